@@ -1,0 +1,121 @@
+"""The command language shared by `ask`, the console and (later) Discord: parse a line, run a service, and
+turn every failure into a kind ErrorResult with the right exit code."""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.near import errors
+from bot.services.chain import Chain
+from bot.services.epoch import get_epoch
+from bot.services.pool import get_pool
+from bot.services.results import ErrorResult, Result
+from bot.services.status import get_status
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_UNREACHABLE = 3
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    summary: str
+    min_args: int
+    max_args: int | None
+    run: Callable[[Chain, list[str]], Awaitable[Result]]
+
+
+COMMANDS: dict[str, Command] = {
+    c.name: c
+    for c in (
+        Command("epoch", "epoch", "current epoch, progress and estimated end", 0, 0, lambda chain, a: get_epoch(chain)),
+        Command(
+            "pool", "pool <pool_id>", "a staking pool: owner, fee, stake, validator status", 1, 1,
+            lambda chain, a: get_pool(chain, a[0]),
+        ),
+        Command(
+            "status", "status <account_id> [<pool_id> ...]", "balance and every delegation of an account", 1, None,
+            lambda chain, a: get_status(chain, a[0], a[1:]),
+        ),
+    )
+}
+
+
+def help_text() -> str:
+    width = max(len(c.usage) for c in COMMANDS.values())
+    lines = ["Commands:"] + [f"  {c.usage.ljust(width)}  {c.summary}" for c in COMMANDS.values()]
+    lines.append("  help".ljust(width + 2) + "  this list")
+    return "\n".join(lines)
+
+
+def parse_line(line: str) -> tuple[Command, list[str]]:
+    try:
+        words = shlex.split(line)
+    except ValueError as exc:
+        raise errors.InvalidInput(f"Could not read that command ({exc}). Check the quotes.") from None
+    if not words:
+        raise errors.InvalidInput("No command given. " + _try_instead())
+    name, args = words[0].lower(), words[1:]
+    command = COMMANDS.get(name)
+    if command is None:
+        raise errors.InvalidInput(f'Unknown command "{words[0][:40]}". ' + _try_instead())
+    if len(args) < command.min_args or (command.max_args is not None and len(args) > command.max_args):
+        raise errors.InvalidInput(f"Usage: {command.usage}")
+    return command, args
+
+
+def _try_instead() -> str:
+    return "Try one of: " + ", ".join(c.usage for c in COMMANDS.values()) + "."
+
+
+async def run_line(chain: Chain, line: str) -> tuple[Result, int]:
+    """Run one command line; never raises for anything a user can cause."""
+    return await _guarded(chain, line, lambda: parse_line(line))
+
+
+async def run_command(chain: Chain, name: str, args: list[str]) -> tuple[Result, int]:
+    """Run a command whose arguments are already split (Discord options)."""
+    return await _guarded(chain, " ".join([name, *args]), lambda: (COMMANDS[name], args))
+
+
+async def _guarded(
+    chain: Chain, line: str, parse: Callable[[], tuple[Command, list[str]]]
+) -> tuple[Result, int]:
+    try:
+        command, args = parse()
+        return await command.run(chain, args), EXIT_OK
+    except errors.NearError as exc:
+        return error_result(exc), exit_code_for(exc)
+    except Exception:
+        incident = uuid.uuid4().hex[:8]
+        log.exception("incident %s while running %r", incident, line[:200])
+        return (
+            ErrorResult(
+                error_kind="internal",
+                message="Something went wrong on our side. Quote the incident id if you report it.",
+                exit_code=EXIT_FAILED,
+                incident_id=incident,
+            ),
+            EXIT_FAILED,
+        )
+
+
+def exit_code_for(error: errors.NearError) -> int:
+    if error.bad_input:
+        return EXIT_BAD_INPUT
+    if error.unreachable:
+        return EXIT_UNREACHABLE
+    return EXIT_FAILED
+
+
+def error_result(error: errors.NearError) -> ErrorResult:
+    return ErrorResult(error_kind=error.kind, message=error.message, exit_code=exit_code_for(error))

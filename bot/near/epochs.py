@@ -1,0 +1,96 @@
+"""Epoch position and timing from live chain data (near-staking.md §6.2).
+
+The epoch number is `validators.epoch_height` (not `epoch_id`, which is a hash: seed-errata A8). Block time is
+measured from block timestamps, never assumed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from bot.near import errors
+from bot.near.models import Block, ValidatorsResponse
+from bot.near.rpc import NearRpcClient
+
+NS_PER_SECOND = 1_000_000_000
+# Below this many blocks into an epoch the sample is too short; measure over a window reaching back instead.
+MIN_SAMPLE_BLOCKS = 100
+FALLBACK_SAMPLE_BLOCKS = 2_000
+
+
+@dataclass(frozen=True)
+class EpochClock:
+    epoch_height: int
+    epoch_start_height: int
+    epoch_length: int
+    head_height: int
+    head_timestamp_ns: int
+    sample_from_height: int
+    sample_from_timestamp_ns: int
+
+    @property
+    def avg_block_ns(self) -> int:
+        blocks = self.head_height - self.sample_from_height
+        return (self.head_timestamp_ns - self.sample_from_timestamp_ns) // blocks if blocks > 0 else 0
+
+    @property
+    def blocks_into_epoch(self) -> int:
+        return max(0, self.head_height - self.epoch_start_height)
+
+    @property
+    def blocks_left(self) -> int:
+        return max(0, self.epoch_start_height + self.epoch_length - self.head_height)
+
+    @property
+    def progress(self) -> float:
+        return min(1.0, self.blocks_into_epoch / self.epoch_length) if self.epoch_length else 0.0
+
+    @property
+    def estimated_end_ns(self) -> int:
+        return self.head_timestamp_ns + self.blocks_left * self.avg_block_ns
+
+    def estimated_epoch_start_ns(self, epoch_height: int) -> int:
+        """Estimated time the first block of `epoch_height` is produced (for a future epoch)."""
+        if epoch_height <= self.epoch_height:
+            return self.head_timestamp_ns
+        blocks = self.blocks_left + (epoch_height - self.epoch_height - 1) * self.epoch_length
+        return self.head_timestamp_ns + blocks * self.avg_block_ns
+
+
+async def _block_near(rpc: NearRpcClient, height: int, *, tries: int = 5) -> Block:
+    """The block at `height`, or the next produced one when that height was skipped."""
+    last: errors.NearError | None = None
+    for offset in range(tries):
+        try:
+            return await rpc.block(block_id=height + offset)
+        except errors.BlockNotFound as exc:
+            last = exc
+    assert last is not None
+    raise last
+
+
+async def read_epoch_clock(rpc: NearRpcClient) -> EpochClock:
+    validators, head, config = await asyncio.gather(rpc.validators(), rpc.block(), rpc.protocol_config())
+    return await epoch_clock_from(rpc, validators, head, config.epoch_length)
+
+
+async def epoch_clock_from(rpc: NearRpcClient, validators: ValidatorsResponse, head: Block, epoch_length: int) -> EpochClock:
+    head_height = head.header.height
+    start = validators.epoch_start_height
+    if head_height - start >= MIN_SAMPLE_BLOCKS:
+        sample_height = start
+    else:
+        sample_height = max(1, head_height - FALLBACK_SAMPLE_BLOCKS)
+    sample = await _block_near(rpc, sample_height)
+    if sample.header.height >= head_height:
+        raise errors.MalformedResponse("The RPC node returned block heights out of order.")
+    return EpochClock(
+        epoch_height=validators.epoch_height,
+        epoch_start_height=start,
+        epoch_length=epoch_length,
+        head_height=head_height,
+        head_timestamp_ns=head.header.timestamp,
+        sample_from_height=sample.header.height,
+        sample_from_timestamp_ns=sample.header.timestamp,
+    )

@@ -1,0 +1,57 @@
+"""FastNEAR-compatible indexer API: which pools an account has delegated to (near-staking.md §6.4).
+
+The API lists pools an account has *ever* delegated to, without balances; balances come from the pools.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from bot.near.errors import IndexerUnavailable
+
+
+class IndexerClient:
+    def __init__(self, base_url: str | None, *, timeout: float = 5.0, transport: httpx.AsyncBaseTransport | None = None):
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self._http = httpx.AsyncClient(timeout=timeout, transport=transport, headers={"User-Agent": "near-staking-assistant"})
+        self.requests = 0
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def staking_pools(self, account_id: str) -> list[str]:
+        """Pool ids from `GET /v1/account/{id}/staking`; raises IndexerUnavailable when it cannot say."""
+        payload = await self._get(f"/v1/account/{account_id}/staking")
+        pools = payload.get("pools") if isinstance(payload, dict) else None
+        if not isinstance(pools, list):
+            raise IndexerUnavailable("The staking index answered in an unexpected shape.")
+        found: list[str] = []
+        for entry in pools:
+            pool_id = entry.get("pool_id") if isinstance(entry, dict) else entry
+            if isinstance(pool_id, str) and pool_id not in found:
+                found.append(pool_id)
+        return found
+
+    async def _get(self, path: str) -> Any:
+        if not self.base_url:
+            raise IndexerUnavailable("No staking index API is configured.")
+        last_error = "no answer"
+        for _ in range(2):  # one quick retry; the caller has a fallback
+            self.requests += 1
+            try:
+                response = await self._http.get(self.base_url + path)
+            except httpx.HTTPError as exc:
+                last_error = type(exc).__name__
+                continue
+            if response.status_code == 200:
+                try:
+                    return response.json()
+                except ValueError:
+                    last_error = "a body that is not JSON"
+                    continue
+            last_error = f"HTTP {response.status_code}"
+            if response.status_code < 500 and response.status_code != 429:
+                break
+        raise IndexerUnavailable(f"The staking index API could not be read ({last_error}).")

@@ -1,0 +1,116 @@
+"""Results as plain text for the console and `ask` (one place defines each answer's wording)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import singledispatch
+
+from bot.near.units import format_near
+from bot.services.results import EpochResult, ErrorResult, PoolResult, Result, StatusResult
+
+
+def when(unix: int) -> str:
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def duration(seconds: int) -> str:
+    seconds = max(0, seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes = rest // 60
+    if hours >= 48:
+        return f"{hours // 24} d {hours % 24} h"
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def progress_bar(fraction: float, width: int = 20) -> str:
+    filled = max(0, min(width, int(fraction * width)))
+    return "█" * filled + "░" * (width - filled)
+
+
+@singledispatch
+def render_text(result: Result) -> str:
+    raise TypeError(f"no text renderer for {type(result).__name__}")
+
+
+@render_text.register
+def _(result: ErrorResult) -> str:
+    suffix = f" (incident {result.incident_id})" if result.incident_id else ""
+    return f"Error: {result.message}{suffix}"
+
+
+@render_text.register
+def _(result: EpochResult) -> str:
+    left_seconds = result.estimated_end_unix - result.head_unix
+    return "\n".join(
+        [
+            f"Epoch {result.epoch_height}  {progress_bar(result.progress)} {result.progress * 100:.1f}%",
+            f"  blocks: {result.blocks_into_epoch:,} of {result.epoch_length:,} done, {result.blocks_left:,} left "
+            f"(head {result.head_height:,}, started at {result.epoch_start_height:,})",
+            f"  block time: {result.avg_block_seconds:.3f} s on average over the last {result.sample_blocks:,} blocks",
+            f"  ends ≈ {when(result.estimated_end_unix)} (in about {duration(left_seconds)}; an estimate)",
+        ]
+    )
+
+
+@render_text.register
+def _(result: PoolResult) -> str:
+    v = result.validator
+    status = {
+        "active": "active validator this epoch",
+        "proposal": "proposed (not validating this epoch)",
+        "kicked_out": f"kicked out of the validator set ({v.kickout_reason})",
+        "inactive": "not validating this epoch",
+    }[result.validator_status]
+    lines = [
+        f"Pool {result.pool_id}",
+        f"  owner: {result.owner_id}",
+        f"  fee: {result.fee_percent:g}% ({result.fee_numerator}/{result.fee_denominator})",
+        f"  total staked: {format_near(result.total_staked_yocto, 2)}",
+        f"  status: {status}; next epoch: {'in the set' if v.in_next_epoch else 'NOT in the set'}",
+        f"  staking paused: {'yes - new stake earns nothing' if result.paused else 'no'}",
+        f"  contract: {result.contract_kind} (code hash {result.code_hash})",
+    ]
+    if v.expected_blocks is not None:
+        uptime = f"{v.uptime_percent:g}%" if v.uptime_percent is not None else "no duties yet"
+        lines.append(
+            f"  this epoch: {v.produced_blocks}/{v.expected_blocks} blocks, {v.produced_chunks}/{v.expected_chunks} "
+            f"chunks ({uptime})"
+        )
+    if result.delegator_count is not None:
+        lines.append(f"  delegators: {result.delegator_count:,}")
+    return "\n".join(lines)
+
+
+@render_text.register
+def _(result: StatusResult) -> str:
+    lines = [
+        f"Account {result.account_id}",
+        f"  balance: {format_near(result.amount_yocto)} (available to spend {format_near(result.available_yocto)})",
+    ]
+    if result.locked_yocto:
+        lines.append(f"  locked as validator stake: {format_near(result.locked_yocto)}")
+    lines.append(
+        f"  storage: {result.storage_usage_bytes:,} bytes reserve {format_near(result.storage_cost_yocto)}"
+    )
+    if result.delegations:
+        lines.append(
+            f"  delegations ({len(result.delegations)}): staked {format_near(result.total_staked_yocto)}, "
+            f"unstaked {format_near(result.total_unstaked_yocto)}"
+        )
+        for d in result.delegations:
+            if d.unstaked_yocto == 0:
+                state = ""
+            elif d.can_withdraw:
+                state = " — withdrawable now (withdraw is a separate step)"
+            else:
+                state = " — unbonding, not yet withdrawable"
+            lines.append(
+                f"    {d.pool_id}: staked {format_near(d.staked_yocto)}, unstaked {format_near(d.unstaked_yocto)}{state}"
+            )
+    else:
+        lines.append("  delegations: none found")
+    for problem in result.pool_problems:
+        lines.append(f"  ! {problem.pool_id}: {problem.message}")
+    for note in result.notes:
+        lines.append(f"  note: {note}")
+    return "\n".join(lines)

@@ -1,0 +1,111 @@
+"""Typed results, one per question. Renderers turn them into console text, JSON or Discord embeds.
+
+JSON is a public interface (README "JSON output"): amounts are exact yocto decimal strings, times Unix seconds,
+epochs integers.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer
+
+# Exact yoctoNEAR: an int in Python, a decimal string in JSON.
+Yocto = Annotated[int, PlainSerializer(lambda value: str(value), return_type=str, when_used="json")]
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class EpochResult(Result):
+    kind: Literal["epoch"] = "epoch"
+    epoch_height: int
+    epoch_start_height: int
+    epoch_length: int
+    head_height: int
+    blocks_into_epoch: int
+    blocks_left: int
+    progress: float
+    avg_block_seconds: float
+    head_unix: int
+    estimated_end_unix: int
+    sample_blocks: int
+
+
+class ValidatorInfo(Result):
+    status: Literal["active", "proposal", "kicked_out", "inactive"]
+    in_next_epoch: bool
+    kickout_reason: str | None = None
+    stake_yocto: Yocto | None = None
+    produced_blocks: int | None = None
+    expected_blocks: int | None = None
+    produced_chunks: int | None = None
+    expected_chunks: int | None = None
+    uptime_percent: float | None = None
+
+
+class PoolResult(Result):
+    kind: Literal["pool"] = "pool"
+    pool_id: str
+    owner_id: str
+    fee_numerator: int
+    fee_denominator: int
+    fee_percent: float
+    total_staked_yocto: Yocto
+    paused: bool
+    contract_kind: str
+    code_hash: str
+    validator_status: Literal["active", "proposal", "kicked_out", "inactive"]
+    validator: ValidatorInfo
+    delegator_count: int | None
+    epoch_height: int
+
+
+class DelegationEntry(Result):
+    pool_id: str
+    staked_yocto: Yocto
+    unstaked_yocto: Yocto
+    can_withdraw: bool
+
+
+class PoolProblem(Result):
+    pool_id: str
+    kind: str
+    message: str
+
+
+class StatusResult(Result):
+    kind: Literal["status"] = "status"
+    account_id: str
+    amount_yocto: Yocto
+    locked_yocto: Yocto
+    storage_usage_bytes: int
+    storage_cost_yocto: Yocto
+    available_yocto: Yocto
+    has_contract: bool
+    delegations: list[DelegationEntry]
+    total_staked_yocto: Yocto
+    total_unstaked_yocto: Yocto
+    delegations_complete: bool
+    pool_problems: list[PoolProblem] = []
+    notes: list[str] = []
+    block_height: int
+    # Lockup (`lockup`) and liquid-staking (`liquid`) summaries join here with the lockup/LST capability.
+
+
+class ErrorResult(Result):
+    kind: Literal["error"] = "error"
+    error_kind: str
+    message: str
+    exit_code: int
+    incident_id: str | None = None
+
+    def to_json_obj(self) -> dict[str, object]:
+        body: dict[str, object] = {"kind": self.error_kind, "message": self.message}
+        if self.incident_id:
+            body["incident_id"] = self.incident_id
+        return {"error": body}
+
+
+AnyResult = EpochResult | PoolResult | StatusResult
