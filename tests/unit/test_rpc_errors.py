@@ -1,0 +1,100 @@
+"""nearcore's error shapes (near-rpc.md §3.4) become typed errors with the right retry decision."""
+
+from __future__ import annotations
+
+from bot.near import errors
+from bot.near.rpc_errors import Retry, from_error_object, from_http_status, from_legacy_result_error, parse_retry_after
+
+QUERY = {"request_type": "call_function", "account_id": "alpha.poolv1.near", "method_name": "get_account"}
+
+
+def test_unknown_account_is_final() -> None:
+    error = {
+        "name": "HANDLER_ERROR",
+        "cause": {"name": "UNKNOWN_ACCOUNT", "info": {"requested_account_id": "nope.testnet", "block_height": 1}},
+        "code": -32000,
+        "message": "Server error",
+        "data": "account nope.testnet does not exist while viewing",
+    }
+    failure = from_error_object(error, "query", {"request_type": "view_account", "account_id": "nope.testnet"})
+    assert isinstance(failure.error, errors.AccountNotFound)
+    assert failure.retry is Retry.NEVER
+    assert "nope.testnet" in failure.error.message
+
+
+def test_legacy_method_not_found() -> None:
+    failure = from_legacy_result_error(
+        "wasm execution failed with error: MethodResolveError(MethodNotFound)", "token.near", "get_account"
+    )
+    assert isinstance(failure.error, errors.MethodNotFound)
+
+
+def test_legacy_code_does_not_exist() -> None:
+    text = 'wasm execution failed with error: CompilationError(CodeDoesNotExist { account_id: "test.near" })'
+    assert isinstance(from_legacy_result_error(text, "test.near", "get_account").error, errors.NoContractCode)
+
+
+def test_panic_messages_in_both_known_forms() -> None:
+    guest = (
+        'wasm execution failed with error: FunctionCallError(HostError(GuestPanic { panic_msg: '
+        '"The unstaked balance is not yet available due to unstaking delay" }))'
+    )
+    failure = from_legacy_result_error(guest, "alpha.poolv1.near", "withdraw")
+    assert isinstance(failure.error, errors.ContractPanic)
+    assert failure.error.panic_message == "The unstaked balance is not yet available due to unstaking delay"
+    execution = 'wasm execution failed with error: FunctionCallError(ExecutionError("Smart contract panicked: boom"))'
+    assert from_legacy_result_error(execution, "x.near", "m").error.panic_message == "boom"  # type: ignore[attr-defined]
+
+
+def test_structured_contract_execution_error() -> None:
+    error = {
+        "name": "HANDLER_ERROR",
+        "cause": {"name": "CONTRACT_EXECUTION_ERROR", "info": {"vm_error": {"ExecutionError": "Smart contract panicked: no"}}},
+        "code": -32000,
+    }
+    failure = from_error_object(error, "query", QUERY)
+    assert isinstance(failure.error, errors.ContractPanic)
+    assert failure.retry is Retry.NEVER
+
+
+def test_method_not_found_tries_other_endpoints() -> None:
+    error = {
+        "name": "REQUEST_VALIDATION_ERROR",
+        "cause": {"name": "METHOD_NOT_FOUND", "info": {"method_name": "validatorz"}},
+        "code": -32601,
+        "message": "Method not found",
+        "data": "validatorz",
+    }
+    failure = from_error_object(error, "validatorz", [None])
+    assert failure.retry is Retry.OTHER_ENDPOINT
+    assert isinstance(failure.error, errors.RpcRequestRejected)
+
+
+def test_transient_errors_back_off() -> None:
+    timeout = {"name": "HANDLER_ERROR", "cause": {"name": "TIMEOUT_ERROR"}, "code": -32000, "data": "Timeout"}
+    internal = {"name": "INTERNAL_ERROR", "cause": {"name": "INTERNAL_ERROR", "info": {"error_message": "x"}}}
+    assert from_error_object(timeout, "block", {}).retry is Retry.BACKOFF
+    assert from_error_object(internal, "block", {}).retry is Retry.BACKOFF
+
+
+def test_too_large_state_and_unknown_block() -> None:
+    large = {"name": "HANDLER_ERROR", "cause": {"name": "TOO_LARGE_CONTRACT_STATE", "info": {}}}
+    assert isinstance(from_error_object(large, "query", QUERY).error, errors.StateTooLarge)
+    block = {"name": "HANDLER_ERROR", "cause": {"name": "UNKNOWN_BLOCK", "info": {"block_reference": {"block_id": 5}}}}
+    failure = from_error_object(block, "block", {"block_id": 5})
+    assert isinstance(failure.error, errors.BlockNotFound)
+    assert failure.retry is Retry.OTHER_ENDPOINT
+
+
+def test_legacy_error_object_without_name() -> None:
+    legacy = {"code": -32000, "message": "Server error", "data": "account ghost.near does not exist while viewing"}
+    failure = from_error_object(legacy, "query", {"account_id": "ghost.near", "request_type": "view_account"})
+    assert isinstance(failure.error, errors.AccountNotFound)
+
+
+def test_http_429_is_rate_limited_with_retry_after() -> None:
+    failure = from_http_status(429, b"Too Many Requests", parse_retry_after("2"))
+    assert failure.rate_limited and failure.retry_after == 2.0
+    assert isinstance(failure.error, errors.RateLimited)
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") is None
+    assert parse_retry_after("-1") is None
