@@ -1,0 +1,267 @@
+"""JSON-RPC dispatch for one sandbox node: params parsing, block references and ``query``.
+
+Handlers return ``(http_status, response_object)``. Errors follow near-rpc.md §3.
+Sandbox simplification: a ``query`` at an older ``block_id`` answers with the *current*
+state, labelled with that block's height and hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from . import rpc_errors as errors
+from .account_id import is_valid_account_id
+from .chain import NoContractCode, SandboxChain, UnknownAccount
+from .contracts import ContractError
+from .rpc_errors import RpcFailure
+from .views import GAS_PRICE, block_view, protocol_config_view, status_view, validators_view
+
+VIEW_STATE_SIZE_LIMIT = 50_000  # nearcore default trie_viewer_state_size_limit (near-staking.md §3.3)
+ERROR_STYLES = ("legacy", "structured")
+
+
+@dataclass(frozen=True)
+class NodeOptions:
+    """Per-node behaviour; several nodes with different options may share one chain."""
+
+    # "legacy": contract failures of `query` come as HTTP-200 `result.error` strings (today's nearcore);
+    # "structured": top-level CONTRACT_EXECUTION_ERROR / NO_CONTRACT_CODE (near-rpc.md §3.1/§3.4).
+    error_style: str = "legacy"
+    # False models a node older than nearcore 2.13: `limit`/`after_key_base64` ignored, cap applied.
+    paginated_view_state: bool = True
+
+    def __post_init__(self) -> None:
+        if self.error_style not in ERROR_STYLES:
+            raise ValueError(f"error_style must be one of {ERROR_STYLES}")
+
+    @property
+    def version(self) -> str:
+        return "2.13.0" if self.paginated_view_state else "2.12.2"
+
+
+def envelope(request_id: Any, *, result: Any = None, error: dict[str, Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"jsonrpc": "2.0"}
+    if error is not None:
+        body["error"] = error
+    else:
+        body["result"] = result
+    body["id"] = request_id
+    return body
+
+
+def parse_body(raw: bytes) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise errors.parse_error(f"Invalid JSON: {exc}") from None
+
+
+class RpcHandler:
+    def __init__(self, chain: SandboxChain, options: NodeOptions, rpc_addr: str = "127.0.0.1:3030") -> None:
+        self.chain = chain
+        self.options = options
+        self.rpc_addr = rpc_addr
+        self._methods = {
+            "status": self._status,
+            "block": self._block,
+            "validators": self._validators,
+            "EXPERIMENTAL_protocol_config": self._protocol_config,
+            "gas_price": self._gas_price,
+            "query": self._query,
+        }
+
+    def handle(self, payload: Any, *, lag: int = 0) -> tuple[int, dict[str, Any]]:
+        """Answer one parsed request; ``lag`` makes the node see a head that many blocks behind."""
+        request_id = payload.get("id") if isinstance(payload, dict) else None
+        try:
+            if not isinstance(payload, dict) or not isinstance(payload.get("method"), str):
+                raise errors.parse_error("Invalid request: expected an object with a `method` string")
+            handler = self._methods.get(payload["method"])
+            if handler is None:
+                raise errors.method_not_found(payload["method"])
+            result = handler(payload.get("params"), self.chain.lagged_head(lag))
+            return 200, envelope(request_id, result=result)
+        except RpcFailure as failure:
+            return failure.status, envelope(request_id, error=failure.error)
+        except Exception as exc:  # a sandbox bug must still look like a node's 500
+            return 500, envelope(request_id, error=errors.internal_error_object(f"{type(exc).__name__}: {exc}"))
+
+    # -- block references -------------------------------------------------------
+    def _block_by_id(self, block_id: Any, head: int) -> int:
+        if isinstance(block_id, bool) or not isinstance(block_id, (int, str)):
+            raise errors.parse_error("Failed parsing args: block_id must be a height or a base58 hash")
+        if isinstance(block_id, int):
+            if not self.chain.block_exists(block_id, head):
+                raise errors.unknown_block({"block_id": block_id})
+            return block_id
+        height = self.chain.find_height_by_hash(block_id, head)
+        if height is None:
+            raise errors.unknown_block({"block_id": block_id})
+        return height
+
+    def _resolve_block(self, params: dict[str, Any], head: int) -> int:
+        if "block_id" in params:
+            return self._block_by_id(params["block_id"], head)
+        if "finality" in params:
+            finality = params["finality"]
+            if finality == "final":
+                return self.chain.final_height(head)
+            if finality == "near-final":
+                return self.chain.timeline.latest_block_at_or_below(head - 1)
+            if finality == "optimistic":
+                return head
+            raise errors.parse_error(
+                f"Failed parsing args: unknown variant `{finality}`, "
+                "expected one of `optimistic`, `near-final`, `final`"
+            )
+        if params.get("sync_checkpoint") == "genesis":
+            return self.chain.timeline.genesis_height
+        if params.get("sync_checkpoint") == "earliest_available":
+            epoch = self.chain.timeline.epoch_of(head)
+            return self.chain.timeline.epoch_start(max(0, epoch - 4))
+        raise errors.parse_error("Failed parsing args: missing field `finality` or `block_id`")
+
+    @staticmethod
+    def _object_params(params: Any) -> dict[str, Any]:
+        if not isinstance(params, dict):
+            raise errors.parse_error("Failed parsing args: expected an object")
+        return params
+
+    # -- methods ---------------------------------------------------------------------
+    def _status(self, params: Any, head: int) -> dict[str, Any]:
+        # Accepts [], {}, null and py-near's {"finality": "final"} (near-rpc.md §2.1).
+        return status_view(self.chain, head, version=self.options.version, rpc_addr=self.rpc_addr)
+
+    def _block(self, params: Any, head: int) -> dict[str, Any]:
+        if isinstance(params, list) and len(params) == 1:  # legacy positional [height|hash]
+            return block_view(self.chain, self._block_by_id(params[0], head))
+        return block_view(self.chain, self._resolve_block(self._object_params(params), head))
+
+    def _validators(self, params: Any, head: int) -> dict[str, Any]:
+        current = self.chain.timeline.epoch_of(head)
+        if params is None or params == [] or params == [None] or params == {"latest": None}:
+            epoch = current
+        elif isinstance(params, list) and len(params) == 1:
+            epoch = self._epoch_of_block(params[0], head)
+        elif isinstance(params, dict) and "epoch_id" in params:
+            epoch = self.chain.timeline.epoch_of_id(str(params["epoch_id"]), current)
+        elif isinstance(params, dict) and "block_id" in params:
+            epoch = self._epoch_of_block(params["block_id"], head)
+        else:
+            raise errors.parse_error("Failed parsing args: expected [null], [block_hash], {epoch_id} or {block_id}")
+        # Only the current epoch's info is kept (near-rpc.md §2.3: older → UNKNOWN_EPOCH).
+        if epoch != current:
+            raise errors.unknown_epoch()
+        return validators_view(self.chain, head)
+
+    def _epoch_of_block(self, block_id: Any, head: int) -> int | None:
+        try:
+            return self.chain.timeline.epoch_of(self._block_by_id(block_id, head))
+        except RpcFailure as failure:
+            if failure.status == 400:
+                raise
+            return None
+
+    def _protocol_config(self, params: Any, head: int) -> dict[str, Any]:
+        self._resolve_block(self._object_params(params), head)
+        return protocol_config_view(self.chain)
+
+    def _gas_price(self, params: Any, head: int) -> dict[str, Any]:
+        if isinstance(params, list) and len(params) == 1 and params[0] is not None:
+            self._block_by_id(params[0], head)
+        elif isinstance(params, dict) and params.get("block_id") is not None:
+            self._block_by_id(params["block_id"], head)
+        return {"gas_price": GAS_PRICE}
+
+    # -- query ------------------------------------------------------------------------
+    def _query(self, params: Any, head: int) -> dict[str, Any]:
+        params = self._object_params(params)
+        request_type = params.get("request_type")
+        handlers = {
+            "view_account": self._view_account,
+            "call_function": self._call_function,
+            "view_state": self._view_state,
+        }
+        if request_type not in handlers:
+            raise errors.parse_error(
+                f"Failed parsing args: unknown variant `{request_type}`, expected one of "
+                "`view_account`, `call_function`, `view_state`"
+            )
+        height = self._resolve_block(params, head)
+        account_id = params.get("account_id")
+        if not is_valid_account_id(account_id):
+            raise errors.parse_error(f"Failed parsing args: invalid account id {account_id!r}")
+        block_hash = self.chain.remember_hash(height)
+        try:
+            result = handlers[request_type](params, account_id, height, block_hash)
+        except UnknownAccount:
+            raise errors.unknown_account(account_id, height, block_hash) from None
+        result["block_height"] = height
+        result["block_hash"] = block_hash
+        return result
+
+    def _view_account(self, params: dict[str, Any], account_id: str, height: int, block_hash: str) -> dict[str, Any]:
+        return self.chain.view_account(account_id)
+
+    def _call_function(self, params: dict[str, Any], account_id: str, height: int, block_hash: str) -> dict[str, Any]:
+        method = params.get("method_name")
+        if not isinstance(method, str):
+            raise errors.parse_error("Failed parsing args: missing field `method_name`")
+        args = _b64_param(params, "args_base64", required=True)
+        try:
+            output = self.chain.view_call(account_id, method, args)
+        except NoContractCode:
+            if self.options.error_style == "structured":
+                raise errors.no_contract_code(account_id, height, block_hash) from None
+            return {"error": errors.legacy_vm_error_text(None, account_id), "logs": []}
+        except ContractError as exc:
+            if self.options.error_style == "structured":
+                raise errors.contract_execution_error(exc, height, block_hash) from None
+            return {"error": errors.legacy_vm_error_text(exc, account_id), "logs": []}
+        return {"result": list(output), "logs": []}
+
+    def _view_state(self, params: dict[str, Any], account_id: str, height: int, block_hash: str) -> dict[str, Any]:
+        prefix = _b64_param(params, "prefix_base64", required=True)
+        paginated = self.options.paginated_view_state and "limit" in params
+        limit = params.get("limit")
+        if paginated and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+            raise errors.parse_error("Failed parsing args: `limit` must be an integer >= 1")
+        after_key = _b64_param(params, "after_key_base64") if self.options.paginated_view_state else None
+        if account_id not in self.chain.accounts:
+            raise UnknownAccount(account_id)
+        # The cap applies to the whole account, whatever the prefix; paginated callers opt out (§3.3).
+        if not paginated and self.chain.state_size(account_id) > VIEW_STATE_SIZE_LIMIT:
+            raise errors.too_large_contract_state(account_id, height, block_hash)
+        items = [(k, v) for k, v in self.chain.state_items(account_id) if k.startswith(prefix)]
+        if after_key is not None:
+            items = [(k, v) for k, v in items if k > after_key]
+        result: dict[str, Any] = {}
+        if paginated and len(items) > limit:
+            items = items[:limit]
+            result["last_key"] = _b64(items[-1][0])
+        result["values"] = [{"key": _b64(k), "value": _b64(v)} for k, v in items]
+        if params.get("include_proof"):
+            result["proof"] = []
+        return result
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _b64_param(params: dict[str, Any], name: str, *, required: bool = False) -> bytes | None:
+    value = params.get(name)
+    if value is None:
+        if required:
+            raise errors.parse_error(f"Failed parsing args: missing field `{name}`")
+        return None
+    if not isinstance(value, str):
+        raise errors.parse_error(f"Failed parsing args: `{name}` must be a base64 string")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise errors.parse_error(f"Failed parsing args: `{name}` is not valid base64") from None
