@@ -15,6 +15,7 @@ from bot.services.epoch import get_epoch
 from bot.services.pool import get_pool
 from bot.services.results import ErrorResult, Result
 from bot.services.status import get_status
+from bot.services.unbonding import get_unbonding
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,10 @@ COMMANDS: dict[str, Command] = {
         Command(
             "status", "status <account_id> [<pool_id> ...]", "balance and every delegation of an account", 1, None,
             lambda chain, a: get_status(chain, a[0], a[1:]),
+        ),
+        Command(
+            "unbonding", "unbonding <account_id> [<pool_id>]", "when unstaked NEAR becomes withdrawable", 1, 2,
+            lambda chain, a: get_unbonding(chain, a[0], a[1:]),
         ),
     )
 }

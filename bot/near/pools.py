@@ -25,6 +25,7 @@ class Delegation:
     """One delegator's balances in one pool, as the pool's `get_account` reports them."""
 
     pool_id: str
+    account_id: str
     staked: int
     unstaked: int
     can_withdraw: bool
@@ -69,6 +70,7 @@ async def get_delegation(rpc: NearRpcClient, pool_id: str, account_id: str) -> D
         raise errors.MalformedResponse(f"{pool_id}.get_account returned an unexpected shape.")
     return Delegation(
         pool_id=pool_id,
+        account_id=account_id,
         staked=_u128_text(data.get("staked_balance"), "a staked balance"),
         unstaked=_u128_text(data.get("unstaked_balance"), "an unstaked balance"),
         can_withdraw=data["can_withdraw"],

@@ -263,7 +263,8 @@ class NearRpcClient:
                 except TimeoutError:
                     last = Failure(errors.RpcUnavailable(f"{url} did not answer in time."), Retry.BACKOFF)
                 attempts.append(f"{url}: {last.error.message}")
-                log.info("rpc %s via %s failed (%s): %s", method, url, last.retry.value, last.error.message)
+                level = logging.DEBUG if last.retry is Retry.NEVER else logging.INFO
+                log.log(level, "rpc %s via %s failed (%s): %s", method, url, last.retry.value, last.error.message)
                 if last.retry is Retry.NEVER:
                     raise last.error
                 endpoint_errors[url] = last

@@ -6,7 +6,15 @@ from datetime import UTC, datetime
 from functools import singledispatch
 
 from bot.near.units import format_near
-from bot.services.results import EpochResult, ErrorResult, PoolResult, Result, StatusResult
+from bot.services.results import (
+    EpochResult,
+    ErrorResult,
+    PoolResult,
+    Result,
+    StatusResult,
+    UnbondingEntry,
+    UnbondingResult,
+)
 
 
 def when(unix: int) -> str:
@@ -109,6 +117,43 @@ def _(result: StatusResult) -> str:
             )
     else:
         lines.append("  delegations: none found")
+    for problem in result.pool_problems:
+        lines.append(f"  ! {problem.pool_id}: {problem.message}")
+    for note in result.notes:
+        lines.append(f"  note: {note}")
+    return "\n".join(lines)
+
+
+def unbonding_verdict(entry: UnbondingEntry, current_epoch: int) -> str:
+    if entry.can_withdraw:
+        return "withdrawable now (withdraw is a separate step)"
+    if entry.available_epoch is not None and entry.estimated_available_unix is not None:
+        span = ""
+        if entry.estimate_earliest_unix is not None and entry.estimate_latest_unix is not None:
+            span = f", between {when(entry.estimate_earliest_unix)} and {when(entry.estimate_latest_unix)}"
+        return (
+            f"withdrawable from epoch {entry.available_epoch} (in {entry.epochs_left} epoch(s)), "
+            f"≈ {when(entry.estimated_available_unix)}{span}"
+        )
+    if entry.latest_possible_epoch is not None:
+        latest = f" (≈ {when(entry.estimate_latest_unix)})" if entry.estimate_latest_unix else ""
+        return (
+            f"still unbonding; the exact epoch could not be read ({entry.source_note}), but it is epoch "
+            f"{entry.latest_possible_epoch} at the latest{latest}"
+        )
+    return "still unbonding"
+
+
+@render_text.register
+def _(result: UnbondingResult) -> str:
+    lines = [f"Unbonding for {result.account_id} (current epoch {result.current_epoch})"]
+    if not result.entries:
+        lines.append("  nothing is unbonding: no pool holds unstaked NEAR for this account")
+    for entry in result.entries:
+        lines.append(
+            f"  {entry.pool_id}: {format_near(entry.unstaked_yocto)} unstaked — "
+            f"{unbonding_verdict(entry, result.current_epoch)}"
+        )
     for problem in result.pool_problems:
         lines.append(f"  ! {problem.pool_id}: {problem.message}")
     for note in result.notes:

@@ -109,3 +109,32 @@ class ErrorResult(Result):
 
 
 AnyResult = EpochResult | PoolResult | StatusResult
+
+
+class UnbondingEntry(Result):
+    pool_id: str
+    unstaked_yocto: Yocto
+    staked_yocto: Yocto
+    can_withdraw: bool
+    available_epoch: int | None
+    # "state": read from the pool's storage; "unknown": could not be read (see `source_note`).
+    available_epoch_source: Literal["state", "unknown"]
+    estimated_available_unix: int | None
+    estimate_earliest_unix: int | None = None
+    estimate_latest_unix: int | None = None
+    # When the exact epoch is unknown: the latest epoch it can be, from the 4-epoch rule.
+    latest_possible_epoch: int | None = None
+    epochs_left: int | None = None
+    source_note: str | None = None
+
+
+class UnbondingResult(Result):
+    kind: Literal["unbonding"] = "unbonding"
+    account_id: str
+    current_epoch: int
+    epoch_length: int
+    avg_block_seconds: float
+    entries: list[UnbondingEntry]
+    pools_complete: bool
+    pool_problems: list[PoolProblem] = []
+    notes: list[str] = []

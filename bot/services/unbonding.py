@@ -1,0 +1,116 @@
+""""When can I withdraw?": for every pool holding unstaked NEAR, the exact epoch and an estimated time.
+
+Facts (near-staking.md §2.4): unstake in epoch E sets `unstaked_available_epoch_height = E + 4`; withdraw works
+once the current epoch ≥ that; one field per delegator, so every new unstake restarts the wait for the whole
+unstaked balance; nothing is paid out automatically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from bot.near import errors
+from bot.near.contracts import ContractKind, contract_kind
+from bot.near.epochs import NS_PER_SECOND, EpochClock, read_epoch_clock
+from bot.near.pool_state import StateRead, StateSource, read_pool_account
+from bot.near.pools import Delegation
+from bot.services.chain import Chain
+from bot.services.delegations import parse_account, scan_delegations
+from bot.services.results import UnbondingEntry, UnbondingResult
+
+NUM_EPOCHS_TO_UNLOCK = 4  # core-contracts staking-pool/src/lib.rs (near-staking.md §2.1)
+# The time estimate assumes the measured block rate holds; show ±5% of the remaining time as its margin.
+ESTIMATE_MARGIN_PERCENT = 5
+
+RULES = [
+    "Unstaked NEAR earns no rewards while it waits.",
+    "Withdraw is a separate step: nothing returns to your wallet by itself once the wait is over.",
+    "A new unstake in the same pool restarts the wait for the whole unstaked balance there; withdraw first.",
+]
+
+
+async def _pool_kind(chain: Chain, pool_id: str) -> ContractKind:
+    try:
+        return contract_kind((await chain.rpc.view_account(pool_id)).code_hash)
+    except errors.NearError:
+        return ContractKind.UNKNOWN
+
+
+async def _read_epoch(chain: Chain, delegation: Delegation) -> StateRead:
+    kind = await _pool_kind(chain, delegation.pool_id)
+    layouts = [kind] if kind in (ContractKind.POOLV1, ContractKind.STAKING_FARM) else [
+        ContractKind.POOLV1,
+        ContractKind.STAKING_FARM,
+    ]
+    read = StateRead(None, StateSource.UNKNOWN, "the pool's contract is not a known staking pool")
+    for layout in layouts:
+        read = await read_pool_account(chain.rpc, delegation.pool_id, delegation.account_id, layout, delegation.block_height)
+        if read.record is not None:
+            if read.record.unstaked != delegation.unstaked:
+                # Storage and get_account disagree at the same block: the layout guess is wrong.
+                read = StateRead(None, StateSource.UNKNOWN, "the pool's storage does not match its get_account view")
+                continue
+            break
+    return read
+
+
+def _entry(delegation: Delegation, read: StateRead, clock: EpochClock) -> UnbondingEntry:
+    current = clock.epoch_height
+    epoch = read.record.unstaked_available_epoch_height if read.record else None
+    source = "state" if read.record else "unknown"
+    latest_possible = None
+    if epoch is None and not delegation.can_withdraw:
+        latest_possible = current + NUM_EPOCHS_TO_UNLOCK  # the last unstake happened at or before now
+    target = epoch if epoch is not None else latest_possible
+    estimate = earliest = latest = epochs_left = None
+    if delegation.can_withdraw:
+        epochs_left = 0
+    elif target is not None and target > current:
+        epochs_left = target - current
+        eta_ns = clock.estimated_epoch_start_ns(target)
+        margin_ns = (eta_ns - clock.head_timestamp_ns) * ESTIMATE_MARGIN_PERCENT // 100
+        if epoch is not None:
+            estimate = eta_ns // NS_PER_SECOND
+            earliest = (eta_ns - margin_ns) // NS_PER_SECOND
+        latest = (eta_ns + margin_ns) // NS_PER_SECOND
+    return UnbondingEntry(
+        pool_id=delegation.pool_id,
+        unstaked_yocto=delegation.unstaked,
+        staked_yocto=delegation.staked,
+        can_withdraw=delegation.can_withdraw,
+        available_epoch=epoch,
+        available_epoch_source=source,
+        estimated_available_unix=estimate,
+        estimate_earliest_unix=earliest,
+        estimate_latest_unix=latest,
+        latest_possible_epoch=latest_possible,
+        epochs_left=epochs_left,
+        source_note=read.reason,
+    )
+
+
+async def get_unbonding(chain: Chain, account_id: str, pools: Sequence[str] = ()) -> UnbondingResult:
+    account_id = parse_account(account_id)
+    named = [parse_account(p) for p in pools]
+    clock_task = asyncio.ensure_future(read_epoch_clock(chain.rpc))
+    try:
+        scan = await scan_delegations(chain, account_id, named, use_index=not named)
+    finally:
+        clock = await clock_task
+    unbonding = [d for d in scan.delegations if d.unstaked > 0]
+    reads = await asyncio.gather(*(_read_epoch(chain, d) for d in unbonding))
+    entries = [_entry(d, r, clock) for d, r in zip(unbonding, reads, strict=True)]
+    notes = list(scan.notes)
+    if entries:
+        notes.extend(RULES)
+    return UnbondingResult(
+        account_id=account_id,
+        current_epoch=clock.epoch_height,
+        epoch_length=clock.epoch_length,
+        avg_block_seconds=round(clock.avg_block_ns / NS_PER_SECOND, 6),
+        entries=entries,
+        pools_complete=scan.complete,
+        pool_problems=scan.problems,
+        notes=notes,
+    )

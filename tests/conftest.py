@@ -1,0 +1,57 @@
+"""Shared fixtures: a fresh sandbox chain on 127.0.0.1 and a Chain (RPC + indexer clients) pointed at it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import pytest
+
+from bot.near.indexer import IndexerClient
+from bot.near.rpc import NearRpcClient, RpcPolicy
+from bot.sandbox import ThreadedSandbox
+from bot.services.chain import Chain
+
+# Short timeouts so fault tests finish quickly; the logic is the same as production's.
+FAST_POLICY = RpcPolicy(
+    connect_timeout=0.5,
+    read_timeout=1.0,
+    deadline=5.0,
+    backoff_base=0.05,
+    backoff_max=0.2,
+    max_retry_after=2.0,
+    cache_ttl=0.0,
+    immutable_cache_ttl=0.0,
+    unhealthy_cooldown=0.5,
+)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[ThreadedSandbox]:
+    with ThreadedSandbox() as running:
+        yield running
+
+
+@pytest.fixture
+def two_node_sandbox() -> Iterator[ThreadedSandbox]:
+    with ThreadedSandbox(nodes=2) as running:
+        yield running
+
+
+@pytest.fixture
+async def chain(sandbox: ThreadedSandbox) -> AsyncIterator[Chain]:
+    built = Chain(network="mainnet", rpc=NearRpcClient([sandbox.url], FAST_POLICY), indexer=IndexerClient(sandbox.url))
+    yield built
+    await built.aclose()
+
+
+@pytest.fixture
+def truth(sandbox: ThreadedSandbox) -> Callable[[str, str, dict[str, Any] | None], Any]:
+    """Ask the sandbox's own contracts directly (no HTTP, no bot code): the expected answers."""
+
+    def view(account_id: str, method: str, args: dict[str, Any] | None = None) -> Any:
+        raw = sandbox.run_on_loop(lambda: sandbox.chain.view_call(account_id, method, json.dumps(args or {}).encode()))
+        return json.loads(raw)
+
+    return view
