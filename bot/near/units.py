@@ -17,7 +17,7 @@ class AmountError(ValueError):
     """A user-supplied amount could not be read. The message says what to type instead."""
 
 
-_UNIT_SUFFIX = re.compile(r"^(?P<number>.*?)\s*(?P<unit>near|Ⓝ|yocto|yoctonear)?$", re.IGNORECASE)
+_UNIT_SUFFIX = re.compile(r"^(?P<number>.*?)\s*(?P<unit>near|Ⓝ|yocto|yoctonear)?$", re.IGNORECASE | re.DOTALL)
 _PLAIN_INT = re.compile(r"^\d+$")
 _GROUPED_INT = re.compile(r"^\d{1,3}(,\d{3})+$")
 _EXAMPLES = 'Type it like "10", "0.5", "1,000.25", "5 NEAR" or "1500yocto".'

@@ -75,6 +75,29 @@ class PoolProblem(Result):
     message: str
 
 
+class LockupSummary(Result):
+    """The lockup part of `status` (full detail: the `lockup` command)."""
+
+    lockup_id: str
+    locked_yocto: Yocto
+    owners_balance_yocto: Yocto
+    liquid_owners_balance_yocto: Yocto
+    transfers_enabled: bool
+    staking_pool_id: str | None
+
+
+class LiquidHolding(Result):
+    """A liquid-staking token position in `status`."""
+
+    contract_id: str
+    provider: str
+    symbol: str
+    token_balance: Yocto  # the token's own smallest unit (24 decimals for stNEAR, LiNEAR, rNEAR)
+    near_value_yocto: Yocto
+    pending_unstake_yocto: Yocto = 0
+    can_withdraw: bool | None = None
+
+
 class StatusResult(Result):
     kind: Literal["status"] = "status"
     account_id: str
@@ -91,7 +114,8 @@ class StatusResult(Result):
     pool_problems: list[PoolProblem] = []
     notes: list[str] = []
     block_height: int
-    # Lockup (`lockup`) and liquid-staking (`liquid`) summaries join here with the lockup/LST capability.
+    lockup: LockupSummary | None = None
+    liquid: list[LiquidHolding] = []
 
 
 class ErrorResult(Result):
@@ -117,8 +141,9 @@ class UnbondingEntry(Result):
     staked_yocto: Yocto
     can_withdraw: bool
     available_epoch: int | None
-    # "state": read from the pool's storage; "unknown": could not be read (see `source_note`).
-    available_epoch_source: Literal["state", "unknown"]
+    # "state": read from the pool's storage; "contract": a view method of the contract itself (liquid staking);
+    # "unknown": could not be read (see `source_note`).
+    available_epoch_source: Literal["state", "contract", "unknown"]
     estimated_available_unix: int | None
     estimate_earliest_unix: int | None = None
     estimate_latest_unix: int | None = None

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from bot.near import errors
-from bot.near.rpc_errors import Retry, from_error_object, from_http_status, from_legacy_result_error, parse_retry_after
+from bot.near.rpc_errors import (
+    Retry,
+    from_error_object,
+    from_http_status,
+    from_legacy_result_error,
+    parse_retry_after,
+)
 
 QUERY = {"request_type": "call_function", "account_id": "alpha.poolv1.near", "method_name": "get_account"}
 
