@@ -1,0 +1,142 @@
+"""`python -m bot` end to end in a real subprocess against the sandbox: JSON keys, exit codes, console."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox import ThreadedSandbox
+from bot.sandbox.scenario import SCENARIO
+from tests.integration.test_rpc_client import closed_port_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bot(*args: str, stdin: str | None = None, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEAR_", "DISCORD_", "RPC_"))}
+    env.update({"RPC_DEADLINE_SECONDS": "3", "LOG_LEVEL": "WARNING"})
+    env.update(env_extra or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def ask_json(sandbox: ThreadedSandbox, command: str) -> tuple[dict, int]:
+    done = run_bot("ask", "--json", "--rpc", sandbox.url, "--api", sandbox.url, command)
+    return json.loads(done.stdout), done.returncode
+
+
+def test_epoch_json_keys(sandbox: ThreadedSandbox) -> None:
+    body, code = ask_json(sandbox, "epoch")
+    assert code == 0
+    for key in ("epoch_height", "epoch_start_height", "epoch_length", "head_height", "blocks_left",
+                "avg_block_seconds", "estimated_end_unix"):
+        assert key in body, key
+    assert body["epoch_height"] == SCENARIO.epoch_height
+    assert isinstance(body["estimated_end_unix"], int)
+
+
+def test_pool_json_keys(sandbox: ThreadedSandbox) -> None:
+    body, code = ask_json(sandbox, "pool kicked.poolv1.near")
+    assert code == 0
+    assert body["pool_id"] == "kicked.poolv1.near"
+    assert body["owner_id"] == "kicked-ops.near"
+    assert (body["fee_numerator"], body["fee_denominator"]) == (6, 100)
+    assert isinstance(body["total_staked_yocto"], str) and body["total_staked_yocto"].isdigit()
+    assert body["paused"] is False
+    assert body["contract_kind"] == "poolv1"
+    assert body["validator_status"] == "kicked_out"
+
+
+def test_status_json_amounts_are_exact_strings(sandbox: ThreadedSandbox) -> None:
+    body, code = ask_json(sandbox, "status alice.near")
+    assert code == 0
+    expected = sandbox.run_on_loop(lambda: sandbox.chain.view_account("alice.near"))
+    assert body["account_id"] == "alice.near"
+    assert body["amount_yocto"] == expected["amount"]
+    assert body["locked_yocto"] == expected["locked"]
+    pools = {d["pool_id"]: d for d in body["delegations"]}
+    assert set(pools) >= {"alpha.poolv1.near", "bravo.poolv1.near", "mega.poolv1.near"}
+    for entry in pools.values():
+        assert set(entry) >= {"pool_id", "staked_yocto", "unstaked_yocto", "can_withdraw"}
+        assert entry["staked_yocto"].isdigit() and entry["unstaked_yocto"].isdigit()
+
+
+def test_unbonding_json(sandbox: ThreadedSandbox) -> None:
+    body, code = ask_json(sandbox, "unbonding alice.near bravo.poolv1.near")
+    assert code == 0
+    assert body["current_epoch"] == SCENARIO.epoch_height
+    (entry,) = body["entries"]
+    assert entry["available_epoch"] == SCENARIO.epoch_height + 4
+    assert entry["available_epoch_source"] == "state"
+    assert isinstance(entry["estimated_available_unix"], int)
+
+
+@pytest.mark.parametrize(
+    ("command", "kind"),
+    [
+        ("status ghost.near", "account_not_found"),
+        ("status Alice.near", "invalid_input"),
+        ("pool nocontract.near", "not_a_pool"),
+        ("pool token.sandbox.near", "not_a_pool"),
+        ("frobnicate", "invalid_input"),
+        ("status", "invalid_input"),
+    ],
+)
+def test_bad_input_exits_2_with_a_json_error(sandbox: ThreadedSandbox, command: str, kind: str) -> None:
+    body, code = ask_json(sandbox, command)
+    assert code == 2
+    assert body["error"]["kind"] == kind
+    assert body["error"]["message"]
+
+
+def test_unreachable_chain_exits_3() -> None:
+    url = closed_port_url()
+    done = run_bot("ask", "--json", "--rpc", url, "--api", url, "epoch")
+    assert done.returncode == 3
+    assert json.loads(done.stdout)["error"]["kind"] == "rpc_unavailable"
+    assert "Traceback" not in done.stderr
+
+
+def test_text_output_and_failover(two_node_sandbox: ThreadedSandbox) -> None:
+    two_node_sandbox.set_faults(0, [{"kind": "status", "status": 503}])
+    done = run_bot(
+        "ask", "--rpc", two_node_sandbox.urls[0], "--rpc", two_node_sandbox.urls[1], "--api", two_node_sandbox.urls[1],
+        "status bob.near",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Account bob.near" in done.stdout
+    assert "withdrawable now" in done.stdout
+
+
+def test_console_reads_commands_until_quit(sandbox: ThreadedSandbox) -> None:
+    done = run_bot("console", "--rpc", sandbox.url, "--api", sandbox.url, stdin="help\nepoch\nstatus NOPE\nquit\n")
+    assert done.returncode == 0
+    assert "Commands:" in done.stdout
+    assert f"Epoch {SCENARIO.epoch_height}" in done.stdout
+    assert "capital letters" in done.stdout
+
+
+def test_without_a_token_the_main_command_opens_the_console(sandbox: ThreadedSandbox) -> None:
+    done = run_bot(stdin="epoch\n", env_extra={"NEAR_RPC_URLS": sandbox.url, "NEAR_INDEXER_API": sandbox.url})
+    assert done.returncode == 0
+    first_line = done.stdout.splitlines()[0]
+    assert "DISCORD_TOKEN is not set" in first_line
+    assert f"Epoch {SCENARIO.epoch_height}" in done.stdout
+
+
+def test_a_bad_setting_names_itself() -> None:
+    done = run_bot("ask", "epoch", env_extra={"NEAR_NETWORK": "devnet"})
+    assert done.returncode == 2
+    assert "NEAR_NETWORK" in done.stderr and "mainnet" in done.stderr
