@@ -163,3 +163,31 @@ class UnbondingResult(Result):
     pools_complete: bool
     pool_problems: list[PoolProblem] = []
     notes: list[str] = []
+
+
+class ActionCall(Result):
+    method_name: str
+    args: dict[str, object]
+    gas: Yocto  # exact decimal string in JSON, like deposits
+    deposit: Yocto
+
+
+class ActionTransaction(Result):
+    receiver_id: str
+    actions: list[ActionCall]
+
+
+class ActionResult(Result):
+    """A prepared, unsigned staking action: the user's wallet signs it, the bot never holds a key."""
+
+    kind: Literal["action"] = "action"
+    action: Literal["stake", "unstake", "withdraw"]
+    signer_id: str
+    pool_id: str
+    amount_yocto: Yocto | None
+    summary: str
+    transactions: list[ActionTransaction]
+    links: dict[str, str]
+    commands: dict[str, str]
+    warnings: list[str] = []
+    steps: list[str] = []
