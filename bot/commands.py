@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.near import errors
+from bot.services.actions import plan_stake, plan_unstake, plan_withdraw
 from bot.services.chain import Chain
 from bot.services.epoch import get_epoch
 from bot.services.pool import get_pool
@@ -50,6 +51,18 @@ COMMANDS: dict[str, Command] = {
         Command(
             "unbonding", "unbonding <account_id> [<pool_id>]", "when unstaked NEAR becomes withdrawable", 1, 2,
             lambda chain, a: get_unbonding(chain, a[0], a[1:]),
+        ),
+        Command(
+            "stake", "stake <account_id> <pool_id> <amount>", "a wallet link to stake with a pool (you sign)", 3, None,
+            lambda chain, a: plan_stake(chain, a[0], a[1], " ".join(a[2:])),
+        ),
+        Command(
+            "unstake", "unstake <account_id> <pool_id> <amount|all>", "a wallet link to unstake (you sign)", 3, None,
+            lambda chain, a: plan_unstake(chain, a[0], a[1], " ".join(a[2:])),
+        ),
+        Command(
+            "withdraw", "withdraw <account_id> <pool_id> [<amount>|all]", "a wallet link to withdraw unstaked NEAR",
+            2, None, lambda chain, a: plan_withdraw(chain, a[0], a[1], " ".join(a[2:]) or None),
         ),
     )
 }

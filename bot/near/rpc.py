@@ -110,6 +110,11 @@ class NearRpcClient:
         self._request_id = 0
 
     async def aclose(self) -> None:
+        # Shared reads outlive the callers that gave up on them: stop them before the HTTP client goes.
+        pending = list(self._inflight.values())
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         await self._http.aclose()
 
     async def __aenter__(self) -> NearRpcClient:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from functools import singledispatch
 
 from bot.near.units import format_near
 from bot.services.results import (
+    ActionResult,
     EpochResult,
     ErrorResult,
     PoolResult,
@@ -158,4 +160,25 @@ def _(result: UnbondingResult) -> str:
         lines.append(f"  ! {problem.pool_id}: {problem.message}")
     for note in result.notes:
         lines.append(f"  note: {note}")
+    return "\n".join(lines)
+
+
+@render_text.register
+def _(result: ActionResult) -> str:
+    lines = [result.summary, "  Transaction(s) for your wallet to sign (the bot never sees a key):"]
+    for tx in result.transactions:
+        for call in tx.actions:
+            lines.append(
+                f"    {tx.receiver_id}.{call.method_name}({json.dumps(call.args, separators=(',', ':'))}) "
+                f"deposit {format_near(call.deposit, 24)} ({call.deposit} yocto), gas {call.gas // 10**12} TGas"
+            )
+    for warning in result.warnings:
+        lines.append(f"  ! {warning}")
+    lines.append(f"  Sign in MyNearWallet: {result.links['mynearwallet']}")
+    if "mynearwallet_staking" in result.links:
+        lines.append(f"  Or use the wallet's staking page: {result.links['mynearwallet_staking']}")
+    lines.append("  near-cli-rs:")
+    lines.extend(f"    {line}" for line in result.commands["near_cli_rs"].splitlines())
+    for step in result.steps:
+        lines.append(f"  - {step}")
     return "\n".join(lines)

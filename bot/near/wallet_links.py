@@ -1,0 +1,44 @@
+"""MyNearWallet links (wallet-links.md §2). The `/sign` link carries borsh transactions as standard base64,
+percent-encoded: MNW parses with query-string, which turns a raw "+" into a space (§2.2)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from urllib.parse import quote, urlencode
+
+from bot.near.transactions import UnsignedTransaction, serialize
+
+MYNEARWALLET = {"mainnet": "https://app.mynearwallet.com", "testnet": "https://testnet.mynearwallet.com"}
+NEARBLOCKS = {"mainnet": "https://nearblocks.io", "testnet": "https://testnet.nearblocks.io"}
+
+
+def sign_payload(transactions: Sequence[UnsignedTransaction]) -> str:
+    """Comma-joined base64 transactions with distinct small nonces 1, 2, ... (§2.3)."""
+    if not transactions:
+        raise ValueError("at least one transaction is required")
+    signers = {tx.signer_id for tx in transactions}
+    if len(signers) != 1:
+        raise ValueError("MyNearWallet signs a batch only when every transaction has the same signer")
+    return ",".join(
+        base64.b64encode(serialize(tx, nonce=index + 1)).decode("ascii") for index, tx in enumerate(transactions)
+    )
+
+
+def mynearwallet_sign_url(
+    transactions: Sequence[UnsignedTransaction], network: str = "mainnet", callback_url: str | None = None
+) -> str:
+    params = {"transactions": sign_payload(transactions)}
+    if callback_url:
+        params["callbackUrl"] = callback_url
+    return f"{MYNEARWALLET[network]}/sign?{urlencode(params, quote_via=quote, safe=',')}"
+
+
+def mynearwallet_staking_url(pool_id: str, network: str = "mainnet", page: str | None = None) -> str:
+    """The staking page for a pool (pre-selects the validator; no amount parameter exists, §2.5)."""
+    suffix = f"/{page}" if page else ""
+    return f"{MYNEARWALLET[network]}/staking/{pool_id}{suffix}"
+
+
+def nearblocks_account_url(account_id: str, network: str = "mainnet") -> str:
+    return f"{NEARBLOCKS[network]}/address/{account_id}"

@@ -1,0 +1,248 @@
+"""Prepare stake / unstake / withdraw for the user's own wallet, after pre-flight checks that refuse or warn
+wherever signing would fail or hurt them. Nothing here signs or could sign: there is no key."""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+from datetime import UTC, datetime
+
+from bot.near import errors
+from bot.near.cli_commands import near_cli_legacy, near_cli_rs
+from bot.near.contracts import POOL_CODE_HASHES, ContractKind, contract_kind
+from bot.near.pools import Delegation, NotAStakingPool, get_delegation
+from bot.near.staking_calls import (
+    pool_deposit_and_stake,
+    pool_unstake,
+    pool_unstake_all,
+    pool_withdraw,
+    pool_withdraw_all,
+)
+from bot.near.transactions import UnsignedTransaction
+from bot.near.units import AmountError, format_near, parse_near_amount
+from bot.near.wallet_links import mynearwallet_sign_url, mynearwallet_staking_url
+from bot.services.chain import Chain
+from bot.services.delegations import DUST_YOCTO, parse_account
+from bot.services.pool import validator_info
+from bot.services.results import ActionCall, ActionResult, ActionTransaction
+from bot.services.status import STORAGE_YOCTO_PER_BYTE
+from bot.services.unbonding import get_unbonding
+
+# Kept back from a stake so the account can still pay for transactions (a 125 TGas call costs ~0.0125 NEAR at
+# the minimum gas price of 10^8 yocto/gas). A policy of this bot, not a protocol rule.
+GAS_RESERVE_YOCTO = 5 * 10**22  # 0.05 NEAR
+
+
+class ActionRefused(errors.NearError):
+    """The action would fail on chain or hurt the user; the message says why and what to do instead."""
+
+    kind = "action_refused"
+    bad_input = True
+
+
+def utc_text(unix: int) -> str:
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def parse_amount(text: str) -> int:
+    try:
+        amount = parse_near_amount(text)
+    except AmountError as exc:
+        raise errors.InvalidInput(str(exc)) from exc
+    if amount == 0:
+        raise errors.InvalidInput("The amount must be more than zero.")
+    return amount
+
+
+async def verify_pool(chain: Chain, pool_id: str) -> ContractKind:
+    """Refuse anything that is not a staking pool: a deposit to an arbitrary contract is how people get drained."""
+    account = await chain.rpc.view_account(pool_id)
+    kind = contract_kind(account.code_hash)
+    if account.code_hash in POOL_CODE_HASHES:
+        return kind
+    if not account.has_contract:
+        raise NotAStakingPool(pool_id, "it is a plain account with no contract. Sending stake there would be a transfer.")
+    try:
+        await asyncio.gather(
+            chain.rpc.view_function(pool_id, "get_reward_fee_fraction"),
+            chain.rpc.view_function(pool_id, "get_total_staked_balance"),
+            chain.rpc.view_function(pool_id, "get_account", {"account_id": pool_id}),
+        )
+    except (errors.MethodNotFound, errors.ContractPanic, errors.ContractExecutionError) as exc:
+        raise NotAStakingPool(
+            pool_id, "its contract is not a known staking pool and does not answer the staking-pool interface."
+        ) from exc
+    return ContractKind.UNKNOWN
+
+
+async def _share_price_check(chain: Chain, pool_id: str, kind: ContractKind, amount: int) -> str | None:
+    """Refusal text when `amount` buys no share (stake asserts shares > 0, near-staking.md §2.5)."""
+    if kind is not ContractKind.POOLV1:
+        return None  # only the core pool's STATE layout is documented (near-staking.md §3.1)
+    try:
+        result = await chain.rpc.view_state(pool_id, b"STATE", limit=1)
+    except errors.NearError:
+        return None
+    raw = next((item.value_bytes for item in result.values if item.key_bytes == b"STATE"), None)
+    totals = _pool_totals(raw) if raw else None
+    if totals is None:
+        return None
+    total_shares, total_staked = totals
+    if total_staked and amount * total_shares // total_staked == 0:
+        return (
+            f"{amount} yoctoNEAR is less than the price of one pool share "
+            f"({-(-total_staked // total_shares)} yoctoNEAR), so the pool would refuse it. Stake more."
+        )
+    return None
+
+
+def _pool_totals(raw: bytes) -> tuple[int, int] | None:
+    """(total_stake_shares, total_staked_balance) from the core pool's STATE (near-staking.md §3.1)."""
+    try:
+        (owner_len,) = struct.unpack_from("<I", raw, 0)
+        offset = 4 + owner_len
+        (key_len,) = struct.unpack_from("<I", raw, offset)
+        offset += 4 + key_len + 8 + 16  # stake key, last_epoch_height, last_total_balance
+        total_shares = int.from_bytes(raw[offset : offset + 16], "little")
+        total_staked = int.from_bytes(raw[offset + 16 : offset + 32], "little")
+    except struct.error:
+        return None
+    if len(raw) < offset + 32 or total_shares == 0:
+        return None
+    return total_shares, total_staked
+
+
+def _build(
+    chain: Chain, action: str, signer: str, pool_id: str, amount: int | None, summary: str,
+    tx: UnsignedTransaction, warnings: list[str], page: str | None,
+) -> ActionResult:
+    calls = [
+        ActionCall(method_name=a.method_name, args=a.args, gas=a.gas, deposit=a.deposit) for a in tx.actions
+    ]
+    return ActionResult(
+        action=action,  # type: ignore[arg-type]
+        signer_id=signer,
+        pool_id=pool_id,
+        amount_yocto=amount,
+        summary=summary,
+        transactions=[ActionTransaction(receiver_id=tx.receiver_id, actions=calls)],
+        links={
+            "mynearwallet": mynearwallet_sign_url([tx], chain.network),
+            "mynearwallet_staking": mynearwallet_staking_url(pool_id, chain.network, page),
+        },
+        commands={"near_cli_rs": near_cli_rs(tx, chain.network), "near_cli_legacy": near_cli_legacy(tx, chain.network)},
+        warnings=warnings,
+        steps=[
+            "Open the MyNearWallet link in the browser where you use MyNearWallet, check the receiver, method, "
+            "amount and gas on the wallet's screen, then approve. Or run the command with your own key store.",
+            "Nobody, this bot included, ever needs your seed phrase or private key.",
+        ],
+    )
+
+
+async def plan_stake(chain: Chain, account_id: str, pool_id: str, amount_text: str) -> ActionResult:
+    account_id, pool_id = parse_account(account_id), parse_account(pool_id)
+    amount = parse_amount(amount_text)
+    kind = await verify_pool(chain, pool_id)
+    account, validators, paused = await asyncio.gather(
+        chain.rpc.view_account(account_id),
+        chain.rpc.validators(),
+        chain.rpc.view_function(pool_id, "is_staking_paused"),
+    )
+    storage_shortfall = max(0, account.storage_usage * STORAGE_YOCTO_PER_BYTE - account.locked)
+    spendable = max(0, account.amount - storage_shortfall - GAS_RESERVE_YOCTO)
+    if amount > spendable:
+        raise ActionRefused(
+            f"{account_id} can stake at most {format_near(spendable)} (balance {format_near(account.amount)}, "
+            f"minus storage and {format_near(GAS_RESERVE_YOCTO)} kept for fees). Try a smaller amount."
+        )
+    too_small = await _share_price_check(chain, pool_id, kind, amount)
+    if too_small:
+        raise ActionRefused(too_small)
+    warnings: list[str] = []
+    if kind is ContractKind.UNKNOWN:
+        warnings.append(f"{pool_id} runs contract code the bot does not recognise, though it answers like a pool.")
+    if paused is True:
+        warnings.append(f"{pool_id} has paused staking: new stake earns no rewards until the owner resumes it.")
+    info = validator_info(pool_id, validators)
+    if info.status == "kicked_out":
+        warnings.append(f"{pool_id} was kicked out of the validator set ({info.kickout_reason}): stake there earns nothing now.")
+    elif not info.in_next_epoch:
+        warnings.append(f"{pool_id} is not in the next epoch's validator set: new stake will not earn rewards then.")
+    tx = UnsignedTransaction(account_id, pool_id, (pool_deposit_and_stake(amount),))
+    summary = f"Stake {format_near(amount)} with {pool_id} from {account_id} (deposit_and_stake)."
+    return _build(chain, "stake", account_id, pool_id, amount, summary, tx, warnings, "stake")
+
+
+async def _delegation(chain: Chain, account_id: str, pool_id: str) -> Delegation:
+    await verify_pool(chain, pool_id)
+    return await get_delegation(chain.rpc, pool_id, account_id)
+
+
+async def plan_unstake(chain: Chain, account_id: str, pool_id: str, amount_text: str) -> ActionResult:
+    account_id, pool_id = parse_account(account_id), parse_account(pool_id)
+    unstake_all = amount_text.strip().lower() == "all"
+    amount = None if unstake_all else parse_amount(amount_text)
+    delegation = await _delegation(chain, account_id, pool_id)
+    if delegation.staked == 0:
+        raise ActionRefused(f"{account_id} has nothing staked in {pool_id}, so there is nothing to unstake.")
+    if amount is not None and amount > delegation.staked:
+        raise ActionRefused(
+            f"{account_id} has {format_near(delegation.staked, 24)} staked in {pool_id}; you asked to unstake "
+            f"{format_near(amount, 24)}. Use \"all\" to unstake everything exactly."
+        )
+    warnings: list[str] = []
+    if delegation.unstaked > DUST_YOCTO:
+        if delegation.can_withdraw:
+            warnings.append(
+                f"{format_near(delegation.unstaked)} already unstaked in {pool_id} is withdrawable now. Unstaking "
+                "again restarts the 4-epoch wait for all of it: withdraw first."
+            )
+        else:
+            warnings.append(
+                f"{format_near(delegation.unstaked)} is already unbonding in {pool_id}. A new unstake restarts the "
+                "4-epoch wait for the whole unstaked balance, including that amount."
+            )
+    warnings.append("Unstaked NEAR stops earning rewards and can be withdrawn after 4 epochs, in a separate step.")
+    call = pool_unstake_all() if unstake_all else pool_unstake(amount)  # type: ignore[arg-type]
+    shown = delegation.staked if unstake_all else amount
+    tx = UnsignedTransaction(account_id, pool_id, (call,))
+    summary = f"Unstake {format_near(shown)} from {pool_id} for {account_id} ({call.method_name})."  # type: ignore[arg-type]
+    return _build(chain, "unstake", account_id, pool_id, shown, summary, tx, warnings, "unstake")
+
+
+async def plan_withdraw(chain: Chain, account_id: str, pool_id: str, amount_text: str | None = None) -> ActionResult:
+    account_id, pool_id = parse_account(account_id), parse_account(pool_id)
+    withdraw_all = amount_text is None or amount_text.strip().lower() == "all"
+    amount = None if withdraw_all else parse_amount(amount_text)  # type: ignore[arg-type]
+    delegation = await _delegation(chain, account_id, pool_id)
+    if delegation.unstaked == 0:
+        raise ActionRefused(f"{account_id} has no unstaked balance in {pool_id}; unstake first, then wait 4 epochs.")
+    if not delegation.can_withdraw:
+        raise ActionRefused(await _not_yet_text(chain, account_id, pool_id))
+    if amount is not None and amount > delegation.unstaked:
+        raise ActionRefused(
+            f"Only {format_near(delegation.unstaked, 24)} is unstaked in {pool_id}. Use \"all\" to withdraw it exactly."
+        )
+    warnings = []
+    if delegation.unstaked <= DUST_YOCTO:
+        warnings.append(
+            f"Only {delegation.unstaked} yoctoNEAR is there: share-rounding dust worth far less than the fee to withdraw it."
+        )
+    call = pool_withdraw_all() if withdraw_all else pool_withdraw(amount)  # type: ignore[arg-type]
+    shown = delegation.unstaked if withdraw_all else amount
+    tx = UnsignedTransaction(account_id, pool_id, (call,))
+    summary = f"Withdraw {format_near(shown)} from {pool_id} to {account_id} ({call.method_name})."  # type: ignore[arg-type]
+    return _build(chain, "withdraw", account_id, pool_id, shown, summary, tx, warnings, None)
+
+
+async def _not_yet_text(chain: Chain, account_id: str, pool_id: str) -> str:
+    unbonding = await get_unbonding(chain, account_id, [pool_id])
+    entry = next((e for e in unbonding.entries if e.pool_id == pool_id), None)
+    base = f"The unstaked balance in {pool_id} is not withdrawable yet (the pool would refuse: unstaking delay)."
+    if entry and entry.available_epoch is not None:
+        when = f" (about {utc_text(entry.estimated_available_unix)})" if entry.estimated_available_unix else ""
+        return f"{base} It becomes withdrawable at epoch {entry.available_epoch}{when}; current epoch {unbonding.current_epoch}."
+    if entry and entry.latest_possible_epoch is not None:
+        return f"{base} It becomes withdrawable by epoch {entry.latest_possible_epoch} at the latest."
+    return base
