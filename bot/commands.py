@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.near import errors
+from bot.safety import SECRET_WARNING, looks_like_secret
 from bot.services.actions import plan_stake, plan_unstake, plan_withdraw
 from bot.services.chain import Chain
 from bot.services.epoch import get_epoch
@@ -108,6 +109,9 @@ async def run_command(chain: Chain, name: str, args: list[str]) -> tuple[Result,
 async def _guarded(
     chain: Chain, line: str, parse: Callable[[], tuple[Command, list[str]]]
 ) -> tuple[Result, int]:
+    if looks_like_secret(line):
+        # Never echo, log or process it (the line is not logged below either).
+        return ErrorResult(error_kind="secret_detected", message=SECRET_WARNING, exit_code=EXIT_BAD_INPUT), EXIT_BAD_INPUT
     try:
         command, args = parse()
         return await command.run(chain, args), EXIT_OK
@@ -115,7 +119,7 @@ async def _guarded(
         return error_result(exc), exit_code_for(exc)
     except Exception:
         incident = uuid.uuid4().hex[:8]
-        log.exception("incident %s while running %r", incident, line[:200])
+        log.exception("incident %s while running the %s command", incident, line.split(" ", 1)[0][:20])
         return (
             ErrorResult(
                 error_kind="internal",
