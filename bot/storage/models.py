@@ -1,0 +1,45 @@
+"""Rows the storage layer hands out (plain frozen dataclasses, independent of the backend)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LinkedAccount:
+    account_id: str
+    label: str | None
+    is_default: bool
+
+
+@dataclass(frozen=True)
+class GuildSettings:
+    guild_id: int
+    announcement_channel_id: int | None = None
+    guard_enabled: bool = False
+    support_channel_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    kind: str  # "unbonding" | "pool" | "epoch"
+    user_id: int
+    guild_id: int | None
+    channel_id: int | None
+    account_id: str | None
+    pool_id: str | None
+    due_epoch: int | None
+    state: str
+    disabled_reason: str | None
+    last_seen: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    dedupe_key: str
+    subscription_id: int | None
+    destination: str  # "dm:<user_id>" or "channel:<channel_id>"
+    payload: dict[str, Any]
+    attempts: int
