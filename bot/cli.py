@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser("sandbox", help="run the local simulated NEAR chain on 127.0.0.1")
     sandbox.add_argument("--port", type=int, default=3030)
     sub.add_parser("run", help="start the Discord bot (the default)")
+    sub.add_parser("migrate", help="create or upgrade the SQLite database (DATABASE_PATH) and exit")
     return parser
 
 
@@ -87,6 +88,18 @@ async def console(settings: Settings, as_json: bool) -> int:
         await chain.aclose()
 
 
+async def migrate(settings: Settings) -> int:
+    from bot.storage import open_storage
+
+    storage = open_storage(str(settings.database_path))
+    try:
+        await storage.open()  # applies pending migrations
+        print(f"Database {settings.database_path} is at schema version {await storage.schema_version()}.")
+    finally:
+        await storage.close()
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     mode = args.mode or "run"
@@ -101,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     configure_logging(settings.log_level)
+    if mode == "migrate":
+        return asyncio.run(migrate(settings))
     if mode == "ask":
         return asyncio.run(ask(settings, " ".join(args.command), args.json))
     if mode == "console":
