@@ -279,6 +279,10 @@ class SqliteStorage:
                 "UPDATE subscriptions SET last_seen = ? WHERE id = ?", (json.dumps(last_seen), subscription_id)
             )
 
+    async def finish_subscription(self, subscription_id: int) -> None:
+        async with self.transaction() as db:
+            await db.execute("UPDATE subscriptions SET state = 'done' WHERE id = ?", (subscription_id,))
+
     async def disable_subscription(self, subscription_id: int, reason: str) -> None:
         async with self.transaction() as db:
             await db.execute(

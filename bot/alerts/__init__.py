@@ -1,0 +1,1 @@
+"""Alerts: subscriptions, the epoch-aware scheduler and outbox delivery."""

@@ -1,0 +1,251 @@
+"""The alert scheduler: sleeps until the next epoch that matters, then checks only what is due.
+
+Unbonding alerts store the exact epoch at which the unstaked balance becomes withdrawable, so nothing is polled:
+the loop sleeps until that epoch's estimated start (re-estimated from live block times each wake, capped), checks
+each due alert once with the pool's `get_account`, and queues the notification in the outbox in the same
+transaction that closes the alert. RPC cost per wake = the epoch clock + due alerts + pools watched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from bot.alerts.notify import Notifier, deliver_pending
+from bot.near import errors
+from bot.near.epochs import NS_PER_SECOND, EpochClock, read_epoch_clock
+from bot.near.pools import get_delegation, get_pool_facts
+from bot.near.units import format_near
+from bot.near.wallet_links import mynearwallet_staking_url
+from bot.services.chain import Chain
+from bot.services.pool import validator_info
+from bot.services.unbonding import get_unbonding
+from bot.storage.models import Subscription
+from bot.storage.sqlite import SqliteStorage
+
+log = logging.getLogger(__name__)
+# Announce a new epoch only if we notice it within this long of its start (after a long outage, stay quiet).
+ANNOUNCE_WINDOW_SECONDS = 3600
+# The bot's own alert threshold for "low uptime this epoch" (a policy, not a protocol value).
+LOW_UPTIME_PERCENT = 90.0
+
+
+@dataclass
+class WakePlan:
+    sleep_seconds: float
+    target_epoch: int | None
+
+
+class AlertScheduler:
+    def __init__(
+        self,
+        storage: SqliteStorage,
+        chain: Chain,
+        notifier: Notifier,
+        *,
+        min_sleep: float = 5.0,
+        max_sleep: float = 3600.0,
+    ) -> None:
+        self.storage = storage
+        self.chain = chain
+        self.notifier = notifier
+        self.min_sleep = min_sleep
+        self.max_sleep = max_sleep
+        self._wake = asyncio.Event()
+        self._announced_epoch: int | None = None
+
+    def poke(self) -> None:
+        """A subscription changed: re-plan now instead of at the end of the current sleep."""
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                plan = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except errors.NearError as exc:
+                log.warning("alert check postponed: %s", exc.message)
+                plan = WakePlan(self.min_sleep * 6, None)
+            except Exception:
+                log.exception("alert check failed; retrying later")
+                plan = WakePlan(self.min_sleep * 12, None)
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=plan.sleep_seconds)
+            except TimeoutError:
+                pass
+
+    async def run_once(self) -> WakePlan:
+        clock = await read_epoch_clock(self.chain.rpc)
+        await self._announce_epoch(clock)
+        await self._check_unbonding(clock)
+        await self._check_pools(clock)
+        await deliver_pending(self.storage, self.notifier)
+        return await self._plan(clock)
+
+    # ------------------------------------------------------------------ epoch announcements
+
+    async def _announce_epoch(self, clock: EpochClock) -> None:
+        if self._announced_epoch == clock.epoch_height:
+            return
+        since_start = clock.blocks_into_epoch * clock.avg_block_ns // NS_PER_SECOND
+        first_look = self._announced_epoch is None
+        self._announced_epoch = clock.epoch_height
+        if first_look and since_start > ANNOUNCE_WINDOW_SECONDS:
+            return  # started long ago: not news
+        guilds = await self.storage.announcement_channels()
+        if not guilds:
+            return
+        last_duration = await self._last_epoch_seconds(clock)
+        text = f"Epoch {clock.epoch_height} has started."
+        if last_duration:
+            text += f" Epoch {clock.epoch_height - 1} lasted about {last_duration / 3600:.1f} hours."
+        for guild in guilds:
+            await self.storage.enqueue(
+                f"epoch:{guild.guild_id}:{clock.epoch_height}",
+                f"channel:{guild.announcement_channel_id}",
+                {"kind": "epoch", "title": f"New epoch {clock.epoch_height}", "text": text},
+            )
+
+    async def _last_epoch_seconds(self, clock: EpochClock) -> int | None:
+        try:
+            start = await self.chain.rpc.block(block_id=clock.epoch_start_height)
+            previous = await self.chain.rpc.block(block_id=clock.epoch_start_height - clock.epoch_length)
+        except errors.NearError:
+            return None  # an old block may be skipped or garbage collected: leave the duration out
+        return (start.header.timestamp - previous.header.timestamp) // NS_PER_SECOND
+
+    # ------------------------------------------------------------------ unbonding ready
+
+    async def _check_unbonding(self, clock: EpochClock) -> None:
+        due = await self.storage.due_subscriptions("unbonding", clock.epoch_height)
+        for subscription in due:
+            try:
+                await self._check_one_unbonding(subscription, clock)
+            except errors.NearError as exc:
+                log.info("unbonding alert %s not checked yet: %s", subscription.id, exc.message)
+
+    async def _check_one_unbonding(self, sub: Subscription, clock: EpochClock) -> None:
+        assert sub.account_id and sub.pool_id and sub.due_epoch is not None
+        delegation = await get_delegation(self.chain.rpc, sub.pool_id, sub.account_id)
+        destination = _destination(sub)
+        if delegation.can_withdraw and delegation.unstaked > 0:
+            await self.storage.enqueue(
+                f"unbonding:{sub.id}:{sub.due_epoch}",
+                destination,
+                {
+                    "kind": "unbonding_ready",
+                    "title": "Your unstaked NEAR is withdrawable",
+                    "text": (
+                        f"{format_near(delegation.unstaked)} unstaked by {sub.account_id} in {sub.pool_id} can be "
+                        f"withdrawn now (epoch {clock.epoch_height}). Withdraw is a separate step: use "
+                        f"/withdraw account:{sub.account_id} pool:{sub.pool_id}."
+                    ),
+                    "link": mynearwallet_staking_url(sub.pool_id, self.chain.network),
+                    "account_id": sub.account_id,
+                    "pool_id": sub.pool_id,
+                    "user_id": sub.user_id,
+                },
+                subscription_id=sub.id,
+                finish_subscription=True,
+            )
+            return
+        if delegation.unstaked == 0:
+            await self.storage.finish_subscription(sub.id)  # already withdrawn: nothing left to tell
+            return
+        # Not withdrawable at the due epoch: a new unstake restarted the wait. Find the new epoch.
+        result = await get_unbonding(self.chain, sub.account_id, [sub.pool_id])
+        entry = next((e for e in result.entries if e.pool_id == sub.pool_id), None)
+        new_epoch = (entry.available_epoch or entry.latest_possible_epoch) if entry else None
+        new_epoch = new_epoch if new_epoch and new_epoch > clock.epoch_height else clock.epoch_height + 1
+        await self.storage.enqueue(
+            f"unbonding-restarted:{sub.id}:{new_epoch}",
+            destination,
+            {
+                "kind": "unbonding_restarted",
+                "title": "Your unbonding wait restarted",
+                "text": (
+                    f"{sub.account_id} unstaked again in {sub.pool_id}, which restarted the wait for the whole "
+                    f"unstaked balance ({format_near(delegation.unstaked)}). I will tell you at epoch {new_epoch}."
+                ),
+                "user_id": sub.user_id,
+            },
+            subscription_id=sub.id,
+            reschedule_to=new_epoch,
+        )
+
+    # ------------------------------------------------------------------ pool watch
+
+    async def _check_pools(self, clock: EpochClock) -> None:
+        subscriptions = await self.storage.active_subscriptions("pool")
+        by_pool: dict[str, list[Subscription]] = defaultdict(list)
+        for sub in subscriptions:
+            if sub.pool_id:
+                by_pool[sub.pool_id].append(sub)
+        if not by_pool:
+            return
+        validators = await self.chain.rpc.validators()
+        for pool_id, subs in by_pool.items():
+            try:
+                facts = await get_pool_facts(self.chain.rpc, pool_id)
+            except errors.NearError as exc:
+                log.info("pool watch %s skipped: %s", pool_id, exc.message)
+                continue
+            info = validator_info(pool_id, validators)
+            now = {
+                "fee": [facts.fee_numerator, facts.fee_denominator],
+                "paused": facts.paused,
+                "status": info.status,
+                "in_next": info.in_next_epoch,
+                "low_uptime": info.uptime_percent is not None and info.uptime_percent < LOW_UPTIME_PERCENT,
+            }
+            for sub in subs:
+                await self._pool_events(sub, now, info.kickout_reason, info.uptime_percent, clock)
+
+    async def _pool_events(self, sub: Subscription, now: dict, kickout: str | None, uptime: float | None, clock: EpochClock) -> None:
+        before = sub.last_seen or {}
+        pool = sub.pool_id
+        events: list[tuple[str, str]] = []
+        if before:
+            if before.get("fee") != now["fee"]:
+                old = before.get("fee") or ["?", "?"]
+                events.append((f"fee:{now['fee'][0]}/{now['fee'][1]}", f"{pool} changed its fee from {old[0]}/{old[1]} to {now['fee'][0]}/{now['fee'][1]}."))
+            if before.get("paused") != now["paused"]:
+                events.append(("paused" if now["paused"] else "resumed", f"{pool} {'paused' if now['paused'] else 'resumed'} staking."))
+            if now["status"] == "kicked_out" and before.get("status") != "kicked_out":
+                events.append(("kicked", f"{pool} was kicked out of the validator set: {kickout}."))
+            if before.get("in_next") and not now["in_next"]:
+                events.append(("not-next", f"{pool} is not in the next epoch's validator set."))
+            if now["low_uptime"] and not before.get("low_uptime"):
+                events.append(("low-uptime", f"{pool} has low uptime this epoch ({uptime}%)."))
+        for name, text in events:
+            await self.storage.enqueue(
+                f"pool:{sub.id}:{name}:{clock.epoch_height}",
+                _destination(sub),
+                {"kind": "pool", "title": f"Pool alert: {pool}", "text": text, "user_id": sub.user_id},
+                subscription_id=sub.id,
+            )
+        if before != now:
+            await self.storage.remember(sub.id, now)
+
+    # ------------------------------------------------------------------ planning the next wake
+
+    async def _plan(self, clock: EpochClock) -> WakePlan:
+        targets = []
+        next_due = await self.storage.next_due_epoch("unbonding")
+        if next_due is not None:
+            targets.append(max(next_due, clock.epoch_height + 1))
+        if await self.storage.announcement_channels() or await self.storage.active_subscriptions("pool"):
+            targets.append(clock.epoch_height + 1)
+        if not targets:
+            return WakePlan(self.max_sleep, None)
+        target = min(targets)
+        seconds = (clock.estimated_epoch_start_ns(target) - clock.head_timestamp_ns) / NS_PER_SECOND
+        return WakePlan(min(self.max_sleep, max(self.min_sleep, seconds + self.min_sleep)), target)
+
+
+def _destination(sub: Subscription) -> str:
+    return f"channel:{sub.channel_id}" if sub.channel_id else f"dm:{sub.user_id}"

@@ -1,0 +1,65 @@
+"""Creating alerts. Unbonding alerts record the exact epoch to wake at (or the 4-epoch bound when the pool's
+storage cannot be read), so the scheduler never polls for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.near.pools import get_pool_facts
+from bot.services.chain import Chain
+from bot.services.delegations import parse_account
+from bot.services.unbonding import get_unbonding
+from bot.storage.models import Subscription
+from bot.storage.sqlite import SqliteStorage
+
+
+@dataclass
+class SubscribeOutcome:
+    created: list[Subscription] = field(default_factory=list)
+    already_withdrawable: list[str] = field(default_factory=list)
+    message: str = ""
+
+
+async def subscribe_unbonding(
+    storage: SqliteStorage,
+    chain: Chain,
+    user_id: int,
+    account_id: str,
+    pool_id: str | None = None,
+    *,
+    guild_id: int | None = None,
+    channel_id: int | None = None,
+) -> SubscribeOutcome:
+    account_id = parse_account(account_id)
+    pools = [parse_account(pool_id)] if pool_id else []
+    result = await get_unbonding(chain, account_id, pools)
+    outcome = SubscribeOutcome()
+    for entry in result.entries:
+        if entry.can_withdraw:
+            outcome.already_withdrawable.append(entry.pool_id)
+            continue
+        due = entry.available_epoch or entry.latest_possible_epoch
+        if due is None:
+            continue
+        outcome.created.append(
+            await storage.add_subscription(
+                "unbonding", user_id, account_id=account_id, pool_id=entry.pool_id, guild_id=guild_id,
+                channel_id=channel_id, due_epoch=due,
+            )
+        )
+    parts = [f"I will tell you when {s.pool_id} is withdrawable (epoch {s.due_epoch})." for s in outcome.created]
+    if outcome.already_withdrawable:
+        parts.append("Already withdrawable now: " + ", ".join(outcome.already_withdrawable) + ".")
+    if not parts:
+        parts.append(f"{account_id} has nothing unbonding" + (f" in {pool_id}." if pool_id else "."))
+    outcome.message = " ".join(parts)
+    return outcome
+
+
+async def subscribe_pool(
+    storage: SqliteStorage, chain: Chain, user_id: int, pool_id: str, *, guild_id: int | None = None,
+    channel_id: int | None = None,
+) -> Subscription:
+    pool_id = parse_account(pool_id)
+    await get_pool_facts(chain.rpc, pool_id)  # refuses anything that is not a pool, with the reason
+    return await storage.add_subscription("pool", user_id, pool_id=pool_id, guild_id=guild_id, channel_id=channel_id)

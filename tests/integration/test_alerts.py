@@ -1,0 +1,167 @@
+"""Alerts against the sandbox chain: exactly once, at the right epoch, across a restarted wait, crashes between
+send and mark, closed DMs; and the scheduler's RPC cost follows due alerts, not subscriptions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.alerts.notify import DeliveryRefused, deliver_pending
+from bot.alerts.scheduler import AlertScheduler
+from bot.alerts.subscriptions import subscribe_pool, subscribe_unbonding
+from bot.sandbox import ThreadedSandbox
+from bot.sandbox.scenario import SCENARIO
+from bot.services.chain import Chain
+from bot.storage import SqliteStorage
+
+E = SCENARIO.epoch_height
+USER = 1001
+
+
+class RecordingNotifier:
+    """Stands in for Discord delivery; like Discord's enforce_nonce it drops a repeat of a nonce it has seen."""
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[str, dict[str, Any]]] = []
+        self.nonces: set[str] = set()
+        self.crash_after_send = 0
+        self.refuse: DeliveryRefused | None = None
+
+    async def send(self, destination: str, payload: dict[str, Any], nonce: str) -> None:
+        if self.refuse is not None:
+            raise self.refuse
+        if nonce not in self.nonces:
+            self.nonces.add(nonce)
+            self.delivered.append((destination, payload))
+        if self.crash_after_send:
+            self.crash_after_send -= 1
+            raise ConnectionResetError("process died before marking the message sent")
+
+    def kinds(self) -> list[str]:
+        return [payload["kind"] for _, payload in self.delivered]
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
+    store = SqliteStorage(tmp_path / "alerts.sqlite3")
+    await store.open()
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def notifier() -> RecordingNotifier:
+    return RecordingNotifier()
+
+
+@pytest.fixture
+def scheduler(storage: SqliteStorage, chain: Chain, notifier: RecordingNotifier) -> AlertScheduler:
+    return AlertScheduler(storage, chain, notifier)
+
+
+async def test_unbonding_ready_is_sent_once_at_the_due_epoch(
+    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+) -> None:
+    outcome = await subscribe_unbonding(storage, chain, USER, "carol.near")
+    assert [(s.pool_id, s.due_epoch) for s in outcome.created] == [("charlie.pool.near", E + 1)]
+    plan = await scheduler.run_once()
+    assert notifier.delivered == []
+    assert plan.target_epoch == E + 1 and plan.sleep_seconds > 60  # sleeps towards the epoch, no polling
+    sandbox.advance(epochs=1)
+    await scheduler.run_once()
+    await scheduler.run_once()
+    assert notifier.kinds() == ["unbonding_ready"]
+    destination, payload = notifier.delivered[0]
+    assert destination == f"dm:{USER}"
+    assert "carol.near" in payload["text"] and "charlie.pool.near" in payload["text"]
+
+
+async def test_a_new_unstake_reschedules_and_says_so(
+    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+) -> None:
+    (sub,) = (await subscribe_unbonding(storage, chain, USER, "dave.near", "alpha.poolv1.near")).created
+    assert sub.due_epoch == E + 2
+    assert sandbox.call("dave.near", "alpha.poolv1.near", "unstake", {"amount": str(10**24)})["ok"]
+    sandbox.advance(epochs=2)
+    await scheduler.run_once()
+    assert notifier.kinds() == ["unbonding_restarted"]
+    assert (await storage.subscription(sub.id)).due_epoch == E + 4  # type: ignore[union-attr]
+    sandbox.advance(epochs=2)
+    await scheduler.run_once()
+    assert notifier.kinds() == ["unbonding_restarted", "unbonding_ready"]
+
+
+async def test_a_crash_between_send_and_mark_does_not_show_twice(
+    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+) -> None:
+    await subscribe_unbonding(storage, chain, USER, "carol.near")
+    sandbox.advance(epochs=1)
+    notifier.crash_after_send = 1
+    await scheduler.run_once()  # sent, but "crashed" before it was marked
+    assert len(await storage.pending_outbox()) == 1
+    restarted = AlertScheduler(storage, chain, notifier)  # a new process over the same database
+    await restarted.run_once()
+    assert await storage.pending_outbox() == []
+    assert notifier.kinds() == ["unbonding_ready"]
+
+
+async def test_closed_dms_disable_the_alert_and_leave_a_notice(
+    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+) -> None:
+    (sub,) = (await subscribe_unbonding(storage, chain, USER, "carol.near")).created
+    sandbox.advance(epochs=1)
+    notifier.refuse = DeliveryRefused("403 Cannot send messages to this user (50007)", dm_closed=True)
+    await scheduler.run_once()
+    marked = await storage.subscription(sub.id)
+    assert (marked.state, marked.disabled_reason) == ("disabled", "dm_closed")  # type: ignore[union-attr]
+    notices = await storage.pop_notices(USER)
+    assert len(notices) == 1 and "DMs are closed" in notices[0]
+    assert await deliver_pending(storage, notifier) == 0  # nothing retried forever
+
+
+async def test_rpc_cost_grows_with_due_alerts_not_subscriptions(
+    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler
+) -> None:
+    for other_user in range(2000, 2040):  # not due for three more epochs
+        await storage.add_subscription("unbonding", other_user, account_id="alice.near", pool_id="bravo.poolv1.near", due_epoch=E + 4)
+    await subscribe_unbonding(storage, chain, USER, "carol.near")
+    sandbox.advance(epochs=1)
+    before = chain.rpc.stats.http_requests
+    await scheduler.run_once()
+    used = chain.rpc.stats.http_requests - before
+    assert used <= 4 + 1  # the epoch clock (validators, block, config, sample block) + one due alert
+
+
+async def test_epoch_announcement_once_per_epoch(
+    storage: SqliteStorage, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+) -> None:
+    await storage.update_guild(77, announcement_channel_id=555)
+    await scheduler.run_once()  # mid-epoch at start: not news
+    assert notifier.delivered == []
+    sandbox.advance(blocks=sandbox.chain.epoch_start_height + 43_200 + 50 - sandbox.chain.head_height)
+    await scheduler.run_once()
+    await scheduler.run_once()
+    assert [(d, p["kind"]) for d, p in notifier.delivered] == [("channel:555", "epoch")]
+    assert f"Epoch {E + 1} has started" in notifier.delivered[0][1]["text"]
+    assert "lasted about" in notifier.delivered[0][1]["text"]
+
+
+async def test_pool_watch_reports_fee_change_and_pause(
+    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+) -> None:
+    await subscribe_pool(storage, chain, USER, "bravo.poolv1.near", guild_id=9, channel_id=42)
+    await scheduler.run_once()  # first look records the pool's state
+    assert notifier.delivered == []
+    fee = {"reward_fee_fraction": {"numerator": 15, "denominator": 100}}
+    assert sandbox.call("bravo-ops.near", "bravo.poolv1.near", "update_reward_fee_fraction", fee)["ok"]
+    assert sandbox.call("bravo-ops.near", "bravo.poolv1.near", "pause_staking", {})["ok"]
+    await scheduler.run_once()
+    await scheduler.run_once()
+    texts = [p["text"] for _, p in notifier.delivered]
+    assert any("fee from 5/100 to 15/100" in t for t in texts)
+    assert any("paused staking" in t for t in texts)
+    assert all(d == "channel:42" for d, _ in notifier.delivered)
+    assert len(texts) == 2
