@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 ANNOUNCE_WINDOW_SECONDS = 3600
 # The bot's own alert threshold for "low uptime this epoch" (a policy, not a protocol value).
 LOW_UPTIME_PERCENT = 90.0
+# Due alerts are checked concurrently (each is one RPC read); identical reads coalesce in the RPC client.
+CHECK_CONCURRENCY = 32
 
 
 @dataclass
@@ -122,11 +124,16 @@ class AlertScheduler:
 
     async def _check_unbonding(self, clock: EpochClock) -> None:
         due = await self.storage.due_subscriptions("unbonding", clock.epoch_height)
-        for subscription in due:
-            try:
-                await self._check_one_unbonding(subscription, clock)
-            except errors.NearError as exc:
-                log.info("unbonding alert %s not checked yet: %s", subscription.id, exc.message)
+        limit = asyncio.Semaphore(CHECK_CONCURRENCY)
+
+        async def check(subscription: Subscription) -> None:
+            async with limit:
+                try:
+                    await self._check_one_unbonding(subscription, clock)
+                except errors.NearError as exc:
+                    log.info("unbonding alert %s not checked yet: %s", subscription.id, exc.message)
+
+        await asyncio.gather(*(check(s) for s in due))
 
     async def _check_one_unbonding(self, sub: Subscription, clock: EpochClock) -> None:
         assert sub.account_id and sub.pool_id and sub.due_epoch is not None
