@@ -14,6 +14,8 @@ from bot.safety import SECRET_WARNING, looks_like_secret
 from bot.services.actions import plan_stake, plan_unstake, plan_withdraw
 from bot.services.chain import Chain
 from bot.services.epoch import get_epoch
+from bot.services.liquid import get_liquid
+from bot.services.lockup import get_lockup, parse_lockup_args
 from bot.services.pool import get_pool
 from bot.services.results import ErrorResult, Result
 from bot.services.status import get_status
@@ -52,6 +54,15 @@ COMMANDS: dict[str, Command] = {
         Command(
             "unbonding", "unbonding <account_id> [<pool_id>]", "when unstaked NEAR becomes withdrawable", 1, 2,
             lambda chain, a: get_unbonding(chain, a[0], a[1:]),
+        ),
+        Command(
+            "liquid", "liquid <account_id>", "liquid-staking tokens (stNEAR, LiNEAR, rNEAR): value, unstakes, exits",
+            1, 1, lambda chain, a: get_liquid(chain, a[0]),
+        ),
+        Command(
+            "lockup", "lockup <account_id> [--at <ISO-8601 time>]",
+            "a lockup: locked, owner's and transferable balances, what to do to move more", 1, 3,
+            lambda chain, a: get_lockup(chain, *parse_lockup_args(a)),
         ),
         Command(
             "stake", "stake <account_id> <pool_id> <amount>", "a wallet link to stake with a pool (you sign)", 3, None,

@@ -11,6 +11,9 @@ from bot.services.results import (
     ActionResult,
     EpochResult,
     ErrorResult,
+    LiquidPosition,
+    LiquidResult,
+    LockupResult,
     PoolResult,
     Result,
     StatusResult,
@@ -181,4 +184,131 @@ def _(result: ActionResult) -> str:
     lines.extend(f"    {line}" for line in result.commands["near_cli_rs"].splitlines())
     for step in result.steps:
         lines.append(f"  - {step}")
+    return "\n".join(lines)
+
+
+def _tokens(amount: int, symbol: str) -> str:
+    return f"{format_near(amount, unit=False)} {symbol}"  # stNEAR, LiNEAR and rNEAR have 24 decimals
+
+
+def _liquid_lines(p: LiquidPosition, result: LiquidResult) -> list[str]:
+    lines = [
+        f"  {p.provider} ({p.contract_id}): {_tokens(p.token_balance, p.symbol)} ≈ {format_near(p.near_value_yocto)} "
+        f"(1 {p.symbol} = {format_near(p.price_yocto, 6, unit=False)} NEAR)"
+    ]
+    if p.token_balance > 0:
+        if p.instant_exit == "liquid_unstake" and p.instant_receive_yocto is not None:
+            fee = p.instant_fee_yocto or 0
+            percent = f", {100 * fee / p.near_value_yocto:.2f}%" if p.near_value_yocto else ""
+            lines.append(
+                f"    exit now: liquid_unstake pays ≈ {format_near(p.instant_receive_yocto)} "
+                f"(fee {format_near(fee)}{percent}); the fee moves with the pool's liquidity"
+            )
+        elif p.instant_exit == "liquid_unstake":
+            lines.append("    exit now: liquid_unstake (no quote could be read right now)")
+        else:
+            lines.append(
+                f"    exit now: swap {p.symbol} for NEAR on a DEX (instant, costs a swap fee and price impact; "
+                "not quoted here)"
+            )
+        wait = (
+            f"    or wait: unstake now ({p.wait_epochs} epochs), withdraw the full value from epoch "
+            f"{result.current_epoch + p.wait_epochs}"
+        )
+        if p.wait_estimated_unix is not None:
+            wait += f" (≈ {when(p.wait_estimated_unix)}, in about {duration(p.wait_estimated_unix - result.head_unix)})"
+        lines.append(wait)
+    if p.pending_unstake_yocto is None:
+        lines.append("    pending unstake: unknown (the contract has no view for it)")
+    elif p.pending_unstake_yocto > 0 and p.unbonding is not None:
+        verdict = unbonding_verdict(p.unbonding, result.current_epoch)
+        if p.unbonding.available_epoch is None and not p.unbonding.can_withdraw and p.unbonding.source_note:
+            verdict += f" (unlock epoch unknown: {p.unbonding.source_note})"
+        lines.append(f"    pending unstake: {format_near(p.pending_unstake_yocto)} — {verdict}")
+    for note in p.notes:
+        lines.append(f"    note: {note}")
+    return lines
+
+
+@render_text.register
+def _(result: LiquidResult) -> str:
+    lines = [f"Liquid staking for {result.account_id} (epoch {result.current_epoch})"]
+    if not result.positions:
+        lines.append("  no liquid-staking tokens or pending unstakes found")
+    for position in result.positions:
+        lines.extend(_liquid_lines(position, result))
+    for problem in result.provider_problems:
+        lines.append(f"  ! {problem.pool_id}: {problem.message}")
+    for note in result.notes:
+        lines.append(f"  note: {note}")
+    return "\n".join(lines)
+
+
+_LOCKUP_MILESTONES = {
+    "lockup_start": "release starts",
+    "vesting_cliff": "vesting cliff",
+    "release_end": "release ends",
+    "vesting_end": "vesting ends",
+}
+
+
+@render_text.register
+def _(result: LockupResult) -> str:
+    moment = f"projected for {when(result.at_unix)}" if result.projected else f"now ({when(result.at_unix)})"
+    version = result.version if result.version_known else f"unknown code {result.code_hash}"
+    lines = [
+        f"Lockup {result.lockup_id} of {result.owner_id} ({version}), {moment}",
+        f"  lockup amount: {format_near(result.lockup_amount_yocto)}",
+        f"  locked: {format_near(result.locked_yocto)}",
+        f"  owner's balance: {format_near(result.owners_balance_yocto)} (unlocked, including any pool deposit)",
+        f"  transferable {'then' if result.projected else 'now'}: {format_near(result.liquid_owners_balance_yocto)}",
+        f"  on the lockup account: {format_near(result.account_balance_yocto)} "
+        f"(keeps {format_near(result.min_balance_for_storage_yocto)} for storage)",
+    ]
+    if result.staking_pool_id is not None:
+        pool = f"  staking pool: {result.staking_pool_id}, deposit known to the lockup {format_near(result.known_deposited_yocto)}"
+        if result.pool is not None:
+            pool += f"; the pool reports {format_near(result.pool.total_yocto)}"
+        lines.append(pool)
+    if not result.transfers_enabled:
+        lines.append("  transfers: DISABLED until the owner calls check_transfers_vote")
+        if result.after_transfers_vote is not None:
+            after = result.after_transfers_vote
+            lines.append(
+                f"    after check_transfers_vote: locked {format_near(after.locked_yocto)}, transferable "
+                f"{format_near(after.liquid_owners_balance_yocto)}"
+            )
+    if result.termination_status is not None:
+        lines.append(
+            f"  vesting terminated ({result.termination_status}): {format_near(result.terminated_unvested_yocto)} "
+            "unvested"
+        )
+    if result.fully_unlocked_unix is None:
+        lines.append("  fully unlocked: no date can be given")
+    elif result.locked_yocto == 0 and result.transfers_enabled:
+        lines.append("  fully unlocked: yes")
+    else:
+        vote = " (once check_transfers_vote is called)" if result.unlock_assumes_transfers_vote else ""
+        lines.append(f"  fully unlocked from: {when(result.fully_unlocked_unix)}{vote}")
+    for milestone in result.milestones:
+        name = _LOCKUP_MILESTONES.get(milestone.name, milestone.name)
+        lines.append(
+            f"  next: {name} {when(milestone.unix)}, then {format_near(milestone.locked_after_yocto)} locked"
+        )
+    if result.contract_views is not None and result.disagreement is None:
+        lines.append("  checked: the contract's own views give the same numbers")
+    if result.disagreement is not None:
+        views = result.contract_views
+        lines.append(f"  ! {result.disagreement}")
+        if views is not None:
+            lines.append(
+                f"    contract says: locked {format_near(views.locked_yocto)}, owner's balance "
+                f"{format_near(views.owners_balance_yocto)}, transferable {format_near(views.liquid_owners_balance_yocto)}"
+            )
+    if result.actions:
+        lines.append("  what the owner can do:")
+        for action in result.actions:
+            lines.append(f"  - {action.text}")
+    for note in result.notes:
+        lines.append(f"  note: {note}")
     return "\n".join(lines)

@@ -244,14 +244,15 @@ class SandboxChain:
             "storage_usage": self.storage_usage(account_id),
         }
 
-    def view_call(self, account_id: str, method: str, args: bytes) -> bytes:
-        """Run a view method. Raises UnknownAccount, NoContractCode or a ContractError."""
+    def view_call(self, account_id: str, method: str, args: bytes, *, block_height: int | None = None) -> bytes:
+        """Run a view method (at ``block_height``'s timestamp, default the head). Raises UnknownAccount,
+        NoContractCode or a ContractError."""
         if account_id not in self.accounts:
             raise UnknownAccount(account_id)
         contract = self.contracts.get(account_id)
         if contract is None:
             raise NoContractCode(account_id)
-        return contract.call_view(method, args, Env(self, account_id, is_view=True))
+        return contract.call_view(method, args, Env(self, account_id, is_view=True, block_height=block_height))
 
     def call(
         self,

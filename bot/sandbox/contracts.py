@@ -49,8 +49,11 @@ class Env:
         predecessor_account_id: str | None = None,
         attached_deposit: int = 0,
         is_view: bool = False,
+        block_height: int | None = None,
     ) -> None:
         self.chain = chain
+        # A view at an older block_id sees that block's height and timestamp (state is still the current one).
+        self._block_height = block_height
         self.current_account_id = current_account_id
         self._predecessor = predecessor_account_id
         self._attached_deposit = attached_deposit
@@ -63,11 +66,11 @@ class Env:
 
     @property
     def block_height(self) -> int:
-        return self.chain.head_height
+        return self.chain.head_height if self._block_height is None else self._block_height
 
     @property
     def block_timestamp(self) -> int:
-        return self.chain.timeline.timestamp_ns(self.chain.head_height)
+        return self.chain.timeline.timestamp_ns(self.block_height)
 
     @property
     def predecessor_account_id(self) -> str:

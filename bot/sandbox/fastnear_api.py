@@ -13,6 +13,7 @@ from aiohttp import web
 from .account_id import is_valid_account_id
 from .chain import SandboxChain
 from .http_util import json_response
+from .liquid_contracts import ft_index
 
 
 def _pools_v1(chain: SandboxChain, account_id: str) -> list[dict[str, Any]]:
@@ -44,12 +45,12 @@ def full_v1(chain: SandboxChain, account_id: str) -> dict[str, Any]:
         "nfts": [],
         "pools": _pools_v1(chain, account_id),
         "state": state,
-        "tokens": [],
+        "tokens": ft_index(chain, account_id),
     }
 
 
 def ft_v1(chain: SandboxChain, account_id: str) -> dict[str, Any]:
-    return {"account_id": account_id, "tokens": []}
+    return {"account_id": account_id, "tokens": ft_index(chain, account_id)}  # liquid-staking tokens only
 
 
 def add_routes(app: web.Application, get_chain) -> None:

@@ -2,7 +2,7 @@
 
 Handlers return ``(http_status, response_object)``. Errors follow near-rpc.md §3.
 Sandbox simplification: a ``query`` at an older ``block_id`` answers with the *current*
-state, labelled with that block's height and hash.
+state, labelled with that block's height and hash (views see that block's timestamp).
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ class RpcHandler:
             raise errors.parse_error("Failed parsing args: missing field `method_name`")
         args = _b64_param(params, "args_base64", required=True)
         try:
-            output = self.chain.view_call(account_id, method, args)
+            output = self.chain.view_call(account_id, method, args, block_height=height)
         except NoContractCode:
             if self.options.error_style == "structured":
                 raise errors.no_contract_code(account_id, height, block_hash) from None

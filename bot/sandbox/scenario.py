@@ -46,6 +46,8 @@ from .chain import DEFAULT_EPOCH, DEFAULT_HEAD_OFFSET, SandboxChain, ValidatorRo
 from .contracts import Env
 from .fungible_token import FungibleToken
 from .hashing import digest
+from .liquid import install_liquid_staking
+from .lockups import install_lockups
 from .pool import StakingFarmPool, StakingPool, poolv1
 from .timeline import Timeline
 
@@ -249,10 +251,12 @@ def build_default_scenario() -> SandboxChain:
     build.at(E - 1, 43_000, lambda: chain.set_validator(
         POOLS["kicked"].pool_id, ValidatorRole.KICKED, KICKOUT_REASON))
     build.call(E, 4_000, alice, _bravo, "unstake", {"amount": str(300 * NEAR)})
+    install_lockups(chain, build.at)  # lockup owners and accounts (bot/sandbox/lockups.py)
     build.run()
 
     chain.advance_to(chain.timeline.epoch_start(E) + DEFAULT_HEAD_OFFSET)
     chain.roles = SCENARIO.to_json()
+    install_liquid_staking(chain)  # Meta Pool, LiNEAR, Rhea and their holders (bot/sandbox/liquid.py)
     return chain
 
 

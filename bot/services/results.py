@@ -191,3 +191,109 @@ class ActionResult(Result):
     commands: dict[str, str]
     warnings: list[str] = []
     steps: list[str] = []
+
+
+class LiquidPosition(Result):
+    """One liquid-staking provider's position in the `liquid` command (amounts in yocto; tokens have 24 decimals)."""
+
+    contract_id: str
+    provider: str
+    symbol: str
+    token_balance: Yocto
+    price_yocto: Yocto  # NEAR yocto per 10^24 token units, as the contract reports it
+    near_value_yocto: Yocto  # token_balance × price // 10^24 (floored)
+    pending_unstake_yocto: Yocto | None  # None: the provider has no view to read it
+    can_withdraw: bool | None
+    unbonding: UnbondingEntry | None  # the pending unstake's unlock epoch and estimate
+    instant_exit: Literal["liquid_unstake", "dex_swap"]
+    instant_receive_yocto: Yocto | None = None  # live quote for the whole balance (Meta Pool)
+    instant_fee_yocto: Yocto | None = None
+    wait_epochs: int  # a delayed unstake started now waits this many epochs (live for Meta Pool)
+    wait_estimated_unix: int | None = None
+    block_height: int
+    notes: list[str] = []
+
+
+class LiquidResult(Result):
+    kind: Literal["liquid"] = "liquid"
+    account_id: str
+    current_epoch: int
+    head_unix: int
+    positions: list[LiquidPosition]
+    provider_problems: list[PoolProblem] = []
+    notes: list[str] = []
+
+
+class LockupMilestone(Result):
+    """A moment where the lockup's locked amount changes course (from `unix` on, locked is `locked_after_yocto`)."""
+
+    name: Literal["lockup_start", "vesting_cliff", "release_end", "vesting_end"]
+    unix: int
+    locked_after_yocto: Yocto
+    assumes_transfers_vote: bool = False  # only true once the owner calls check_transfers_vote
+
+
+class LockupAction(Result):
+    """Something the lockup owner can or must do, and why (a plain sentence)."""
+
+    action: str  # e.g. check_transfers_vote, refresh_staking_pool_balance, withdraw_from_staking_pool, transfer
+    text: str
+    method: str | None = None  # the lockup (or pool) method to call, signed by the owner in their own wallet
+    gas_tgas: int | None = None
+
+
+class LockupBalancesView(Result):
+    """locked / owner's / transferable balances, from the contract's own views or from a what-if."""
+
+    locked_yocto: Yocto
+    owners_balance_yocto: Yocto
+    liquid_owners_balance_yocto: Yocto
+
+
+class LockupPoolBalance(Result):
+    """The lockup's delegation as the pool reports it live (`get_account`)."""
+
+    pool_id: str
+    staked_yocto: Yocto
+    unstaked_yocto: Yocto
+    total_yocto: Yocto  # = get_account_total_balance
+    can_withdraw: bool
+
+
+class LockupResult(Result):
+    kind: Literal["lockup"] = "lockup"
+    owner_id: str
+    lockup_id: str
+    code_hash: str
+    version: str  # v2.0.0 … v3.1.0, or "unknown"
+    version_known: bool
+    at_unix: int
+    projected: bool  # at_unix is a chosen time (assumes no new transactions), not the chain's head
+    block_height: int
+    lockup_amount_yocto: Yocto
+    locked_yocto: Yocto
+    owners_balance_yocto: Yocto
+    liquid_owners_balance_yocto: Yocto
+    account_balance_yocto: Yocto
+    staking_pool_id: str | None
+    known_deposited_yocto: Yocto
+    transfers_enabled: bool
+    fully_unlocked_unix: int | None
+    unlock_assumes_transfers_vote: bool = False
+    unreleased_yocto: Yocto
+    unvested_yocto: Yocto
+    termination_withdrawn_yocto: Yocto = 0
+    termination_status: str | None = None
+    terminated_unvested_yocto: Yocto = 0
+    vesting: Literal["none", "schedule", "hash", "terminated"]
+    min_balance_for_storage_yocto: Yocto
+    release_start_bug: bool = False
+    lockup_start_unix: int | None = None
+    release_end_unix: int | None = None
+    pool: LockupPoolBalance | None = None
+    after_transfers_vote: LockupBalancesView | None = None
+    milestones: list[LockupMilestone] = []
+    actions: list[LockupAction] = []
+    contract_views: LockupBalancesView | None = None
+    disagreement: str | None = None
+    notes: list[str] = []

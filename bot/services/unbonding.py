@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Literal
 
 from bot.near import errors
 from bot.near.contracts import ContractKind, contract_kind
@@ -56,15 +57,41 @@ async def _read_epoch(chain: Chain, delegation: Delegation) -> StateRead:
 
 
 def _entry(delegation: Delegation, read: StateRead, clock: EpochClock) -> UnbondingEntry:
-    current = clock.epoch_height
     epoch = read.record.unstaked_available_epoch_height if read.record else None
-    source = "state" if read.record else "unknown"
     latest_possible = None
     if epoch is None and not delegation.can_withdraw:
-        latest_possible = current + NUM_EPOCHS_TO_UNLOCK  # the last unstake happened at or before now
-    target = epoch if epoch is not None else latest_possible
+        latest_possible = clock.epoch_height + NUM_EPOCHS_TO_UNLOCK  # the last unstake happened at or before now
+    return estimate_entry(
+        clock,
+        pool_id=delegation.pool_id,
+        unstaked=delegation.unstaked,
+        staked=delegation.staked,
+        can_withdraw=delegation.can_withdraw,
+        available_epoch=epoch,
+        source="state" if read.record else "unknown",
+        latest_possible_epoch=latest_possible,
+        source_note=read.reason,
+    )
+
+
+def estimate_entry(
+    clock: EpochClock,
+    *,
+    pool_id: str,
+    unstaked: int,
+    staked: int,
+    can_withdraw: bool,
+    available_epoch: int | None,
+    source: Literal["state", "contract", "unknown"],
+    latest_possible_epoch: int | None = None,
+    source_note: str | None = None,
+) -> UnbondingEntry:
+    """An UnbondingEntry with its time estimate (shared by pools and liquid-staking contracts)."""
+    current = clock.epoch_height
+    epoch = available_epoch
+    target = epoch if epoch is not None else latest_possible_epoch
     estimate = earliest = latest = epochs_left = None
-    if delegation.can_withdraw:
+    if can_withdraw:
         epochs_left = 0
     elif target is not None and target > current:
         epochs_left = target - current
@@ -75,18 +102,18 @@ def _entry(delegation: Delegation, read: StateRead, clock: EpochClock) -> Unbond
             earliest = (eta_ns - margin_ns) // NS_PER_SECOND
         latest = (eta_ns + margin_ns) // NS_PER_SECOND
     return UnbondingEntry(
-        pool_id=delegation.pool_id,
-        unstaked_yocto=delegation.unstaked,
-        staked_yocto=delegation.staked,
-        can_withdraw=delegation.can_withdraw,
+        pool_id=pool_id,
+        unstaked_yocto=unstaked,
+        staked_yocto=staked,
+        can_withdraw=can_withdraw,
         available_epoch=epoch,
         available_epoch_source=source,
         estimated_available_unix=estimate,
         estimate_earliest_unix=earliest,
         estimate_latest_unix=latest,
-        latest_possible_epoch=latest_possible,
+        latest_possible_epoch=latest_possible_epoch,
         epochs_left=epochs_left,
-        source_note=read.reason,
+        source_note=source_note,
     )
 
 

@@ -1,0 +1,158 @@
+""""What is my stNEAR / LiNEAR / rNEAR worth, and when does my unstake finish?"
+
+Reads every liquid-staking provider of the network (bot/near/liquid.py) concurrently; a provider that fails is a
+per-provider problem, the others are answered. Only providers where the account holds tokens or has a pending
+unstake are listed. Values are floored (never rounded up); unlock epochs come from the contracts' own views.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.near import errors
+from bot.near import liquid as near_liquid
+from bot.near.epochs import NS_PER_SECOND, EpochClock, read_epoch_clock
+from bot.services.chain import Chain
+from bot.services.delegations import parse_account
+from bot.services.results import LiquidHolding, LiquidPosition, LiquidResult, PoolProblem, UnbondingEntry
+from bot.services.unbonding import estimate_entry
+
+RULES = [
+    "A delayed unstake burns the tokens at once, at that moment's price; the NEAR amount is fixed then and "
+    "earns nothing while it waits.",
+    "Withdraw is a separate step: nothing returns to your wallet by itself once the wait is over.",
+]
+
+
+async def _scan(chain: Chain, account_id: str) -> tuple[list[near_liquid.LiquidPosition], list[PoolProblem]]:
+    positions: list[near_liquid.LiquidPosition] = []
+    problems: list[PoolProblem] = []
+    for provider, read in await near_liquid.read_positions(chain.rpc, chain.network, account_id):
+        if isinstance(read, errors.NearError):
+            problems.append(
+                PoolProblem(pool_id=provider.contract_id, kind=read.kind, message=f"{provider.name}: {read.message}")
+            )
+            continue
+        if read.pending is None and read.token_balance > 0:
+            problems.append(
+                PoolProblem(
+                    pool_id=provider.contract_id,
+                    kind="pending_unknown",
+                    message=" ".join(read.notes) or f"{provider.name}: pending unstakes could not be read.",
+                )
+            )
+        if not read.is_empty:
+            positions.append(read)
+    return positions, problems
+
+
+def _holding(position: near_liquid.LiquidPosition) -> LiquidHolding:
+    pending = position.pending
+    return LiquidHolding(
+        contract_id=position.provider.contract_id,
+        provider=position.provider.name,
+        symbol=position.provider.symbol,
+        token_balance=position.token_balance,
+        near_value_yocto=position.near_value,
+        pending_unstake_yocto=pending.amount if pending is not None else 0,
+        can_withdraw=pending.can_withdraw if pending is not None and pending.amount > 0 else None,
+    )
+
+
+def _unbonding_entry(position: near_liquid.LiquidPosition, clock: EpochClock) -> UnbondingEntry | None:
+    pending = position.pending
+    if pending is None or pending.amount == 0:
+        return None
+    return estimate_entry(
+        clock,
+        pool_id=position.provider.contract_id,
+        unstaked=pending.amount,
+        staked=position.near_value,
+        can_withdraw=pending.can_withdraw,
+        available_epoch=pending.unlock_epoch,
+        source="contract" if pending.unlock_epoch is not None else "unknown",
+        # No upper bound is claimed: liquid-staking delays vary (4 or 8 epochs, LiNEAR +1; seed-errata B2).
+        latest_possible_epoch=None,
+        source_note=pending.unknown_reason,
+    )
+
+
+async def liquid_holdings(chain: Chain, account_id: str) -> tuple[list[LiquidHolding], list[PoolProblem]]:
+    """Liquid-staking holdings for `status`: one entry per provider with tokens or a pending unstake."""
+    account_id = parse_account(account_id)
+    positions, problems = await _scan(chain, account_id)
+    return [_holding(p) for p in positions], problems
+
+
+async def liquid_unbonding(chain: Chain, account_id: str, clock: EpochClock) -> list[UnbondingEntry]:
+    """Pending delayed unstakes at liquid-staking providers, as `unbonding` entries (pool_id = contract id).
+
+    Providers that cannot be read are left out here; `liquid_holdings` reports them as problems.
+    """
+    account_id = parse_account(account_id)
+    positions, _ = await _scan(chain, account_id)
+    return [entry for entry in (_unbonding_entry(p, clock) for p in positions) if entry is not None]
+
+
+def _position(position: near_liquid.LiquidPosition, clock: EpochClock) -> LiquidPosition:
+    provider, pending = position.provider, position.pending
+    wait = position.current_delay_epochs or provider.delay_epochs
+    notes = list(position.notes)
+    if provider.key == "linear" and pending is not None and pending.amount > 0 and pending.can_withdraw:
+        notes.append(
+            "LiNEAR pays a withdrawal only while the contract holds enough free balance; if it refuses, try again "
+            "after the next epoch."
+        )
+    if provider.key == "linear" and position.token_balance > 0:
+        notes.append("A new LiNEAR unstake waits 4 epochs, or 8 when its validators are busy, +1 if it lands after "
+                     "that epoch's settlement.")
+    if provider.key == "rhea":
+        notes.append("Rhea publishes no contract source; its LiNEAR-like views are used as found (unverified). "
+                     "Rhea's guide says a delayed unstake takes about 30 hours.")
+    return LiquidPosition(
+        contract_id=provider.contract_id,
+        provider=provider.name,
+        symbol=provider.symbol,
+        token_balance=position.token_balance,
+        price_yocto=position.price,
+        near_value_yocto=position.near_value,
+        pending_unstake_yocto=pending.amount if pending is not None else None,
+        can_withdraw=pending.can_withdraw if pending is not None and pending.amount > 0 else None,
+        unbonding=_unbonding_entry(position, clock),
+        instant_exit=provider.instant_exit,
+        instant_receive_yocto=position.instant.receive if position.instant else None,
+        instant_fee_yocto=position.instant.fee if position.instant else None,
+        wait_epochs=wait,
+        wait_estimated_unix=clock.estimated_epoch_start_ns(clock.epoch_height + wait) // NS_PER_SECOND,
+        block_height=position.block_height,
+        notes=notes,
+    )
+
+
+async def get_liquid(chain: Chain, account_id: str) -> LiquidResult:
+    """The `liquid` command: every liquid-staking position with value, pending unstake and exit options."""
+    account_id = parse_account(account_id)
+    account, clock, scan = await asyncio.gather(
+        chain.rpc.view_account(account_id),  # unknown accounts are an error, not "no positions"
+        read_epoch_clock(chain.rpc),
+        _scan(chain, account_id),
+        return_exceptions=True,
+    )
+    for outcome in (account, clock, scan):
+        if isinstance(outcome, BaseException):
+            raise outcome
+    assert isinstance(clock, EpochClock) and isinstance(scan, tuple)
+    positions, problems = scan
+    notes = []
+    if not near_liquid.providers_for(chain.network):
+        notes.append(f"No liquid-staking providers are known on {chain.network}.")
+    if positions:
+        notes.extend(RULES)
+    return LiquidResult(
+        account_id=account_id,
+        current_epoch=clock.epoch_height,
+        head_unix=clock.head_timestamp_ns // NS_PER_SECOND,
+        positions=[_position(p, clock) for p in positions],
+        provider_problems=problems,
+        notes=notes,
+    )
