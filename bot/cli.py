@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser("sandbox", help="run the local simulated NEAR chain on 127.0.0.1")
     sandbox.add_argument("--port", type=int, default=3030)
     sub.add_parser("run", help="start the Discord bot (the default)")
+    sync = sub.add_parser("sync", help="log in to Discord, publish the slash commands globally and exit")
+    sync.add_argument("--guild", type=int, metavar="ID", help="publish to this one server instead (instant)")
     sub.add_parser("migrate", help="create or upgrade the SQLite database (DATABASE_PATH) and exit")
     return parser
 
@@ -100,6 +102,18 @@ async def migrate(settings: Settings) -> int:
     return EXIT_OK
 
 
+def sync(settings: Settings, guild_id: int | None) -> int:
+    if settings.token is None:
+        print("DISCORD_TOKEN is not set: `sync` logs in as the bot to publish its slash commands.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from bot.discord_app import sync_commands
+
+    names = asyncio.run(sync_commands(settings, guild_id=guild_id))
+    where = f"to server {guild_id}" if guild_id else "globally (Discord may take a while to show them everywhere)"
+    print(f"Synced {len(names)} commands {where}: {', '.join('/' + n for n in names)}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     mode = args.mode or "run"
@@ -120,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(ask(settings, " ".join(args.command), args.json))
     if mode == "console":
         return asyncio.run(console(settings, args.json))
+    if mode == "sync":
+        return sync(settings, args.guild)
     if settings.token is None:
         print("DISCORD_TOKEN is not set, so the Discord bot cannot start: opening the local console instead.")
         return asyncio.run(console(settings, False))

@@ -1,0 +1,163 @@
+"""Slash command options: the account id type, autocomplete for pools and accounts, shared decorators."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import discord
+from discord import app_commands
+
+from bot.near.account_id import validate_account_id
+from bot.near.units import YOCTO_PER_NEAR
+from bot.render.discord_limits import clip
+from bot.safety import SECRET_WARNING, looks_like_secret
+from bot.services.chain import Chain
+
+if TYPE_CHECKING:
+    from bot.discord_app import StakingBot
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MAX_CHOICES = 25  # Discord's limit for autocomplete answers
+CHOICE_TEXT = 100  # name and value of a choice
+
+# Per-user cooldowns protect the RPC budget (rate, seconds). A personal answer reads more (index + every pool).
+PUBLIC_RATE = (5, 30.0)
+PERSONAL_RATE = (4, 30.0)
+
+
+def read_only(func: T) -> T:
+    """Available everywhere: installed to a server or to a user; in servers, the bot DM and group DMs."""
+    func = app_commands.allowed_installs(guilds=True, users=True)(func)
+    return app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)(func)
+
+
+def public_cooldown() -> Callable[[T], T]:
+    return app_commands.checks.cooldown(*PUBLIC_RATE)
+
+
+def personal_cooldown() -> Callable[[T], T]:
+    return app_commands.checks.cooldown(*PERSONAL_RATE)
+
+
+class AccountIdTransformer(app_commands.Transformer):
+    """A NEAR account id, checked before anything is deferred or read: a typo gets its reason at once."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    @property
+    def min_value(self) -> int:
+        return 2
+
+    @property
+    def max_value(self) -> int:
+        return 64
+
+    async def transform(self, interaction: discord.Interaction, value: Any, /) -> str:
+        # A ValueError with the reason becomes a TransformerError for the tree's on_error.
+        text = str(value)
+        if looks_like_secret(text):
+            raise ValueError(SECRET_WARNING)  # never echo it back, not even in the reason
+        return validate_account_id(text)
+
+
+AccountId = app_commands.Transform[str, AccountIdTransformer]
+
+
+# -- pools -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PoolChoice:
+    pool_id: str
+    status: str
+    stake: int
+
+    def label(self) -> str:
+        return clip(f"{self.pool_id} · {self.status} · {compact_near(self.stake)}", CHOICE_TEXT)
+
+
+def compact_near(yocto: int) -> str:
+    """A short stake for a picker ("8.2M NEAR"), truncated like every amount the bot shows."""
+    whole = yocto // YOCTO_PER_NEAR
+    if whole >= 1_000_000:
+        return f"{whole // 1_000_000}.{whole // 100_000 % 10}M NEAR"
+    if whole >= 1_000:
+        return f"{whole // 1_000}.{whole // 100 % 10}K NEAR"
+    return f"{whole} NEAR"
+
+
+class PoolDirectory:
+    """The validator set as autocomplete choices, cached briefly so typing does not cost an RPC call per key."""
+
+    def __init__(self, chain: Chain, *, ttl: float = 120.0, timeout: float = 2.0) -> None:
+        self.chain = chain
+        self.ttl = ttl
+        self.timeout = timeout  # autocomplete must answer within Discord's 3 s
+        self._pools: list[PoolChoice] = []
+        self._fetched = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def pools(self) -> list[PoolChoice]:
+        async with self._lock:
+            if time.monotonic() - self._fetched > self.ttl:
+                try:
+                    self._pools = await asyncio.wait_for(self._read(), self.timeout)
+                    self._fetched = time.monotonic()
+                except Exception as exc:  # a picker never fails: keep what we had
+                    log.warning("pool autocomplete: validator set unavailable (%s)", type(exc).__name__)
+        return self._pools
+
+    async def _read(self) -> list[PoolChoice]:
+        v = await self.chain.rpc.validators()
+        found: dict[str, PoolChoice] = {}
+        for current in v.current_validators:
+            found[current.account_id] = PoolChoice(current.account_id, "active", current.stake)
+        for nxt in v.next_validators:
+            found.setdefault(nxt.account_id, PoolChoice(nxt.account_id, "joins next epoch", nxt.stake))
+        for proposal in v.current_proposals:
+            found.setdefault(proposal.account_id, PoolChoice(proposal.account_id, "proposal", proposal.stake))
+        for kicked in v.prev_epoch_kickout:
+            found.setdefault(kicked.account_id, PoolChoice(kicked.account_id, "kicked out", 0))
+        return sorted(found.values(), key=lambda p: (-p.stake, p.pool_id))
+
+    async def choices(self, typed: str) -> list[app_commands.Choice[str]]:
+        typed = typed.strip().lower()
+        pools = await self.pools()
+        starts = [p for p in pools if p.pool_id.startswith(typed)]
+        contains = [p for p in pools if typed and typed in p.pool_id and not p.pool_id.startswith(typed)]
+        return [app_commands.Choice(name=p.label(), value=p.pool_id) for p in (starts + contains)[:MAX_CHOICES]]
+
+
+async def pool_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    try:
+        bot: StakingBot = interaction.client  # type: ignore[assignment]
+        return await bot.pool_directory.choices(current)
+    except Exception:
+        log.exception("pool autocomplete failed")
+        return []
+
+
+async def account_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """The user's linked accounts matching what they typed, and the typed value itself."""
+    typed = current.strip()
+    if looks_like_secret(typed):
+        return []
+    try:
+        bot: StakingBot = interaction.client  # type: ignore[assignment]
+        linked = await bot.linked_accounts(interaction.user.id)
+    except Exception:
+        log.exception("account autocomplete failed")
+        linked = []
+    names = [a for a in linked if a.startswith(typed.lower())]
+    if typed and typed not in names and len(typed) <= CHOICE_TEXT:
+        names.insert(0, typed)
+    return [app_commands.Choice(name=n, value=n) for n in names[:MAX_CHOICES]]

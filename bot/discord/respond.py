@@ -1,0 +1,61 @@
+"""Answering an interaction: defer before any RPC call, run the shared command layer, reply exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.commands import run_command
+from bot.render.embeds import Rendered, render_embed
+
+if TYPE_CHECKING:
+    from bot.discord_app import StakingBot
+
+ANSWERED = "answered"  # Interaction.extras key: the deferred message has been filled in
+
+
+def is_bot_dm(interaction: discord.Interaction) -> bool:
+    """True in the user's own DM with the bot, the one place where a personal answer is shown normally.
+
+    Servers (also where only the user installed the app) and group DMs have other readers, so personal answers
+    are ephemeral there (discord.md §2.2).
+    """
+    context = interaction.context
+    if context.dm_channel:
+        return True
+    if context.guild or context.private_channel:
+        return False
+    # No `context` in the payload: a DM has neither a guild nor a group channel.
+    return interaction.guild_id is None and isinstance(interaction.channel, discord.DMChannel)
+
+
+async def answer(interaction: discord.Interaction, command: str, args: Sequence[str], *, personal: bool) -> None:
+    """Defer, run `command` through the shared command layer (errors become an ErrorResult), show the embed."""
+    ephemeral = personal and not is_bot_dm(interaction)
+    await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+    bot: StakingBot = interaction.client  # type: ignore[assignment]
+    chain = bot.chain
+    assert chain is not None, "setup_hook opens the chain before any interaction arrives"
+    result, _ = await run_command(chain, command, list(args))
+    await show(interaction, render_embed(result, network=chain.network), ephemeral=ephemeral)
+
+
+async def show(interaction: discord.Interaction, rendered: Rendered, *, ephemeral: bool = True) -> None:
+    """Reply once: the initial response if there is none yet, else fill the deferred message, else a followup.
+
+    `ephemeral` only matters for the initial response and followups; a deferred message keeps the visibility
+    chosen at the defer (Discord cannot change it).
+    """
+    kwargs: dict[str, Any] = {"embed": rendered.embed}
+    view = rendered.view()
+    if view is not None:
+        kwargs["view"] = view
+    if not interaction.response.is_done():
+        await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+    elif not interaction.extras.get(ANSWERED):
+        await interaction.edit_original_response(**kwargs)
+    else:
+        await interaction.followup.send(ephemeral=ephemeral, **kwargs)
+    interaction.extras[ANSWERED] = True

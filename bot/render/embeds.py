@@ -1,0 +1,433 @@
+"""Results as Discord embeds: a one-line verdict on top, colour, amounts in NEAR (exact yocto one look away),
+Discord timestamps for every time, text progress bars and NearBlocks link buttons.
+
+One function per result type, registered on `render_embed`; a result type without its own embed falls back to
+its console text in a code block. Every embed passes through `discord_limits.fit_embed` on the way out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import singledispatch
+
+import discord
+
+from bot.near.units import format_near
+from bot.render.discord_limits import Link, clip, fit_embed, link_view
+from bot.services.delegations import DUST_YOCTO
+from bot.services.results import (
+    EpochResult,
+    ErrorResult,
+    PoolResult,
+    Result,
+    StatusResult,
+    UnbondingEntry,
+    UnbondingResult,
+)
+from bot.services.unbonding import ESTIMATE_MARGIN_PERCENT, NUM_EPOCHS_TO_UNLOCK
+
+GREEN = discord.Colour(0x2ECC71)
+AMBER = discord.Colour(0xF1C40F)
+RED = discord.Colour(0xE74C3C)
+BLUE = discord.Colour(0x3498DB)
+GREY = discord.Colour(0x95A5A6)
+SOFT_ORANGE = discord.Colour(0xE67E22)
+
+NEARBLOCKS = {"mainnet": "https://nearblocks.io", "testnet": "https://testnet.nearblocks.io"}
+MAX_ACCOUNT_BUTTONS = 5  # one row: the account and its first pools
+
+
+@dataclass
+class Rendered:
+    embed: discord.Embed
+    links: list[Link] = field(default_factory=list)
+
+    def view(self) -> discord.ui.View | None:
+        return link_view(self.links)
+
+
+def nearblocks_url(account_id: str, network: str = "mainnet") -> str:
+    return f"{NEARBLOCKS.get(network, NEARBLOCKS['mainnet'])}/address/{account_id}"
+
+
+def account_link(label: str, account_id: str, network: str) -> Link:
+    return Link(label, nearblocks_url(account_id, network))
+
+
+def ts(unix: int, style: str = "f") -> str:
+    """A Discord timestamp, shown in each reader's own time zone and language."""
+    return f"<t:{int(unix)}:{style}>"
+
+
+def when(unix: int) -> str:
+    return f"{ts(unix, 'R')} ({ts(unix, 'f')})"
+
+
+def about(seconds: float) -> str:
+    """A rough duration for a verdict line: "~45 min", "~14 h", "~3 d 4 h"."""
+    seconds = max(0, int(seconds))
+    if seconds < 3600:
+        return f"~{max(1, round(seconds / 60))} min"
+    hours = round(seconds / 3600)
+    if hours < 48:
+        return f"~{hours} h"
+    return f"~{hours // 24} d {hours % 24} h" if hours % 24 else f"~{hours // 24} d"
+
+
+def bar(done: float, total: float, width: int = 20, full: str = "█", empty: str = "░") -> str:
+    fraction = 0.0 if total <= 0 else min(1.0, max(0.0, done / total))
+    filled = int(fraction * width)
+    return full * filled + empty * (width - filled)
+
+
+def near(yocto: int, decimals: int = 5) -> str:
+    return format_near(yocto, decimals)
+
+
+def exact(yocto: int) -> str:
+    return f"`{yocto}` yocto"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def finish(embed: discord.Embed, links: list[Link] | None = None) -> Rendered:
+    return Rendered(fit_embed(embed), links or [])
+
+
+@singledispatch
+def render_embed(result: Result, *, network: str = "mainnet") -> Rendered:
+    """Fallback for result types without their own embed: the console text in a code block."""
+    from bot.render.text import render_text
+
+    try:
+        text = render_text(result)
+    except TypeError:  # no text renderer either: the JSON form
+        text = result.model_dump_json(indent=1)
+    return finish(discord.Embed(description=f"```\n{clip(text, 3900)}\n```", colour=BLUE))
+
+
+# -- errors ----------------------------------------------------------------------------------------------------
+
+_ERROR_TITLES = {
+    "invalid_input": "That doesn't look right",
+    "account_not_found": "Account not found",
+    "no_contract": "Not a contract",
+    "method_not_found": "Not the expected kind of contract",
+    "not_a_pool": "Not a staking pool",
+    "rpc_unavailable": "Cannot reach the NEAR network right now",
+    "rate_limited": "Cannot reach the NEAR network right now",
+    "malformed_response": "Cannot reach the NEAR network right now",
+    "rpc_request_rejected": "Cannot reach the NEAR network right now",
+    "indexer_unavailable": "The staking index cannot be reached right now",
+    "internal": "Something went wrong on our side",
+    "secret_detected": "Keep that secret",
+}
+UNREACHABLE_KINDS = frozenset({"rpc_unavailable", "rate_limited", "malformed_response", "rpc_request_rejected"})
+UNREACHABLE_TEXT = (
+    "The bot cannot reach a NEAR RPC node at the moment. Nothing is wrong with your account or your tokens; "
+    "please try again in a minute."
+)
+
+
+@render_embed.register
+def _(result: ErrorResult, *, network: str = "mainnet") -> Rendered:
+    title = _ERROR_TITLES.get(result.error_kind, "That did not work")
+    if result.error_kind in UNREACHABLE_KINDS:
+        description = UNREACHABLE_TEXT
+        footer = f"Detail: {result.message}"
+    else:
+        description = result.message
+        footer = None
+    if result.incident_id:
+        description += f"\n\nIncident id: `{result.incident_id}`. Quote it if you report this."
+    embed = discord.Embed(title=title, description=description, colour=SOFT_ORANGE)
+    if footer:
+        embed.set_footer(text=footer)
+    return finish(embed)
+
+
+def error_embed(message: str, *, title: str = "That did not work", incident_id: str | None = None) -> Rendered:
+    """A short, kind embed for failures outside a service (cooldowns, checks, unexpected errors)."""
+    if incident_id:
+        message += f"\n\nIncident id: `{incident_id}`. Quote it if you report this."
+    return finish(discord.Embed(title=title, description=message, colour=SOFT_ORANGE))
+
+
+# -- epoch -----------------------------------------------------------------------------------------------------
+
+
+@render_embed.register
+def _(result: EpochResult, *, network: str = "mainnet") -> Rendered:
+    percent = result.progress * 100
+    left = result.estimated_end_unix - result.head_unix
+    embed = discord.Embed(
+        title=f"Epoch {result.epoch_height}",
+        description=(
+            f"**{percent:.1f} % done, ends {ts(result.estimated_end_unix, 'R')}** ({about(left)})\n"
+            f"`{bar(result.blocks_into_epoch, result.epoch_length)}` {percent:.1f} %"
+        ),
+        colour=BLUE,
+    )
+    embed.add_field(name="Ends (estimate)", value=when(result.estimated_end_unix), inline=False)
+    embed.add_field(
+        name="Blocks",
+        value=f"{result.blocks_into_epoch:,} of {result.epoch_length:,} done\n{result.blocks_left:,} left",
+        inline=True,
+    )
+    embed.add_field(
+        name="Block time",
+        value=f"{result.avg_block_seconds:.3f} s on average\nover the last {result.sample_blocks:,} blocks",
+        inline=True,
+    )
+    embed.add_field(
+        name="Chain head",
+        value=f"block {result.head_height:,}, {ts(result.head_unix, 'R')}\nepoch started at block "
+        f"{result.epoch_start_height:,}",
+        inline=False,
+    )
+    embed.set_footer(text="The end time is an estimate from the measured block time; it moves if blocks speed up or slow down.")
+    return finish(embed)
+
+
+# -- pool ------------------------------------------------------------------------------------------------------
+
+
+def _pool_verdict(result: PoolResult) -> tuple[str, discord.Colour]:
+    v = result.validator
+    if result.validator_status == "active":
+        if v.in_next_epoch:
+            verdict, colour = "🟢 **Active validator**, also in the next epoch", GREEN
+        else:
+            verdict, colour = "🟠 **Active now, but not in the next epoch's validator set**", AMBER
+    elif result.validator_status == "kicked_out":
+        verdict, colour = f"🔴 **Kicked out of the validator set**: {v.kickout_reason or 'reason unknown'}", RED
+    elif result.validator_status == "proposal":
+        verdict = "🟡 **Proposed**: not validating this epoch" + (", in the next epoch's set" if v.in_next_epoch else "")
+        colour = AMBER
+    else:
+        verdict, colour = "⚪ **Not validating this epoch**: delegations here earn no rewards now", GREY
+    if result.paused:
+        verdict += "\n⏸️ **Staking is paused**: new stake here earns nothing until the owner resumes it"
+        colour = RED
+    return verdict, colour
+
+
+@render_embed.register
+def _(result: PoolResult, *, network: str = "mainnet") -> Rendered:
+    verdict, colour = _pool_verdict(result)
+    v = result.validator
+    embed = discord.Embed(title=result.pool_id, description=verdict, colour=colour)
+    embed.add_field(
+        name="Fee", value=f"{result.fee_percent:g} % ({result.fee_numerator}/{result.fee_denominator})", inline=True
+    )
+    embed.add_field(name="Total staked", value=near(result.total_staked_yocto, 2), inline=True)
+    if result.delegator_count is not None:
+        embed.add_field(name="Delegators", value=f"{result.delegator_count:,}", inline=True)
+    embed.add_field(name="Owner", value=result.owner_id, inline=True)
+    embed.add_field(name="Contract", value=result.contract_kind, inline=True)
+    embed.add_field(name="Next epoch", value="in the set" if v.in_next_epoch else "**not** in the set", inline=True)
+    if v.expected_blocks is not None:
+        uptime = f"{v.uptime_percent:g} % uptime" if v.uptime_percent is not None else "no duties yet"
+        embed.add_field(
+            name=f"This epoch ({result.epoch_height})",
+            value=f"blocks {v.produced_blocks:,}/{v.expected_blocks:,} · chunks {v.produced_chunks:,}/"
+            f"{v.expected_chunks:,} · {uptime}",
+            inline=False,
+        )
+    embed.set_footer(text=f"Epoch {result.epoch_height} · total staked exactly {result.total_staked_yocto} yocto")
+    links = [account_link("Pool on NearBlocks", result.pool_id, network)]
+    if result.owner_id != result.pool_id:
+        links.append(account_link("Owner on NearBlocks", result.owner_id, network))
+    return finish(embed, links)
+
+
+# -- status ----------------------------------------------------------------------------------------------------
+
+
+def _status_verdict(result: StatusResult) -> tuple[str, discord.Colour]:
+    real = [d for d in result.delegations if d.unstaked_yocto > DUST_YOCTO]  # share-rounding dust is no news
+    withdrawable = sum(d.unstaked_yocto for d in real if d.can_withdraw)
+    unbonding = sum(d.unstaked_yocto for d in real if not d.can_withdraw)
+    staked_pools = [d for d in result.delegations if d.staked_yocto]
+    parts: list[str] = []
+    colour = BLUE
+    if withdrawable:
+        parts.append(f"💰 **{near(withdrawable)} withdrawable now**")
+        colour = GREEN
+    if unbonding:
+        parts.append(f"⏳ **{near(unbonding)} unbonding** (see /unbonding)")
+        colour = colour if withdrawable else AMBER
+    if staked_pools:
+        parts.append(f"**{near(result.total_staked_yocto)} staked** in {plural(len(staked_pools), 'pool')}")
+    if not parts:
+        parts.append("No delegations found" + ("" if result.delegations_complete else " (the list may be partial)"))
+        colour = GREY
+    return " · ".join(parts), colour
+
+
+def _delegation_value(d_staked: int, d_unstaked: int, can_withdraw: bool) -> str:
+    lines = [f"staked **{near(d_staked)}**"] if d_staked or not d_unstaked else []
+    if 0 < d_unstaked <= DUST_YOCTO:
+        lines.append(f"unstaked {d_unstaked} yocto: rounding dust, nothing to do")
+    elif d_unstaked:
+        state = "✅ withdrawable now" if can_withdraw else "⏳ unbonding, not yet withdrawable"
+        lines.append(f"unstaked **{near(d_unstaked)}**: {state}")
+    return "\n".join(lines)
+
+
+@render_embed.register
+def _(result: StatusResult, *, network: str = "mainnet") -> Rendered:
+    verdict, colour = _status_verdict(result)
+    embed = discord.Embed(title=result.account_id, description=verdict, colour=colour)
+    wallet = [
+        f"balance **{near(result.amount_yocto)}**",
+        f"spendable {near(result.available_yocto)}",
+        f"storage reserve {near(result.storage_cost_yocto)} ({result.storage_usage_bytes:,} bytes)",
+    ]
+    if result.locked_yocto:
+        wallet.append(f"locked as validator stake {near(result.locked_yocto)}")
+    embed.add_field(name="Wallet", value="\n".join(wallet), inline=False)
+    for d in result.delegations:
+        embed.add_field(name=d.pool_id, value=_delegation_value(d.staked_yocto, d.unstaked_yocto, d.can_withdraw))
+    if len(result.delegations) > 1:
+        embed.add_field(
+            name="All pools",
+            value=f"staked {near(result.total_staked_yocto)}\nunstaked {near(result.total_unstaked_yocto)}",
+        )
+    if result.lockup is not None:
+        lockup = result.lockup
+        embed.add_field(
+            name=f"Lockup {lockup.lockup_id}",
+            value=f"still locked {near(lockup.locked_yocto)}\nowner's balance {near(lockup.owners_balance_yocto)}\n"
+            f"liquid (can be withdrawn) {near(lockup.liquid_owners_balance_yocto)}"
+            + ("" if lockup.transfers_enabled else "\ntransfers not enabled yet"),
+            inline=False,
+        )
+    for holding in result.liquid:
+        value = f"{format_near(holding.token_balance, 5, unit=False)} {holding.symbol} ≈ {near(holding.near_value_yocto)}"
+        if holding.pending_unstake_yocto:
+            ready = " (withdrawable now)" if holding.can_withdraw else ""
+            value += f"\nunstaking {near(holding.pending_unstake_yocto)}{ready}"
+        embed.add_field(name=f"{holding.provider} ({holding.contract_id})", value=value)
+    if result.pool_problems:
+        embed.add_field(
+            name="⚠️ Could not read",
+            value="\n".join(f"{p.pool_id}: {p.message}" for p in result.pool_problems),
+            inline=False,
+        )
+    if result.notes:
+        embed.add_field(name="Notes", value="\n".join(f"• {n}" for n in result.notes), inline=False)
+    embed.set_footer(text=f"Balance exactly {result.amount_yocto} yocto · block {result.block_height:,}")
+    links = [account_link("Account on NearBlocks", result.account_id, network)]
+    links += [account_link(d.pool_id, d.pool_id, network) for d in result.delegations]
+    return finish(embed, links[:MAX_ACCOUNT_BUTTONS])
+
+
+# -- unbonding -------------------------------------------------------------------------------------------------
+
+
+def seconds_until(entry: UnbondingEntry, result: UnbondingResult) -> int | None:
+    """Time from the chain head to the estimated withdraw time, measured on the chain's own clock."""
+    if entry.estimated_available_unix is None:
+        return None
+    head_unix = getattr(result, "head_unix", None)
+    if head_unix is not None:
+        return entry.estimated_available_unix - head_unix
+    if entry.estimate_earliest_unix is not None and entry.estimate_latest_unix is not None:
+        # The service's margin is ESTIMATE_MARGIN_PERCENT of the remaining time on either side.
+        return (entry.estimate_latest_unix - entry.estimate_earliest_unix) * 100 // (2 * ESTIMATE_MARGIN_PERCENT)
+    return None
+
+
+def unbonding_verdict(entry: UnbondingEntry, result: UnbondingResult) -> str:
+    if entry.can_withdraw:
+        return "withdrawable now"
+    if entry.epochs_left:
+        remaining = seconds_until(entry, result)
+        eta = f" ({about(remaining)})" if remaining is not None else ""
+        return f"ready in {plural(entry.epochs_left, 'epoch')}{eta}"
+    return "still unbonding"
+
+
+def _unbonding_value(entry: UnbondingEntry, result: UnbondingResult) -> str:
+    if entry.unstaked_yocto <= DUST_YOCTO:
+        return f"{entry.unstaked_yocto} yocto of share-rounding dust: not stuck money, nothing to do"
+    lines = [f"**{near(entry.unstaked_yocto)}** unstaked: {unbonding_verdict(entry, result)}"]
+    if entry.can_withdraw:
+        lines.append(f"`{bar(1, 1, NUM_EPOCHS_TO_UNLOCK * 2, '▰', '▱')}` waiting over")
+        lines.append("Withdraw is a separate step: nothing returns to your wallet by itself.")
+    elif entry.available_epoch is not None:
+        left = min(NUM_EPOCHS_TO_UNLOCK, entry.epochs_left or 0)
+        waited = NUM_EPOCHS_TO_UNLOCK - left
+        lines.append(
+            f"`{bar(waited, NUM_EPOCHS_TO_UNLOCK, NUM_EPOCHS_TO_UNLOCK * 2, '▰', '▱')}` "
+            f"{waited} of {NUM_EPOCHS_TO_UNLOCK} epochs · withdrawable from epoch {entry.available_epoch}"
+        )
+        if entry.estimated_available_unix is not None:
+            lines.append(f"≈ {when(entry.estimated_available_unix)}")
+        if entry.estimate_earliest_unix is not None and entry.estimate_latest_unix is not None:
+            lines.append(f"between {ts(entry.estimate_earliest_unix)} and {ts(entry.estimate_latest_unix)}")
+    elif entry.latest_possible_epoch is not None:
+        latest = f", {ts(entry.estimate_latest_unix, 'R')}" if entry.estimate_latest_unix else ""
+        lines.append(
+            f"The exact epoch could not be read ({entry.source_note or 'unknown'}); it is epoch "
+            f"{entry.latest_possible_epoch} at the latest{latest}."
+        )
+    lines.append(f"exactly {exact(entry.unstaked_yocto)}")
+    return "\n".join(lines)
+
+
+def _unbonding_verdict(result: UnbondingResult) -> tuple[str, discord.Colour]:
+    if not result.entries:
+        text = "Nothing is unbonding: no pool holds unstaked NEAR for this account."
+        if not result.pools_complete:
+            text += " The pool list may be partial."
+        return text, GREY
+    real = [e for e in result.entries if e.unstaked_yocto > DUST_YOCTO]
+    if not real:
+        return "Nothing is unbonding: only share-rounding dust is left unstaked (not stuck money).", GREY
+    ready = [e for e in real if e.can_withdraw]
+    waiting = [e for e in real if not e.can_withdraw]
+    parts: list[str] = []
+    if ready:
+        total = sum(e.unstaked_yocto for e in ready)
+        parts.append(f"✅ **{near(total)} withdrawable now**")
+    if waiting:
+        soonest = min(waiting, key=lambda e: (e.epochs_left is None, e.epochs_left or 0))
+        verdict = unbonding_verdict(soonest, result)
+        epoch = soonest.available_epoch or soonest.latest_possible_epoch
+        at_epoch = f" (epoch {epoch})" if epoch else ""
+        if len(waiting) == 1:
+            parts.append(f"⏳ **{near(soonest.unstaked_yocto)} not yet withdrawable: {verdict}**{at_epoch}")
+        else:
+            total = sum(e.unstaked_yocto for e in waiting)
+            parts.append(
+                f"⏳ **{near(total)} not yet withdrawable** in {len(waiting)} pools; the first, "
+                f"{near(soonest.unstaked_yocto)}, is {verdict}{at_epoch}"
+            )
+    return " · ".join(parts), GREEN if ready else AMBER
+
+
+@render_embed.register
+def _(result: UnbondingResult, *, network: str = "mainnet") -> Rendered:
+    verdict, colour = _unbonding_verdict(result)
+    embed = discord.Embed(title=f"Unbonding: {result.account_id}", description=verdict, colour=colour)
+    for entry in result.entries:
+        embed.add_field(name=entry.pool_id, value=_unbonding_value(entry, result), inline=False)
+    if result.pool_problems:
+        embed.add_field(
+            name="⚠️ Could not read",
+            value="\n".join(f"{p.pool_id}: {p.message}" for p in result.pool_problems),
+            inline=False,
+        )
+    if result.notes:
+        embed.add_field(name="Good to know", value="\n".join(f"• {n}" for n in result.notes), inline=False)
+    epoch_hours = result.epoch_length * result.avg_block_seconds / 3600
+    embed.set_footer(
+        text=f"Current epoch {result.current_epoch} · an epoch lasts about {epoch_hours:.0f} h · times are estimates"
+    )
+    links = [account_link("Account on NearBlocks", result.account_id, network)]
+    links += [account_link(e.pool_id, e.pool_id, network) for e in result.entries]
+    return finish(embed, links[:MAX_ACCOUNT_BUTTONS])

@@ -1,0 +1,47 @@
+"""/status and /unbonding: personal answers, ephemeral in servers and group DMs, normal in the bot DM.
+
+Adding a command is one small function: options → `answer(interaction, "<command>", [args], personal=True)`;
+the shared command layer runs the service and maps errors, `bot.render.embeds` draws the result.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.options import (
+    AccountId,
+    account_autocomplete,
+    personal_cooldown,
+    pool_autocomplete,
+    read_only,
+)
+from bot.discord.respond import answer
+
+
+class Accounts(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="status", description="Balance and every delegation of a NEAR account")
+    @app_commands.describe(account="NEAR account id, e.g. alice.near")
+    @app_commands.autocomplete(account=account_autocomplete)
+    @read_only
+    @personal_cooldown()
+    async def status(self, interaction: discord.Interaction, account: AccountId) -> None:
+        await answer(interaction, "status", [account], personal=True)
+
+    @app_commands.command(name="unbonding", description="When unstaked NEAR becomes withdrawable, pool by pool")
+    @app_commands.describe(account="NEAR account id, e.g. alice.near", pool="Only this pool (optional)")
+    @app_commands.autocomplete(account=account_autocomplete, pool=pool_autocomplete)
+    @read_only
+    @personal_cooldown()
+    async def unbonding(
+        self, interaction: discord.Interaction, account: AccountId, pool: AccountId | None = None
+    ) -> None:
+        await answer(interaction, "unbonding", [account, pool] if pool else [account], personal=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Accounts(bot))

@@ -1,0 +1,963 @@
+"""A loopback fake Discord (REST + gateway) for end-to-end tests of the unmodified discord.py client.
+
+It implements the surface of discord.md §4.4 and ENFORCES Discord's interaction rules, so a bot that breaks
+them fails its test:
+
+- the initial response must arrive within 3 s (later: 404 code 10062 "Unknown interaction");
+- exactly one initial response (a second: 400 code 40060 "already acknowledged");
+- a type-5 defer may carry only the EPHEMERAL flag (64);
+- followups and @original edits need an acknowledged interaction and a live token (else 404 code 10015);
+- messages are checked against Discord's limits (content 2000, 10 embeds, title 256, description 4096,
+  25 fields, field name 256 / value 1024, footer 2048, 6000 in total, ≤ 5 action rows of ≤ 5 buttons, link
+  buttons with a URL ≤ 512 and no custom_id, labels ≤ 80, autocomplete ≤ 25 choices): 400 code 50035;
+- commands must be synced before they can be used, and used only where their contexts allow;
+- IDENTIFY with a privileged intent closes the gateway with 4014, like an app without those intents enabled.
+
+Every rule broken is also appended to `violations` (tests assert it stays empty). The four gotchas are
+honoured: JSON answers carry exactly `application/json`, 429s carry `Via` and a JSON body, `with_response=1`
+callbacks get 200 + JSON, READY carries `shard`.
+
+Harness: `await fake.slash("status", {"account": "alice.near"}, guild=True)` sends INTERACTION_CREATE and
+returns the `InteractionRecord` once the bot has answered (acknowledgement, original message, followups);
+`await fake.autocomplete("pool", {"pool": "al"})` returns the choices. See `FakeDiscord` for the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import yarl
+from aiohttp import WSMsgType, web
+
+API_PREFIX = "/api/v10"
+DISCORD_EPOCH_MS = 1_420_070_400_000
+
+APP_ID = 1_100_000_000_000_000_001
+BOT_USER_ID = APP_ID
+GUILD_ID = 1_200_000_000_000_000_002
+CHANNEL_ID = 1_300_000_000_000_000_003
+OWNER_ID = 1_400_000_000_000_000_004
+USER_ID = 1_500_000_000_000_000_005
+GROUP_DM_ID = 1_600_000_000_000_000_006
+
+EPHEMERAL = 1 << 6
+LOADING = 1 << 7
+ALLOWED_MESSAGE_FLAGS = (1 << 2) | EPHEMERAL | (1 << 12) | (1 << 15)
+PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | (1 << 15)  # members, presences, message content
+
+# Interaction type -> initial response types Discord accepts (receiving-and-responding.mdx).
+ALLOWED_RESPONSES = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
+CONTEXTS = {"guild": 0, "dm": 1, "group_dm": 2, "user_install_guild": 0}
+OPTION_TYPES = {3: str, 4: int, 5: bool, 10: float}
+COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
+
+_counter = itertools.count()
+
+
+def snowflake() -> int:
+    """A real-looking id whose timestamp is now (discord.py derives `created_at`, and cooldowns, from it)."""
+    ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    return (ms << 22) | (next(_counter) % (1 << 22))
+
+
+def iso_now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def user_object(user_id: int, name: str | None = None, *, bot: bool = False) -> dict[str, Any]:
+    return {
+        "id": str(user_id),
+        "username": name or f"user{user_id % 10_000}",
+        "discriminator": "0",
+        "global_name": None,
+        "avatar": None,
+        "bot": bot,
+        "flags": 0,
+        "public_flags": 0,
+    }
+
+
+def validate_message(data: dict[str, Any], *, partial: bool = False) -> list[str]:
+    """Discord's checks on a message body (content, embeds, components); the problems found."""
+    problems: list[str] = []
+    content = data.get("content") or ""
+    embeds = data.get("embeds") or []
+    components = data.get("components") or []
+    if len(content) > 2000:
+        problems.append("content: must be 2000 or fewer in length")
+    if not partial and not content and not embeds and not components and not data.get("attachments"):
+        problems.append("Cannot send an empty message")
+    flags = data.get("flags") or 0
+    if flags & ~ALLOWED_MESSAGE_FLAGS:
+        problems.append(f"flags: {flags} has bits a message cannot set")
+    if len(embeds) > 10:
+        problems.append("embeds: at most 10")
+    total = 0
+    for i, embed in enumerate(embeds):
+        title, description = embed.get("title") or "", embed.get("description") or ""
+        footer = (embed.get("footer") or {}).get("text") or ""
+        author = (embed.get("author") or {}).get("name") or ""
+        fields = embed.get("fields") or []
+        for label, text, limit in (("title", title, 256), ("description", description, 4096),
+                                   ("footer.text", footer, 2048), ("author.name", author, 256)):
+            if len(text) > limit:
+                problems.append(f"embeds.{i}.{label}: must be {limit} or fewer in length")
+        if len(fields) > 25:
+            problems.append(f"embeds.{i}.fields: at most 25")
+        for j, f in enumerate(fields):
+            name, value = f.get("name") or "", f.get("value") or ""
+            if not 1 <= len(name) <= 256:
+                problems.append(f"embeds.{i}.fields.{j}.name: must be 1-256 in length")
+            if not 1 <= len(value) <= 1024:
+                problems.append(f"embeds.{i}.fields.{j}.value: must be 1-1024 in length")
+            total += len(name) + len(value)
+        total += len(title) + len(description) + len(footer) + len(author)
+    if total > 6000:
+        problems.append(f"embeds: {total} characters in total, more than 6000")
+    if len(components) > 5:
+        problems.append("components: at most 5 action rows")
+    for i, row in enumerate(components):
+        if row.get("type") != 1:
+            problems.append(f"components.{i}: top-level components must be action rows")
+            continue
+        children = row.get("components") or []
+        if not 1 <= len(children) <= 5:
+            problems.append(f"components.{i}: an action row holds 1-5 components")
+        for j, child in enumerate(children):
+            where = f"components.{i}.components.{j}"
+            if child.get("type") != 2:
+                continue
+            if len(child.get("label") or "") > 80:
+                problems.append(f"{where}.label: must be 80 or fewer in length")
+            if child.get("style") == 5:
+                url = child.get("url") or ""
+                if not url or len(url) > 512 or not url.startswith(("https://", "http://", "discord://")):
+                    problems.append(f"{where}.url: a link button needs a URL of at most 512 characters")
+                if "custom_id" in child:
+                    problems.append(f"{where}: a link button cannot have a custom_id")
+            elif not 1 <= len(child.get("custom_id") or "") <= 100:
+                problems.append(f"{where}.custom_id: required, 1-100 characters")
+    return problems
+
+
+class FakeDiscordError(AssertionError):
+    """The test asked for something Discord would not allow (e.g. a command that was never synced)."""
+
+
+# -- what the bot sent ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Message:
+    id: int
+    channel_id: int
+    content: str = ""
+    embeds: list[dict[str, Any]] = field(default_factory=list)
+    components: list[dict[str, Any]] = field(default_factory=list)
+    flags: int = 0
+    message_reference: dict[str, Any] | None = None
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(self.flags & EPHEMERAL)
+
+    @property
+    def loading(self) -> bool:
+        return bool(self.flags & LOADING)
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        return [c for row in self.components for c in row.get("components", []) if c.get("type") == 2]
+
+    @property
+    def urls(self) -> list[str]:
+        return [b["url"] for b in self.buttons if "url" in b]
+
+    def text(self) -> str:
+        """Everything a reader sees, as one string (content, titles, descriptions, fields, footers)."""
+        parts = [self.content]
+        for embed in self.embeds:
+            parts += [embed.get("title", ""), embed.get("description", "")]
+            for f in embed.get("fields", []):
+                parts += [f.get("name", ""), f.get("value", "")]
+            parts.append((embed.get("footer") or {}).get("text", ""))
+        return "\n".join(p for p in parts if p)
+
+    def update(self, body: dict[str, Any]) -> None:
+        for key in ("content", "embeds", "components"):
+            if key in body:
+                setattr(self, key, body[key] or ([] if key != "content" else ""))
+
+    def to_json(self, *, author: dict[str, Any], webhook_id: int | None = None) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": str(self.id),
+            "channel_id": str(self.channel_id),
+            "type": 0,
+            "content": self.content,
+            "embeds": self.embeds,
+            "components": self.components,
+            "flags": self.flags,
+            "author": author,
+            "attachments": [],
+            "mentions": [],
+            "mention_roles": [],
+            "mention_everyone": False,
+            "pinned": False,
+            "tts": False,
+            "timestamp": iso_now(),
+            "edited_timestamp": None,
+        }
+        if webhook_id is not None:
+            data["webhook_id"] = str(webhook_id)
+            data["application_id"] = str(APP_ID)
+        if self.message_reference:
+            data["message_reference"] = self.message_reference
+        return data
+
+
+@dataclass
+class InteractionRecord:
+    """One interaction as the user experiences it."""
+
+    id: int
+    token: str
+    type: int
+    name: str
+    where: str
+    user_id: int
+    channel_id: int
+    payload: dict[str, Any]
+    sent_at: float = field(default_factory=time.monotonic)
+    response_type: int | None = None
+    response_flags: int = 0
+    response_at: float | None = None
+    original: Message | None = None
+    original_filled: bool = False
+    followups: list[Message] = field(default_factory=list)
+    choices: list[dict[str, Any]] | None = None
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.response_type is not None
+
+    @property
+    def deferred(self) -> bool:
+        return self.response_type == 5
+
+    @property
+    def ephemeral(self) -> bool:
+        """Visibility is fixed by the initial response (defer or message)."""
+        return bool(self.response_flags & EPHEMERAL)
+
+    @property
+    def ack_seconds(self) -> float | None:
+        return None if self.response_at is None else self.response_at - self.sent_at
+
+    @property
+    def messages(self) -> list[Message]:
+        shown = [self.original] if self.original is not None and self.original_filled else []
+        return shown + self.followups
+
+    @property
+    def message(self) -> Message:
+        if not self.messages:
+            raise AssertionError(f"/{self.name} has no message yet")
+        return self.messages[0]
+
+    @property
+    def embed(self) -> dict[str, Any]:
+        return self.message.embeds[0]
+
+    def text(self) -> str:
+        return "\n".join(m.text() for m in self.messages)
+
+    def summary(self) -> str:
+        return (
+            f"/{self.name} in {self.where}: response={self.response_type} flags={self.response_flags} "
+            f"filled={self.original_filled} followups={len(self.followups)}"
+        )
+
+
+# -- the server -----------------------------------------------------------------------------------------------
+
+
+class GatewaySession:
+    def __init__(self, ws: web.WebSocketResponse) -> None:
+        self.ws = ws
+        self.seq = 0
+        self.session_id = secrets.token_hex(16)
+        self.identified = False
+        self.shard: list[int] = [0, 1]
+
+    async def send(self, op: int, d: Any, t: str | None = None) -> None:
+        body: dict[str, Any] = {"op": op, "d": d, "s": None, "t": t}
+        if op == 0:
+            self.seq += 1
+            body["s"] = self.seq
+        await self.ws.send_str(json.dumps(body))
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # Gotcha 1: exactly "application/json" (discord.py compares with ==; aiohttp would add "; charset=utf-8").
+    return web.Response(
+        body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json", **(headers or {})}
+    )
+
+
+def discord_error(status: int, code: int, message: str, problems: list[str] | None = None) -> web.Response:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if problems:
+        body["errors"] = {"_form": {"_errors": [{"code": "INVALID", "message": p} for p in problems]}}
+    return json_response(body, status)
+
+
+class FakeDiscord:
+    """Start with `await fake.start()`, point discord.py at it with `restore = fake.point_client()`."""
+
+    def __init__(self, *, token: str = "fake-bot-token-for-tests", response_deadline: float = 3.0,
+                 token_lifetime: float = 15 * 60) -> None:
+        self.token = token
+        self.response_deadline = response_deadline
+        self.token_lifetime = token_lifetime
+        self.bot_user = user_object(BOT_USER_ID, "Staking Assistant", bot=True)
+        self.owner = user_object(OWNER_ID, "owner")
+        # State the tests read.
+        self.commands: dict[int | None, list[dict[str, Any]]] = {}  # None = global
+        self.sync_calls: list[tuple[int | None, list[dict[str, Any]]]] = []
+        self.interactions: dict[int, InteractionRecord] = {}
+        self.channel_messages: dict[int, list[Message]] = {}
+        self.dm_channels: dict[int, int] = {}  # user id -> DM channel id
+        self.requests: list[tuple[str, str]] = []
+        self.violations: list[str] = []
+        self.identify_payloads: list[dict[str, Any]] = []
+        self.rate_limited = 0
+        self.resumes = 0
+        # Knobs.
+        self.refuse_dms_from: set[int] = set()
+        self._followup_429: list[tuple[float, bool]] = []
+        self._command_ids: dict[tuple[int | None, str], int] = {}
+        self._sessions: list[GatewaySession] = []
+        self._identified = asyncio.Event()
+        self._resumed = asyncio.Event()
+        self._message_posted = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- lifecycle --------------------------------------------------------------------------------------------
+    async def start(self) -> FakeDiscord:
+        app = web.Application(middlewares=[self._log_requests])
+        r = app.router
+        r.add_get("/gateway", self._gateway)
+        r.add_get(API_PREFIX + "/users/@me", self._bot_route(self._me))
+        r.add_get(API_PREFIX + "/users/{user_id:\\d+}", self._bot_route(self._get_user))
+        r.add_get(API_PREFIX + "/oauth2/applications/@me", self._bot_route(self._app_info))
+        r.add_get(API_PREFIX + "/gateway/bot", self._bot_route(self._gateway_bot))
+        r.add_get(API_PREFIX + "/gateway", self._gateway_plain)
+        for path in ("/applications/{app}/commands", "/applications/{app}/guilds/{guild}/commands"):
+            r.add_put(API_PREFIX + path, self._bot_route(self._put_commands))
+            r.add_get(API_PREFIX + path, self._bot_route(self._get_commands))
+        r.add_post(API_PREFIX + "/interactions/{iid}/{token}/callback", self._callback)
+        r.add_post(API_PREFIX + "/webhooks/{app}/{token}", self._followup)
+        r.add_route("*", API_PREFIX + "/webhooks/{app}/{token}/messages/{mid}", self._webhook_message)
+        r.add_post(API_PREFIX + "/users/@me/channels", self._bot_route(self._create_dm))
+        r.add_post(API_PREFIX + "/channels/{cid}/messages", self._bot_route(self._channel_message))
+        r.add_route("*", "/{tail:.*}", self._unhandled)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def close(self) -> None:
+        for session in list(self._sessions):
+            await session.ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}{API_PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    def point_client(self) -> Callable[[], None]:
+        """Point the unmodified discord.py at this server; returns a function that restores the defaults."""
+        from discord.gateway import DiscordWebSocket
+        from discord.http import Route
+
+        saved = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
+        Route.BASE = self.api_base
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.gateway_url)
+
+        def restore() -> None:
+            Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
+
+        return restore
+
+    # -- knobs ------------------------------------------------------------------------------------------------
+    def fail_next_followups(self, count: int, *, retry_after: float = 0.2, is_global: bool = False) -> None:
+        """Answer the next `count` followup/@original requests with 429 (Retry-After, Via, JSON retry_after)."""
+        self._followup_429 += [(retry_after, is_global)] * count
+
+    def refuse_dms(self, user_id: int) -> None:
+        """DMs to this user fail with 403 code 50007, like a user who closed DMs or blocked the bot."""
+        self.refuse_dms_from.add(user_id)
+
+    # -- harness ----------------------------------------------------------------------------------------------
+    async def wait_identified(self, timeout: float = 10.0) -> None:
+        await asyncio.wait_for(self._identified.wait(), timeout)
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        session = self._live_session()
+        await session.send(0, data, event)
+
+    def _live_session(self) -> GatewaySession:
+        for session in reversed(self._sessions):
+            if session.identified and not session.ws.closed:
+                return session
+        raise FakeDiscordError("no bot is connected to the gateway")
+
+    def command(self, name: str, where: str = "guild") -> dict[str, Any]:
+        """The synced command a user in `where` would pick, as Discord would resolve it."""
+        candidates = []
+        if where == "guild":
+            candidates += self.commands.get(GUILD_ID, [])
+        candidates += self.commands.get(None, [])
+        for cmd in candidates:
+            if cmd["name"] != name:
+                continue
+            is_global = cmd.get("guild_id") is None
+            if is_global:
+                contexts = cmd.get("contexts")
+                installs = cmd.get("integration_types") or [0]
+                if contexts is not None and CONTEXTS[where] not in contexts:
+                    continue
+                if where in ("group_dm", "user_install_guild") and 1 not in installs:
+                    continue
+            return cmd
+        scope = "the dev guild or globally" if where == "guild" else "globally (guild commands exist only there)"
+        raise FakeDiscordError(f"/{name} is not synced {scope} for use in {where}")
+
+    def _options(self, command: dict[str, Any], values: dict[str, Any], focused: str | None) -> list[dict[str, Any]]:
+        defs = {o["name"]: o for o in command.get("options") or []}
+        out = []
+        for name, value in values.items():
+            if name not in defs:
+                raise FakeDiscordError(f"/{command['name']} has no option {name!r} (has {sorted(defs)})")
+            definition = defs[name]
+            kind = definition["type"]
+            if name != focused:
+                expected = OPTION_TYPES.get(kind)
+                if expected is not None and not isinstance(value, expected):
+                    raise FakeDiscordError(f"option {name} takes {expected.__name__}")
+                if kind == 3:
+                    if len(value) < definition.get("min_length", 0) or len(value) > definition.get("max_length", 6000):
+                        raise FakeDiscordError(f"Discord's picker would refuse {value!r} for {name} (length)")
+            option = {"name": name, "type": kind, "value": value}
+            if name == focused:
+                option["focused"] = True
+            out.append(option)
+        if focused is None:
+            missing = [n for n, d in defs.items() if d.get("required") and n not in values]
+            if missing:
+                raise FakeDiscordError(f"/{command['name']} needs {missing}")
+        return out
+
+    def _payload(self, itype: int, command: dict[str, Any], options: list[dict[str, Any]], where: str,
+                 user_id: int) -> tuple[dict[str, Any], int]:
+        user = self.owner if user_id == OWNER_ID else user_object(user_id)
+        data: dict[str, Any] = {"id": command["id"], "name": command["name"], "type": 1, "options": options}
+        if command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        payload: dict[str, Any] = {
+            "id": str(snowflake()),
+            "application_id": str(APP_ID),
+            "type": itype,
+            "data": data,
+            "token": "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(60),
+            "version": 1,
+            "locale": "en-US",
+            "entitlements": [],
+            "attachment_size_limit": 10 * 1024 * 1024,
+            "app_permissions": "2248473465835073",
+            "context": CONTEXTS[where],
+        }
+        if where in ("guild", "user_install_guild"):
+            channel_id = CHANNEL_ID
+            payload.update(
+                guild_id=str(GUILD_ID),
+                guild={"id": str(GUILD_ID), "locale": "en-US", "features": []},
+                guild_locale="en-US",
+                channel_id=str(channel_id),
+                channel={"id": str(channel_id), "type": 0, "guild_id": str(GUILD_ID), "name": "general",
+                         "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None},
+                member={"user": user, "roles": [], "joined_at": iso_now(), "deaf": False, "mute": False, "flags": 0,
+                        "pending": False, "permissions": "2248473465835073", "nick": None, "avatar": None,
+                        "premium_since": None, "communication_disabled_until": None},
+            )
+            owner_key = {"0": str(GUILD_ID)} if where == "guild" else {"1": str(user_id)}
+        else:
+            channel_id = self.dm_channels.setdefault(user_id, snowflake()) if where == "dm" else GROUP_DM_ID
+            channel: dict[str, Any] = {"id": str(channel_id), "type": 1 if where == "dm" else 3, "flags": 0,
+                                       "recipients": [user], "last_message_id": None}
+            if where == "group_dm":
+                channel.update(name="friends", icon=None, owner_id=str(user_id))
+            payload.update(user=user, channel_id=str(channel_id), channel=channel)
+            owner_key = {"1": str(user_id)} if where != "dm" else {"0": "0", "1": str(user_id)}
+        payload["authorizing_integration_owners"] = owner_key
+        return payload, channel_id
+
+    async def send_interaction(self, name: str, options: dict[str, Any] | None = None, *, itype: int = 2,
+                               where: str = "guild", user_id: int = USER_ID,
+                               focused: str | None = None) -> InteractionRecord:
+        """Send INTERACTION_CREATE without waiting for the answer."""
+        if where not in CONTEXTS:
+            raise ValueError(f"where must be one of {sorted(CONTEXTS)}")
+        command = self.command(name, where)
+        payload, channel_id = self._payload(itype, command, self._options(command, options or {}, focused),
+                                            where, user_id)
+        record = InteractionRecord(id=int(payload["id"]), token=payload["token"], type=itype, name=name,
+                                   where=where, user_id=user_id, channel_id=channel_id, payload=payload)
+        self.interactions[record.id] = record
+        record.sent_at = time.monotonic()
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return record
+
+    async def slash(self, name: str, options: dict[str, Any] | None = None, *, guild: bool = True,
+                    where: str | None = None, user_id: int = USER_ID, timeout: float = 15.0) -> InteractionRecord:
+        """Run a slash command as a user would; returns once the bot's answer is visible.
+
+        `guild=True` is a server where the bot is installed, `guild=False` the bot DM; `where` can also be
+        "group_dm" or "user_install_guild" (a server where only the user installed the app).
+        """
+        record = await self.send_interaction(name, options, where=where or ("guild" if guild else "dm"),
+                                             user_id=user_id)
+        try:
+            await asyncio.wait_for(record.answered.wait(), timeout)
+        except TimeoutError:
+            raise AssertionError(f"no answer within {timeout} s: {record.summary()}") from None
+        return record
+
+    async def autocomplete(self, name: str, options: dict[str, Any], *, focused: str | None = None,
+                           guild: bool = True, user_id: int = USER_ID, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Type into an option; returns the choices the bot offered. `focused` defaults to the last option."""
+        focused = focused or list(options)[-1]
+        record = await self.send_interaction(name, options, itype=4, where="guild" if guild else "dm",
+                                             user_id=user_id, focused=focused)
+        await asyncio.wait_for(record.answered.wait(), timeout)
+        assert record.choices is not None
+        return record.choices
+
+    async def message(self, content: str, *, author_id: int = OWNER_ID, timeout: float = 10.0) -> list[Message]:
+        """A user posts `content` in the guild channel; returns the bot's replies in that channel."""
+        author = self.owner if author_id == OWNER_ID else user_object(author_id)
+        before = len(self.channel_messages.get(CHANNEL_ID, []))
+        mentions = [self.bot_user] if f"<@{BOT_USER_ID}>" in content else []
+        await self.dispatch("MESSAGE_CREATE", {
+            "id": str(snowflake()), "channel_id": str(CHANNEL_ID), "guild_id": str(GUILD_ID), "author": author,
+            "member": {"roles": [], "joined_at": iso_now(), "deaf": False, "mute": False, "flags": 0},
+            "content": content, "timestamp": iso_now(), "edited_timestamp": None, "tts": False,
+            "mention_everyone": False, "mentions": mentions, "mention_roles": [], "attachments": [], "embeds": [],
+            "pinned": False, "type": 0, "flags": 0,
+        })
+
+        def replied() -> bool:
+            return len(self.channel_messages.get(CHANNEL_ID, [])) > before
+
+        async with self._message_posted:
+            await asyncio.wait_for(self._message_posted.wait_for(replied), timeout)
+        return self.channel_messages[CHANNEL_ID][before:]
+
+    async def request_reconnect(self, timeout: float = 10.0) -> None:
+        """Send op 7 RECONNECT; returns once the client has resumed its session."""
+        self._resumed.clear()
+        await self._live_session().send(7, None)
+        await asyncio.wait_for(self._resumed.wait(), timeout)
+
+    # -- REST: plumbing ---------------------------------------------------------------------------------------
+    @web.middleware
+    async def _log_requests(self, request: web.Request, handler: Callable[..., Any]) -> web.StreamResponse:
+        self.requests.append((request.method, request.path))
+        return await handler(request)
+
+    def _bot_route(self, handler: Callable[[web.Request], Any]) -> Callable[[web.Request], Any]:
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            if request.headers.get("Authorization") != f"Bot {self.token}":
+                self.violations.append(f"{request.method} {request.path} without the bot token")
+                return discord_error(401, 0, "401: Unauthorized")
+            return await handler(request)
+
+        return guarded
+
+    async def _unhandled(self, request: web.Request) -> web.Response:
+        self.violations.append(f"unhandled route {request.method} {request.path}")
+        return discord_error(404, 0, "404: Not Found")
+
+    @staticmethod
+    async def _body(request: web.Request) -> dict[str, Any]:
+        if request.content_type == "multipart/form-data":
+            form = await request.post()
+            raw = form.get("payload_json")
+            return json.loads(str(raw)) if raw is not None else {}
+        if not request.can_read_body:
+            return {}
+        return json.loads(await request.text() or "{}")
+
+    # -- REST: login, gateway, commands -----------------------------------------------------------------------
+    async def _me(self, request: web.Request) -> web.Response:
+        return json_response({**self.bot_user, "verified": True, "mfa_enabled": False})
+
+    async def _get_user(self, request: web.Request) -> web.Response:
+        user_id = int(request.match_info["user_id"])
+        return json_response(self.owner if user_id == OWNER_ID else user_object(user_id))
+
+    async def _app_info(self, request: web.Request) -> web.Response:
+        return json_response({
+            "id": str(APP_ID), "name": "Staking Assistant", "description": "", "icon": None, "bot_public": True,
+            "bot_require_code_grant": False, "owner": self.owner, "verify_key": "00" * 32, "flags": 0,
+            "team": None, "summary": "", "rpc_origins": [], "bot": self.bot_user,
+        })
+
+    async def _gateway_bot(self, request: web.Request) -> web.Response:
+        return json_response({
+            "url": self.gateway_url, "shards": 1,
+            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+        })
+
+    async def _gateway_plain(self, request: web.Request) -> web.Response:
+        return json_response({"url": self.gateway_url})
+
+    def _check_command(self, cmd: dict[str, Any]) -> list[str]:
+        problems = []
+        name = cmd.get("name", "")
+        if not COMMAND_NAME.match(name) or name != name.lower():
+            problems.append(f"command name {name!r} is invalid")
+        if cmd.get("type", 1) == 1 and not 1 <= len(cmd.get("description", "")) <= 100:
+            problems.append(f"/{name}: description must be 1-100 characters")
+        options = cmd.get("options") or []
+        if len(options) > 25:
+            problems.append(f"/{name}: more than 25 options")
+        seen_optional = False
+        for option in options:
+            if not COMMAND_NAME.match(option.get("name", "")):
+                problems.append(f"/{name}: option name {option.get('name')!r} is invalid")
+            if not 1 <= len(option.get("description", "")) <= 100:
+                problems.append(f"/{name} {option.get('name')}: description must be 1-100 characters")
+            if option.get("required"):
+                if seen_optional:
+                    problems.append(f"/{name}: required options must come before optional ones")
+            else:
+                seen_optional = True
+            choices = option.get("choices") or []
+            if len(choices) > 25:
+                problems.append(f"/{name} {option['name']}: more than 25 choices")
+            if choices and option.get("autocomplete"):
+                problems.append(f"/{name} {option['name']}: autocomplete cannot be combined with choices")
+        if not set(cmd.get("integration_types") or []) <= {0, 1}:
+            problems.append(f"/{name}: integration_types must be 0 (guild) or 1 (user)")
+        if not set(cmd.get("contexts") or []) <= {0, 1, 2}:
+            problems.append(f"/{name}: contexts must be 0, 1 or 2")
+        return problems
+
+    async def _put_commands(self, request: web.Request) -> web.Response:
+        guild = request.match_info.get("guild")
+        guild_id = int(guild) if guild else None
+        if int(request.match_info["app"]) != APP_ID:
+            return discord_error(403, 50001, "Missing Access")
+        body = await self._body(request)
+        if not isinstance(body, list) or len(body) > 100:
+            return discord_error(400, 50035, "Invalid Form Body", ["expected a list of at most 100 commands"])
+        problems = [p for cmd in body for p in self._check_command(cmd)]
+        if problems:
+            self.violations += problems
+            return discord_error(400, 50035, "Invalid Form Body", problems)
+        stored = []
+        for cmd in body:
+            key = (guild_id, cmd["name"])
+            cmd_id = self._command_ids.setdefault(key, snowflake())
+            stored.append({
+                **cmd, "id": str(cmd_id), "application_id": str(APP_ID), "version": str(snowflake()),
+                "guild_id": str(guild_id) if guild_id else None, "type": cmd.get("type", 1),
+                "default_member_permissions": cmd.get("default_member_permissions"),
+                "nsfw": cmd.get("nsfw", False),
+            })
+        self.commands[guild_id] = stored
+        self.sync_calls.append((guild_id, stored))
+        return json_response(stored)
+
+    async def _get_commands(self, request: web.Request) -> web.Response:
+        guild = request.match_info.get("guild")
+        return json_response(self.commands.get(int(guild) if guild else None, []))
+
+    # -- REST: interactions -----------------------------------------------------------------------------------
+    def _record_by_token(self, token: str) -> InteractionRecord | None:
+        return next((r for r in self.interactions.values() if r.token == token), None)
+
+    def _rate_limit(self) -> web.Response | None:
+        if not self._followup_429:
+            return None
+        retry_after, is_global = self._followup_429.pop(0)
+        self.rate_limited += 1
+        # Gotcha 2: a `Via` header and a JSON body, or discord.py treats it as a Cloudflare ban.
+        return json_response(
+            {"message": "You are being rate limited.", "retry_after": retry_after, "global": is_global},
+            429,
+            {"Via": "1.1 google", "Retry-After": str(max(1, round(retry_after))), "X-RateLimit-Scope": "user",
+             **({"X-RateLimit-Global": "true"} if is_global else {})},
+        )
+
+    def _webhook_record(self, request: web.Request) -> tuple[InteractionRecord | None, web.Response | None]:
+        record = self._record_by_token(request.match_info["token"])
+        if record is None or int(request.match_info["app"]) != APP_ID:
+            self.violations.append(f"{request.method} webhook with an unknown token")
+            return None, discord_error(404, 10015, "Unknown Webhook")
+        if not record.acknowledged:
+            self.violations.append(f"/{record.name}: {request.method} webhook before the initial response")
+            return None, discord_error(404, 10015, "Unknown Webhook")
+        if time.monotonic() - record.sent_at > self.token_lifetime:
+            self.violations.append(f"/{record.name}: webhook after the 15 min token lifetime")
+            return None, discord_error(401, 50027, "Invalid Webhook Token")
+        return record, None
+
+    async def _callback(self, request: web.Request) -> web.Response:
+        record = self.interactions.get(int(request.match_info["iid"]))
+        if record is None or record.token != request.match_info["token"]:
+            self.violations.append("callback for an unknown interaction")
+            return discord_error(404, 10062, "Unknown interaction")
+        now = time.monotonic()
+        if now - record.sent_at > self.response_deadline:
+            self.violations.append(f"/{record.name}: initial response after {now - record.sent_at:.2f} s (> 3 s)")
+            return discord_error(404, 10062, "Unknown interaction")
+        if record.acknowledged:
+            self.violations.append(f"/{record.name}: second initial response")
+            return discord_error(400, 40060, "Interaction has already been acknowledged.")
+        body = await self._body(request)
+        rtype, data = body.get("type"), body.get("data") or {}
+        problems: list[str] = []
+        if rtype not in ALLOWED_RESPONSES.get(record.type, set()):
+            problems.append(f"type: response type {rtype} is invalid for interaction type {record.type}")
+        elif rtype == 5:
+            extra = set(data) - {"flags"}
+            if extra or (data.get("flags") or 0) & ~EPHEMERAL:
+                problems.append(f"data: a deferred response may only carry the EPHEMERAL flag (got {data})")
+        elif rtype == 4:
+            problems += validate_message(data)
+        elif rtype == 8:
+            choices = data.get("choices")
+            if not isinstance(choices, list) or len(choices) > 25:
+                problems.append("data.choices: a list of at most 25 choices")
+            else:
+                for i, choice in enumerate(choices):
+                    if not 1 <= len(str(choice.get("name", ""))) <= 100:
+                        problems.append(f"data.choices.{i}.name: must be 1-100 characters")
+                    if isinstance(choice.get("value"), str) and len(choice["value"]) > 100:
+                        problems.append(f"data.choices.{i}.value: must be 100 or fewer characters")
+        if problems:
+            self.violations += [f"/{record.name}: {p}" for p in problems]
+            return discord_error(400, 50035, "Invalid Form Body", problems)
+        flags = data.get("flags") or 0
+        record.response_type, record.response_flags, record.response_at = rtype, flags, now
+        message: Message | None = None
+        if rtype in (4, 5):
+            message = Message(id=snowflake(), channel_id=record.channel_id, flags=flags | (LOADING if rtype == 5 else 0))
+            if rtype == 4:
+                message.update(data)
+                record.original_filled = True
+                record.answered.set()
+            record.original = message
+        elif rtype == 8:
+            record.choices = data["choices"]
+            record.answered.set()
+        if request.query.get("with_response") in ("1", "true", "True"):
+            # Gotcha 3: with_response=1 wants 200 + JSON (without it Discord answers 204).
+            resource: dict[str, Any] = {"type": rtype}
+            if message is not None:
+                resource["message"] = message.to_json(author=self.bot_user, webhook_id=APP_ID)
+            return json_response({
+                "interaction": {
+                    "id": str(record.id), "type": record.type, "activity_instance_id": None,
+                    "response_message_id": str(message.id) if message else None,
+                    "response_message_loading": rtype == 5,
+                    "response_message_ephemeral": bool(flags & EPHEMERAL),
+                },
+                "resource": resource,
+            })
+        return web.Response(status=204)
+
+    async def _followup(self, request: web.Request) -> web.StreamResponse:
+        record, error = self._webhook_record(request)
+        if record is None:
+            assert error is not None
+            return error
+        limited = self._rate_limit()
+        if limited is not None:
+            return limited
+        body = await self._body(request)
+        problems = validate_message(body)
+        if problems:
+            self.violations += [f"/{record.name} followup: {p}" for p in problems]
+            return discord_error(400, 50035, "Invalid Form Body", problems)
+        if record.deferred and not record.original_filled and record.original is not None:
+            # Discord: the first followup after a defer replaces the loading message, keeping its visibility.
+            message = record.original
+            message.update(body)
+            message.flags = record.response_flags
+            record.original_filled = True
+        else:
+            message = Message(id=snowflake(), channel_id=record.channel_id, flags=body.get("flags") or 0)
+            message.update(body)
+            record.followups.append(message)
+        record.answered.set()
+        if request.query.get("wait") in ("1", "true", "True"):
+            return json_response(message.to_json(author=self.bot_user, webhook_id=APP_ID))
+        return web.Response(status=204)
+
+    async def _webhook_message(self, request: web.Request) -> web.StreamResponse:
+        record, error = self._webhook_record(request)
+        if record is None:
+            assert error is not None
+            return error
+        mid = request.match_info["mid"]
+        if mid == "@original":
+            message = record.original
+        else:
+            message = next((m for m in record.followups if str(m.id) == mid), None)
+        if message is None:
+            return discord_error(404, 10008, "Unknown Message")
+        if request.method == "GET":
+            return json_response(message.to_json(author=self.bot_user, webhook_id=APP_ID))
+        if request.method == "DELETE":
+            if message is record.original:
+                record.original, record.original_filled = None, False
+            else:
+                record.followups.remove(message)
+            return web.Response(status=204)
+        if request.method != "PATCH":
+            return discord_error(405, 0, "405: Method Not Allowed")
+        limited = self._rate_limit()
+        if limited is not None:
+            return limited
+        body = await self._body(request)
+        problems = validate_message(body, partial=True)
+        if problems:
+            self.violations += [f"/{record.name} edit: {p}" for p in problems]
+            return discord_error(400, 50035, "Invalid Form Body", problems)
+        message.update(body)
+        if message is record.original:
+            message.flags &= ~LOADING
+            record.original_filled = True
+        record.answered.set()
+        return json_response(message.to_json(author=self.bot_user, webhook_id=APP_ID))
+
+    # -- REST: DMs and channel messages -----------------------------------------------------------------------
+    async def _create_dm(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        user_id = int(body["recipient_id"])
+        channel_id = self.dm_channels.setdefault(user_id, snowflake())
+        return json_response({"id": str(channel_id), "type": 1, "last_message_id": None, "flags": 0,
+                              "recipients": [user_object(user_id)]})
+
+    async def _channel_message(self, request: web.Request) -> web.Response:
+        channel_id = int(request.match_info["cid"])
+        recipient = next((u for u, c in self.dm_channels.items() if c == channel_id), None)
+        if channel_id != CHANNEL_ID and recipient is None:
+            return discord_error(404, 10003, "Unknown Channel")
+        if recipient is not None and recipient in self.refuse_dms_from:
+            return discord_error(403, 50007, "Cannot send messages to this user")
+        body = await self._body(request)
+        problems = validate_message(body)
+        if (body.get("flags") or 0) & EPHEMERAL:
+            problems.append("flags: only interaction responses can be ephemeral")
+        if problems:
+            self.violations += [f"channel message: {p}" for p in problems]
+            return discord_error(400, 50035, "Invalid Form Body", problems)
+        message = Message(id=snowflake(), channel_id=channel_id, flags=body.get("flags") or 0,
+                          message_reference=body.get("message_reference"))
+        message.update(body)
+        async with self._message_posted:
+            self.channel_messages.setdefault(channel_id, []).append(message)
+            self._message_posted.notify_all()
+        return json_response(message.to_json(author=self.bot_user))
+
+    # -- gateway ----------------------------------------------------------------------------------------------
+    def _guild_create(self) -> dict[str, Any]:
+        everyone = {"id": str(GUILD_ID), "name": "@everyone", "permissions": "2248473465835073", "position": 0,
+                    "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
+        return {
+            "id": str(GUILD_ID), "name": "NEAR Stakers", "icon": None, "owner_id": str(OWNER_ID),
+            "afk_timeout": 300, "verification_level": 0, "default_message_notifications": 0,
+            "explicit_content_filter": 0, "roles": [everyone], "emojis": [], "stickers": [], "features": [],
+            "mfa_level": 0, "system_channel_flags": 0, "premium_tier": 0, "preferred_locale": "en-US",
+            "nsfw_level": 0, "premium_progress_bar_enabled": False, "joined_at": iso_now(), "large": False,
+            "unavailable": False, "member_count": 2, "voice_states": [], "threads": [], "presences": [],
+            "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
+            "members": [{"user": self.bot_user, "roles": [], "joined_at": iso_now(), "deaf": False, "mute": False,
+                         "flags": 0}],
+            "channels": [{"id": str(CHANNEL_ID), "type": 0, "name": "general", "position": 0,
+                          "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None}],
+        }
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        session = GatewaySession(ws)
+        self._sessions.append(session)
+        await session.send(10, {"heartbeat_interval": 41_250})
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            frame = json.loads(msg.data)
+            op, d = frame.get("op"), frame.get("d")
+            if op == 1:
+                await session.send(11, None)
+            elif op == 2:
+                await self._identify(session, d)
+            elif op == 6:
+                await self._resume(session, d)
+        self._sessions.remove(session)
+        return ws
+
+    async def _identify(self, session: GatewaySession, d: dict[str, Any]) -> None:
+        self.identify_payloads.append({k: v for k, v in d.items() if k != "token"})
+        if d.get("token") != self.token and d.get("token") != f"Bot {self.token}":
+            await session.ws.close(code=4004, message=b"Authentication failed.")
+            return
+        if d.get("intents", 0) & PRIVILEGED_INTENTS:
+            self.violations.append("IDENTIFY asked for privileged intents")
+            await session.ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
+        session.shard = list(d.get("shard") or [0, 1])
+        session.identified = True
+        await session.send(0, {
+            "v": 10, "user": self.bot_user, "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "session_id": session.session_id, "resume_gateway_url": self.gateway_url,
+            "shard": session.shard,  # gotcha 4: AutoShardedBot reads it
+            "application": {"id": str(APP_ID), "flags": 0},
+        }, "READY")
+        await session.send(0, self._guild_create(), "GUILD_CREATE")
+        self._identified.set()
+
+    async def _resume(self, session: GatewaySession, d: dict[str, Any]) -> None:
+        previous = next((s for s in self._sessions if s.session_id == d.get("session_id")), None)
+        if d.get("token") not in (self.token, f"Bot {self.token}") or d.get("session_id") is None:
+            await session.send(9, False)
+            return
+        session.session_id = d["session_id"]
+        session.seq = int(d.get("seq") or (previous.seq if previous else 0))
+        session.identified = True
+        self.resumes += 1
+        await session.send(0, {}, "RESUMED")
+        self._resumed.set()
