@@ -24,7 +24,7 @@ from bot.services.results import (
     UnbondingEntry,
     UnbondingResult,
 )
-from bot.services.unbonding import ESTIMATE_MARGIN_PERCENT, NUM_EPOCHS_TO_UNLOCK
+from bot.services.unbonding import NUM_EPOCHS_TO_UNLOCK
 
 GREEN = discord.Colour(0x2ECC71)
 AMBER = discord.Colour(0xF1C40F)
@@ -332,13 +332,7 @@ def seconds_until(entry: UnbondingEntry, result: UnbondingResult) -> int | None:
     """Time from the chain head to the estimated withdraw time, measured on the chain's own clock."""
     if entry.estimated_available_unix is None:
         return None
-    head_unix = getattr(result, "head_unix", None)
-    if head_unix is not None:
-        return entry.estimated_available_unix - head_unix
-    if entry.estimate_earliest_unix is not None and entry.estimate_latest_unix is not None:
-        # The service's margin is ESTIMATE_MARGIN_PERCENT of the remaining time on either side.
-        return (entry.estimate_latest_unix - entry.estimate_earliest_unix) * 100 // (2 * ESTIMATE_MARGIN_PERCENT)
-    return None
+    return entry.estimated_available_unix - result.head_unix
 
 
 def unbonding_verdict(entry: UnbondingEntry, result: UnbondingResult) -> str:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from functools import singledispatch
 
 from bot.near.units import format_near
+from bot.services.delegations import DUST_YOCTO
 from bot.services.results import (
     ActionResult,
     EpochResult,
@@ -113,6 +114,8 @@ def _(result: StatusResult) -> str:
         for d in result.delegations:
             if d.unstaked_yocto == 0:
                 state = ""
+            elif d.unstaked_yocto <= DUST_YOCTO:
+                state = " — rounding dust, nothing to do"
             elif d.can_withdraw:
                 state = " — withdrawable now (withdraw is a separate step)"
             else:
@@ -122,6 +125,19 @@ def _(result: StatusResult) -> str:
             )
     else:
         lines.append("  delegations: none found")
+    if result.lockup is not None:
+        lockup = result.lockup
+        lines.append(
+            f"  lockup {lockup.lockup_id}: locked {format_near(lockup.locked_yocto)}, owner's "
+            f"{format_near(lockup.owners_balance_yocto)}, transferable now {format_near(lockup.liquid_owners_balance_yocto)}"
+            + ("" if lockup.transfers_enabled else " (transfers still disabled: see `lockup`)")
+        )
+    for holding in result.liquid:
+        pending = f", {format_near(holding.pending_unstake_yocto)} unstaking" if holding.pending_unstake_yocto else ""
+        lines.append(
+            f"  {holding.provider} ({holding.contract_id}): {format_near(holding.token_balance, unit=False)} "
+            f"{holding.symbol} ≈ {format_near(holding.near_value_yocto)}{pending}"
+        )
     for problem in result.pool_problems:
         lines.append(f"  ! {problem.pool_id}: {problem.message}")
     for note in result.notes:

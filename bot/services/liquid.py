@@ -14,8 +14,8 @@ from bot.near import liquid as near_liquid
 from bot.near.epochs import NS_PER_SECOND, EpochClock, read_epoch_clock
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account
+from bot.services.estimates import estimate_entry
 from bot.services.results import LiquidHolding, LiquidPosition, LiquidResult, PoolProblem, UnbondingEntry
-from bot.services.unbonding import estimate_entry
 
 RULES = [
     "A delayed unstake burns the tokens at once, at that moment's price; the NEAR amount is fixed then and "

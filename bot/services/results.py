@@ -159,6 +159,7 @@ class UnbondingResult(Result):
     current_epoch: int
     epoch_length: int
     avg_block_seconds: float
+    head_unix: int
     entries: list[UnbondingEntry]
     pools_complete: bool
     pool_problems: list[PoolProblem] = []

@@ -9,9 +9,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from bot.near import errors
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account, scan_delegations
-from bot.services.results import DelegationEntry, StatusResult
+from bot.services.liquid import liquid_holdings
+from bot.services.lockup import lockup_summary
+from bot.services.results import DelegationEntry, PoolProblem, StatusResult
 
 # nearcore runtime parameter `storage_amount_per_byte` = 10^19 yocto (docs.near.org storage staking:
 # "1 NEAR per 100 kb").
@@ -22,10 +25,34 @@ async def get_status(chain: Chain, account_id: str, pools: Sequence[str] = ()) -
     account_id = parse_account(account_id)
     named_pools = [parse_account(p) for p in pools]
     account_task = asyncio.ensure_future(chain.rpc.view_account(account_id))
+    # Lockup and liquid staking are read alongside the pools: same round trips, not extra ones.
+    lockup_task = asyncio.ensure_future(lockup_summary(chain, account_id))
+    liquid_task = asyncio.ensure_future(liquid_holdings(chain, account_id))
     try:
         scan = await scan_delegations(chain, account_id, named_pools)
     finally:
         account = await account_task
+    lockup, liquid = await asyncio.gather(lockup_task, liquid_task, return_exceptions=True)
+    problems = list(scan.problems)
+    notes = list(scan.notes)
+    if isinstance(lockup, errors.NearError):
+        notes.append(f"The lockup could not be read: {lockup.message}")
+        lockup = None
+    elif isinstance(lockup, BaseException):
+        raise lockup
+    holdings = []
+    if isinstance(liquid, errors.NearError):
+        notes.append(f"Liquid-staking tokens could not be read: {liquid.message}")
+    elif isinstance(liquid, BaseException):
+        raise liquid
+    else:
+        holdings, liquid_problems = liquid
+        # A provider contract missing on this network (a private RPC, say) is not the user's problem.
+        problems.extend(
+            PoolProblem(pool_id=p.pool_id, kind=p.kind, message=p.message)
+            for p in liquid_problems
+            if p.kind != "account_not_found"
+        )
     storage_cost = account.storage_usage * STORAGE_YOCTO_PER_BYTE
     # Staked (locked) balance also covers storage, so only the shortfall is taken from the liquid amount.
     available = max(0, account.amount - max(0, storage_cost - account.locked))
@@ -45,7 +72,9 @@ async def get_status(chain: Chain, account_id: str, pools: Sequence[str] = ()) -
         total_staked_yocto=sum(d.staked_yocto for d in delegations),
         total_unstaked_yocto=sum(d.unstaked_yocto for d in delegations),
         delegations_complete=scan.complete,
-        pool_problems=scan.problems,
-        notes=scan.notes,
+        pool_problems=problems,
+        notes=notes,
         block_height=account.block_height,
+        lockup=lockup,
+        liquid=holdings,
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Literal
 
 from bot.near import errors
 from bot.near.contracts import ContractKind, contract_kind
@@ -18,11 +17,11 @@ from bot.near.pool_state import StateRead, StateSource, read_pool_account
 from bot.near.pools import Delegation
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account, scan_delegations
+from bot.services.estimates import estimate_entry
+from bot.services.liquid import liquid_unbonding
 from bot.services.results import UnbondingEntry, UnbondingResult
 
 NUM_EPOCHS_TO_UNLOCK = 4  # core-contracts staking-pool/src/lib.rs (near-staking.md §2.1)
-# The time estimate assumes the measured block rate holds; show ±5% of the remaining time as its margin.
-ESTIMATE_MARGIN_PERCENT = 5
 
 RULES = [
     "Unstaked NEAR earns no rewards while it waits.",
@@ -74,49 +73,6 @@ def _entry(delegation: Delegation, read: StateRead, clock: EpochClock) -> Unbond
     )
 
 
-def estimate_entry(
-    clock: EpochClock,
-    *,
-    pool_id: str,
-    unstaked: int,
-    staked: int,
-    can_withdraw: bool,
-    available_epoch: int | None,
-    source: Literal["state", "contract", "unknown"],
-    latest_possible_epoch: int | None = None,
-    source_note: str | None = None,
-) -> UnbondingEntry:
-    """An UnbondingEntry with its time estimate (shared by pools and liquid-staking contracts)."""
-    current = clock.epoch_height
-    epoch = available_epoch
-    target = epoch if epoch is not None else latest_possible_epoch
-    estimate = earliest = latest = epochs_left = None
-    if can_withdraw:
-        epochs_left = 0
-    elif target is not None and target > current:
-        epochs_left = target - current
-        eta_ns = clock.estimated_epoch_start_ns(target)
-        margin_ns = (eta_ns - clock.head_timestamp_ns) * ESTIMATE_MARGIN_PERCENT // 100
-        if epoch is not None:
-            estimate = eta_ns // NS_PER_SECOND
-            earliest = (eta_ns - margin_ns) // NS_PER_SECOND
-        latest = (eta_ns + margin_ns) // NS_PER_SECOND
-    return UnbondingEntry(
-        pool_id=pool_id,
-        unstaked_yocto=unstaked,
-        staked_yocto=staked,
-        can_withdraw=can_withdraw,
-        available_epoch=epoch,
-        available_epoch_source=source,
-        estimated_available_unix=estimate,
-        estimate_earliest_unix=earliest,
-        estimate_latest_unix=latest,
-        latest_possible_epoch=latest_possible_epoch,
-        epochs_left=epochs_left,
-        source_note=source_note,
-    )
-
-
 async def get_unbonding(chain: Chain, account_id: str, pools: Sequence[str] = ()) -> UnbondingResult:
     account_id = parse_account(account_id)
     named = [parse_account(p) for p in pools]
@@ -126,8 +82,13 @@ async def get_unbonding(chain: Chain, account_id: str, pools: Sequence[str] = ()
     finally:
         clock = await clock_task
     unbonding = [d for d in scan.delegations if d.unstaked > 0]
-    reads = await asyncio.gather(*(_read_epoch(chain, d) for d in unbonding))
+    reads, liquid = await asyncio.gather(
+        asyncio.gather(*(_read_epoch(chain, d) for d in unbonding)),
+        liquid_unbonding(chain, account_id, clock),
+    )
     entries = [_entry(d, r, clock) for d, r in zip(unbonding, reads, strict=True)]
+    # Liquid-staking delayed unstakes join the list (only the named contracts when pools were named).
+    entries += [e for e in liquid if not named or e.pool_id in named]
     notes = list(scan.notes)
     if entries:
         notes.extend(RULES)
@@ -135,6 +96,7 @@ async def get_unbonding(chain: Chain, account_id: str, pools: Sequence[str] = ()
         account_id=account_id,
         current_epoch=clock.epoch_height,
         epoch_length=clock.epoch_length,
+        head_unix=clock.head_timestamp_ns // NS_PER_SECOND,
         avg_block_seconds=round(clock.avg_block_ns / NS_PER_SECOND, 6),
         entries=entries,
         pools_complete=scan.complete,

@@ -213,14 +213,15 @@ async def test_story_carol_waits_one_epoch_then_can_withdraw(
     assert f"unstaked **{format_near(unstaked)}**: ⏳ unbonding, not yet withdrawable" in fields[charlie]
     assert status.embed["description"].startswith(f"⏳ **{format_near(unstaked)} unbonding**")
 
-    waiting = await fake.slash("unbonding", {"account": "carol.near"})
+    # carol also has a withdrawable LiNEAR unstake; name the pool to follow the charlie stake alone
+    waiting = await fake.slash("unbonding", {"account": "carol.near", "pool": charlie})
     assert "not yet withdrawable: ready in 1 epoch (~" in waiting.embed["description"]
     assert f"(epoch {E + 1})" in waiting.embed["description"]
     assert f"exactly `{unstaked}` yocto" in waiting.embed["fields"][0]["value"]
     assert "`▰▰▰▰▰▰▱▱` 3 of 4 epochs" in waiting.embed["fields"][0]["value"]
 
     sandbox.advance(epochs=1)
-    ready = await fake.slash("unbonding", {"account": "carol.near"})
+    ready = await fake.slash("unbonding", {"account": "carol.near", "pool": charlie})
     assert ready.embed["description"].startswith(f"✅ **{format_near(unstaked)} withdrawable now**")
     assert "withdrawable now" in ready.embed["fields"][0]["value"]
     assert "Withdraw is a separate step" in ready.embed["fields"][0]["value"]

@@ -57,6 +57,7 @@ def entry(**overrides: Any) -> UnbondingEntry:
 
 def unbonding(*entries: UnbondingEntry) -> UnbondingResult:
     return UnbondingResult(account_id="alice.near", current_epoch=100, epoch_length=43_200, avg_block_seconds=0.6,
+                           head_unix=1_800_000_000 - 50_400,
                            entries=list(entries), pools_complete=True)
 
 

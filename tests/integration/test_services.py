@@ -136,8 +136,7 @@ async def test_unbonding_reads_the_exact_epoch_from_pool_storage(chain: Chain) -
 
 async def test_unbonding_staking_farm_layout(chain: Chain) -> None:
     result = await get_unbonding(chain, "carol.near")
-    (entry,) = result.entries
-    assert entry.pool_id == "charlie.pool.near"
+    (entry,) = [e for e in result.entries if e.pool_id == "charlie.pool.near"]
     assert (entry.available_epoch, entry.available_epoch_source, entry.epochs_left) == (E + 1, "state", 1)
 
 
@@ -173,3 +172,39 @@ async def test_unbonding_falls_back_honestly_when_the_node_refuses_large_state()
     assert mega.latest_possible_epoch == E + 4
     assert "too large" in (mega.source_note or "")
     assert entries["bravo.poolv1.near"].available_epoch == E + 4  # small pools still read exactly
+
+
+async def test_status_includes_lockup_and_liquid_staking(chain: Chain, sandbox: ThreadedSandbox, truth: View) -> None:
+    import json
+
+    from bot.near.account_id import lockup_account_id
+
+    def at_final_block(account_id: str, method: str) -> int:  # the bot reads lockups at the final block
+        height = sandbox.chain.final_height()
+        raw = sandbox.run_on_loop(lambda: sandbox.chain.view_call(account_id, method, b"{}", block_height=height))
+        return int(json.loads(raw))
+
+    sam = await get_status(chain, "sam.near")
+    assert sam.lockup is not None
+    assert sam.lockup.lockup_id == lockup_account_id("sam.near")
+    assert sam.lockup.locked_yocto == at_final_block(sam.lockup.lockup_id, "get_locked_amount")
+    assert sam.lockup.liquid_owners_balance_yocto == at_final_block(sam.lockup.lockup_id, "get_liquid_owners_balance")
+    assert sam.lockup.staking_pool_id == "bravo.poolv1.near"
+    alice = await get_status(chain, "alice.near")
+    assert alice.lockup is None
+    holdings = {h.contract_id: h for h in alice.liquid}
+    assert set(holdings) == {"meta-pool.near", "linear-protocol.near"}
+    meta = holdings["meta-pool.near"]
+    assert meta.token_balance == int(truth("meta-pool.near", "ft_balance_of", {"account_id": "alice.near"}))
+
+
+async def test_unbonding_includes_liquid_staking_unstakes(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    result = await get_unbonding(chain, "bob.near")
+    meta = next(e for e in result.entries if e.pool_id == "meta-pool.near")
+    assert (meta.available_epoch, meta.available_epoch_source, meta.can_withdraw) == (E + 2, "contract", False)
+    assert meta.estimated_available_unix is not None
+    sandbox.advance(epochs=2)
+    meta = next(e for e in (await get_unbonding(chain, "bob.near")).entries if e.pool_id == "meta-pool.near")
+    assert meta.can_withdraw
+    named = await get_unbonding(chain, "bob.near", ["alpha.poolv1.near"])
+    assert [e.pool_id for e in named.entries] == ["alpha.poolv1.near"]
