@@ -42,6 +42,25 @@ class Accounts(commands.Cog):
     ) -> None:
         await answer(interaction, "unbonding", [account, pool] if pool else [account], personal=True)
 
+    @app_commands.command(name="lockup", description="A lockup: locked, transferable, release chart, what to do")
+    @app_commands.describe(
+        account="Owner account id (or the lockup id itself)",
+        at="Optional future time, e.g. 2027-01-01 or 2027-01-01T12:00:00Z (assumes no new transactions)",
+    )
+    @app_commands.autocomplete(account=account_autocomplete)
+    @read_only
+    @personal_cooldown()
+    async def lockup(self, interaction: discord.Interaction, account: AccountId, at: str | None = None) -> None:
+        await answer(interaction, "lockup", [account, "--at", at] if at else [account], personal=True)
+
+    @app_commands.command(name="liquid", description="Liquid-staking tokens: value, pending unstakes, exits")
+    @app_commands.describe(account="NEAR account id, e.g. alice.near")
+    @app_commands.autocomplete(account=account_autocomplete)
+    @read_only
+    @personal_cooldown()
+    async def liquid(self, interaction: discord.Interaction, account: AccountId) -> None:
+        await answer(interaction, "liquid", [account], personal=True)
+
 
 async def setup(bot: commands.Bot) -> None:
     await bot.add_cog(Accounts(bot))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,9 @@ async def answer(interaction: discord.Interaction, command: str, args: Sequence[
     chain = bot.chain
     assert chain is not None, "setup_hook opens the chain before any interaction arrives"
     result, _ = await run_command(chain, command, list(args))
-    await show(interaction, render_embed(result, network=chain.network), ephemeral=ephemeral)
+    # Rendering may draw a chart: keep it off the event loop.
+    rendered = await asyncio.to_thread(render_embed, result, network=chain.network)
+    await show(interaction, rendered, ephemeral=ephemeral)
 
 
 async def show(interaction: discord.Interaction, rendered: Rendered, *, ephemeral: bool = True) -> None:
@@ -52,9 +55,13 @@ async def show(interaction: discord.Interaction, rendered: Rendered, *, ephemera
     view = rendered.view()
     if view is not None:
         kwargs["view"] = view
+    if rendered.files:
+        kwargs["files"] = rendered.discord_files()
     if not interaction.response.is_done():
         await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
     elif not interaction.extras.get(ANSWERED):
+        if "files" in kwargs:
+            kwargs["attachments"] = kwargs.pop("files")  # editing a message takes `attachments`
         await interaction.edit_original_response(**kwargs)
     else:
         await interaction.followup.send(ephemeral=ephemeral, **kwargs)

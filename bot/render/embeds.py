@@ -7,6 +7,7 @@ its console text in a code block. Every embed passes through `discord_limits.fit
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from functools import singledispatch
 
@@ -18,6 +19,8 @@ from bot.services.delegations import DUST_YOCTO
 from bot.services.results import (
     EpochResult,
     ErrorResult,
+    LiquidResult,
+    LockupResult,
     PoolResult,
     Result,
     StatusResult,
@@ -41,9 +44,14 @@ MAX_ACCOUNT_BUTTONS = 5  # one row: the account and its first pools
 class Rendered:
     embed: discord.Embed
     links: list[Link] = field(default_factory=list)
+    # (filename, bytes) pairs sent as attachments, e.g. a chart or a QR code; an embed may show one as its image.
+    files: list[tuple[str, bytes]] = field(default_factory=list)
 
     def view(self) -> discord.ui.View | None:
         return link_view(self.links)
+
+    def discord_files(self) -> list[discord.File]:
+        return [discord.File(io.BytesIO(data), filename=name) for name, data in self.files]
 
 
 def nearblocks_url(account_id: str, network: str = "mainnet") -> str:
@@ -425,3 +433,110 @@ def _(result: UnbondingResult, *, network: str = "mainnet") -> Rendered:
     links = [account_link("Account on NearBlocks", result.account_id, network)]
     links += [account_link(e.pool_id, e.pool_id, network) for e in result.entries]
     return finish(embed, links[:MAX_ACCOUNT_BUTTONS])
+
+
+# -- lockup -------------------------------------------------------------------------------------------------------
+
+
+def _lockup_verdict(result: LockupResult) -> tuple[str, discord.Colour]:
+    transferable = result.liquid_owners_balance_yocto
+    if not result.transfers_enabled:
+        return "🔒 **All locked until `check_transfers_vote` is called**", RED
+    if result.locked_yocto == 0:
+        return f"✅ **Fully unlocked: {near(transferable)} transferable**", GREEN
+    return f"⏳ **{near(result.locked_yocto)} locked, {near(transferable)} transferable now**", AMBER
+
+
+@render_embed.register
+def _(result: LockupResult, *, network: str = "mainnet") -> Rendered:
+    verdict, colour = _lockup_verdict(result)
+    moment = "at " + when(result.at_unix) + " (projected, no new transactions)" if result.projected else "now"
+    embed = discord.Embed(title=f"Lockup of {result.owner_id}", description=f"{verdict}\n{moment}", colour=colour)
+    done = result.lockup_amount_yocto - min(result.locked_yocto, result.lockup_amount_yocto)
+    embed.add_field(
+        name="Balances",
+        value=(
+            f"locked **{near(result.locked_yocto)}** ({exact(result.locked_yocto)})\n"
+            f"owner's balance **{near(result.owners_balance_yocto)}**\n"
+            f"transferable **{near(result.liquid_owners_balance_yocto)}** ({exact(result.liquid_owners_balance_yocto)})\n"
+            f"`{bar(done, result.lockup_amount_yocto)}` unlocked of {near(result.lockup_amount_yocto, 2)}"
+        ),
+        inline=False,
+    )
+    account = f"on the lockup account {near(result.account_balance_yocto)}"
+    if result.staking_pool_id:
+        account += f"; staked through {result.staking_pool_id} (counted: {near(result.known_deposited_yocto)})"
+    embed.add_field(name="Where the tokens are", value=account, inline=False)
+    if result.fully_unlocked_unix:
+        caveat = " (after `check_transfers_vote`)" if result.unlock_assumes_transfers_vote else ""
+        embed.add_field(name="Fully unlocked", value=when(result.fully_unlocked_unix) + caveat, inline=False)
+    if result.milestones:
+        embed.add_field(
+            name="Next milestones",
+            value="\n".join(
+                f"{m.name.replace('_', ' ')}: {when(m.unix)}, then {near(m.locked_after_yocto)} locked"
+                for m in result.milestones[:4]
+            ),
+            inline=False,
+        )
+    for action in result.actions[:4]:
+        embed.add_field(name=f"What to do: {action.action}", value=action.text, inline=False)
+    if result.disagreement:
+        embed.add_field(name="⚠ Contract and computation differ", value=result.disagreement, inline=False)
+    embed.set_footer(
+        text=f"Contract {result.version} · storage minimum {near(result.min_balance_for_storage_yocto, 1)} · "
+        "you sign any change in your own wallet"
+    )
+    files: list[tuple[str, bytes]] = []
+    from bot.render.charts import lockup_chart_png  # matplotlib loads only when a chart is drawn
+
+    chart = lockup_chart_png(result)
+    if chart is not None:
+        files.append(("lockup.png", chart))
+        embed.set_image(url="attachment://lockup.png")
+    rendered = finish(embed, [account_link("Lockup on NearBlocks", result.lockup_id, network)])
+    rendered.files = files
+    return rendered
+
+
+# -- liquid staking -------------------------------------------------------------------------------------------------
+
+
+@render_embed.register
+def _(result: LiquidResult, *, network: str = "mainnet") -> Rendered:
+    total = sum(p.near_value_yocto for p in result.positions)
+    pending = sum(p.pending_unstake_yocto or 0 for p in result.positions)
+    if not result.positions:
+        verdict, colour = "No liquid-staking tokens or pending unstakes found", GREY
+    else:
+        verdict, colour = f"💧 **{near(total)} in liquid-staking tokens**", BLUE
+        if pending:
+            verdict += f", {near(pending)} unstaking"
+    embed = discord.Embed(title=f"Liquid staking of {result.account_id}", description=verdict, colour=colour)
+    for position in result.positions:
+        lines = [
+            f"{near(position.token_balance).removesuffix(' NEAR')} {position.symbol} ≈ **{near(position.near_value_yocto)}**",
+            f"price {near(position.price_yocto)} per {position.symbol}",
+        ]
+        entry = position.unbonding
+        if position.pending_unstake_yocto:
+            if position.can_withdraw:
+                lines.append(f"✅ {near(position.pending_unstake_yocto)} unstaked: withdrawable now (a separate step)")
+            elif entry is not None and entry.estimated_available_unix:
+                lines.append(
+                    f"⏳ {near(position.pending_unstake_yocto)} unstaking: epoch {entry.available_epoch}, "
+                    f"{when(entry.estimated_available_unix)}"
+                )
+            else:
+                lines.append(f"⏳ {near(position.pending_unstake_yocto)} unstaking")
+        if position.instant_exit == "liquid_unstake" and position.instant_receive_yocto is not None:
+            lines.append(
+                f"instant exit now: {near(position.instant_receive_yocto)} (fee {near(position.instant_fee_yocto or 0)}) "
+                f"vs waiting {plural(position.wait_epochs, 'epoch')}"
+            )
+        elif position.token_balance:
+            lines.append(f"instant exit: a DEX swap (fees and slippage); or wait {plural(position.wait_epochs, 'epoch')}")
+        embed.add_field(name=f"{position.provider} ({position.contract_id})", value="\n".join(lines), inline=False)
+    for problem in result.provider_problems[:3]:
+        embed.add_field(name=f"⚠ {problem.pool_id}", value=problem.message, inline=False)
+    return finish(embed, [account_link("Account on NearBlocks", result.account_id, network)])

@@ -51,6 +51,7 @@ from bot.services.results import (
     LockupMilestone,
     LockupPoolBalance,
     LockupResult,
+    LockupSchedulePoint,
     LockupSummary,
 )
 
@@ -619,6 +620,7 @@ async def get_lockup(
         if m.timestamp_ns > when_ns
     ]
     terminated = state.vesting_information
+    schedule, schedule_assumes_vote = _schedule(read, when_ns, forecast.unlocked_at_ns)
     return LockupResult(
         owner_id=owner,
         lockup_id=read.lockup_id,
@@ -655,7 +657,50 @@ async def get_lockup(
         contract_views=contract_views,
         disagreement=disagreement,
         notes=notes,
+        schedule=schedule,
+        schedule_assumes_transfers_vote=schedule_assumes_vote,
     )
+
+
+SCHEDULE_POINTS = 60
+TWO_YEARS_NS = 2 * 365 * 86_400 * NS_PER_SECOND
+
+
+def _schedule(read: LockupRead, when_ns: int, unlocked_at_ns: int | None) -> tuple[list[LockupSchedulePoint], bool]:
+    """Locked and transferable balances over time (no new transactions assumed), for the release chart.
+
+    While transfers are disabled nothing is released, so the schedule shown is the one after check_transfers_vote.
+    """
+    state = read.state
+    assumes_vote = not state.transfers_enabled
+    if assumes_vote:
+        state = with_transfers_enabled(state)
+    try:
+        start_ns = _compute(read, state, when_ns).lockup_start_ns
+    except LockupMathError:
+        return [], assumes_vote
+    begin = min(when_ns, start_ns) if start_ns is not None else when_ns
+    end = max(when_ns, unlocked_at_ns or 0) if unlocked_at_ns else when_ns + TWO_YEARS_NS
+    end = max(end, begin + 1)
+    moments = {begin + (end - begin) * i // SCHEDULE_POINTS for i in range(SCHEDULE_POINTS + 1)}
+    moments.add(when_ns)
+    for milestone in milestones(state, read.version):
+        if begin < milestone.timestamp_ns <= end:  # both sides of a milestone, so a cliff is drawn as a step
+            moments.update((milestone.timestamp_ns - 1, milestone.timestamp_ns))
+    points = []
+    for moment in sorted(moments):
+        try:
+            balances = _compute(read, state, moment)
+        except LockupMathError:
+            return [], assumes_vote
+        points.append(
+            LockupSchedulePoint(
+                unix=moment // NS_PER_SECOND,
+                locked_yocto=balances.locked,
+                liquid_owners_balance_yocto=balances.liquid_owners_balance,
+            )
+        )
+    return points, assumes_vote
 
 
 async def lockup_summary(chain: Chain, owner_id: str) -> LockupSummary | None:

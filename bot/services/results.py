@@ -261,6 +261,14 @@ class LockupPoolBalance(Result):
     can_withdraw: bool
 
 
+class LockupSchedulePoint(Result):
+    """Balances at one moment, assuming no new transactions (for the release chart)."""
+
+    unix: int
+    locked_yocto: Yocto
+    liquid_owners_balance_yocto: Yocto
+
+
 class LockupResult(Result):
     kind: Literal["lockup"] = "lockup"
     owner_id: str
@@ -298,3 +306,5 @@ class LockupResult(Result):
     contract_views: LockupBalancesView | None = None
     disagreement: str | None = None
     notes: list[str] = []
+    schedule: list[LockupSchedulePoint] = []
+    schedule_assumes_transfers_vote: bool = False

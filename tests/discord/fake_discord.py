@@ -165,6 +165,7 @@ class Message:
     components: list[dict[str, Any]] = field(default_factory=list)
     flags: int = 0
     message_reference: dict[str, Any] | None = None
+    uploads: list[dict[str, Any]] = field(default_factory=list)  # {"filename", "data"} of attached files
 
     @property
     def ephemeral(self) -> bool:
@@ -196,6 +197,8 @@ class Message:
         for key in ("content", "embeds", "components"):
             if key in body:
                 setattr(self, key, body[key] or ([] if key != "content" else ""))
+        if "_uploads" in body:
+            self.uploads = body["_uploads"]
 
     def to_json(self, *, author: dict[str, Any], webhook_id: int | None = None) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -611,7 +614,16 @@ class FakeDiscord:
         if request.content_type == "multipart/form-data":
             form = await request.post()
             raw = form.get("payload_json")
-            return json.loads(str(raw)) if raw is not None else {}
+            body = json.loads(str(raw)) if raw is not None else {}
+            # Uploaded files (charts, QR codes): keep name, size and bytes so tests can check what users get.
+            uploads = [
+                {"filename": field.filename, "data": field.file.read()}
+                for name, field in form.items()
+                if name.startswith("files[") and hasattr(field, "file")
+            ]
+            if uploads:
+                body["_uploads"] = uploads
+            return body
         if not request.can_read_body:
             return {}
         return json.loads(await request.text() or "{}")

@@ -40,7 +40,7 @@ def nearblocks(account_id: str) -> str:
 
 async def test_start_syncs_commands_to_the_dev_guild_only(fake: FakeDiscord, bot: StakingBot) -> None:
     commands = {c["name"]: c for c in fake.commands[GUILD_ID]}
-    assert set(commands) == {"epoch", "pool", "status", "unbonding"}
+    assert set(commands) == {"epoch", "pool", "status", "unbonding", "lockup", "liquid"}
     assert None not in fake.commands, "no global sync on start"
     for command in commands.values():
         assert command["integration_types"] == [0, 1]
@@ -70,7 +70,7 @@ async def test_python_m_bot_sync_publishes_globally_and_exits(
     monkeypatch.setattr(cli, "configure_logging", lambda level: None)
     code = await asyncio.to_thread(cli.main, ["sync"])
     assert code == 0
-    assert {c["name"] for c in fake.commands[None]} == {"epoch", "pool", "status", "unbonding"}
+    assert {c["name"] for c in fake.commands[None]} == {"epoch", "pool", "status", "unbonding", "lockup", "liquid"}
     assert all(c["contexts"] == [0, 1, 2] and c["integration_types"] == [0, 1] for c in fake.commands[None])
     assert GUILD_ID not in fake.commands
     assert not fake.identify_payloads, "sync logs in over REST only, no gateway session"
@@ -83,9 +83,9 @@ async def test_owner_can_sync_globally_with_a_mention(
     fake: FakeDiscord, bot: StakingBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     [reply] = await fake.message(f"<@{BOT_USER_ID}> sync")
-    assert reply.content.startswith("Synced 4 commands globally")
+    assert reply.content.startswith(f"Synced {len(fake.commands[None])} commands globally")
     assert reply.message_reference is not None
-    assert {c["name"] for c in fake.commands[None]} == {"epoch", "pool", "status", "unbonding"}
+    assert {c["name"] for c in fake.commands[None]} == {"epoch", "pool", "status", "unbonding", "lockup", "liquid"}
     # Anyone else is ignored, and other mentions are not errors.
     before = len(fake.sync_calls)
     with caplog.at_level(logging.ERROR):
