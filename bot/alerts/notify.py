@@ -13,6 +13,7 @@ import hashlib
 import logging
 from typing import Any, Protocol
 
+from bot.storage.models import OutboxItem
 from bot.storage.sqlite import SqliteStorage
 
 log = logging.getLogger(__name__)
@@ -39,25 +40,44 @@ def nonce_for(dedupe_key: str) -> str:
     return hashlib.sha256(dedupe_key.encode()).hexdigest()[:25]
 
 
-async def deliver_pending(storage: SqliteStorage, notifier: Notifier, *, limit: int = 50) -> int:
-    """Send what is pending once; returns how many were sent."""
+async def deliver_pending(storage: SqliteStorage, notifier: Notifier, *, batch: int = 200, concurrency: int = 8) -> int:
+    """Send everything pending, a batch at a time, a few sends at once; returns how many were sent.
+
+    An item that fails transiently stays pending for the next pass (not retried within this one), so the loop ends.
+    """
     sent = 0
-    for item in await storage.pending_outbox(limit):
-        try:
-            await notifier.send(item.destination, item.payload, nonce_for(item.dedupe_key))
-        except DeliveryRefused as refused:
-            await storage.mark_failed(item.dedupe_key, refused.reason, final=True)
-            await _handle_refusal(storage, item.subscription_id, item.destination, refused)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # transient: try again on the next pass
-            final = item.attempts + 1 >= MAX_ATTEMPTS
-            log.warning("delivery of %s failed (%s)%s", item.dedupe_key, type(exc).__name__, ", giving up" if final else "")
-            await storage.mark_failed(item.dedupe_key, f"{type(exc).__name__}: {exc}", final=final)
-        else:
-            await storage.mark_sent(item.dedupe_key)
-            sent += 1
-    return sent
+    tried: set[str] = set()
+    limit = asyncio.Semaphore(concurrency)
+
+    async def deliver(item: OutboxItem) -> bool:
+        async with limit:
+            return await _deliver_one(storage, notifier, item)
+
+    while True:
+        items = [item for item in await storage.pending_outbox(batch + len(tried)) if item.dedupe_key not in tried]
+        if not items:
+            return sent
+        tried.update(item.dedupe_key for item in items)
+        results = await asyncio.gather(*(deliver(item) for item in items))
+        sent += sum(results)
+
+
+async def _deliver_one(storage: SqliteStorage, notifier: Notifier, item: OutboxItem) -> bool:
+    try:
+        await notifier.send(item.destination, item.payload, nonce_for(item.dedupe_key))
+    except DeliveryRefused as refused:
+        await storage.mark_failed(item.dedupe_key, refused.reason, final=True)
+        await _handle_refusal(storage, item.subscription_id, item.destination, refused)
+        return False
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # transient: try again on the next pass
+        final = item.attempts + 1 >= MAX_ATTEMPTS
+        log.warning("delivery of %s failed (%s)%s", item.dedupe_key, type(exc).__name__, ", giving up" if final else "")
+        await storage.mark_failed(item.dedupe_key, f"{type(exc).__name__}: {exc}", final=final)
+        return False
+    await storage.mark_sent(item.dedupe_key)
+    return True
 
 
 async def _handle_refusal(storage: SqliteStorage, subscription_id: int | None, destination: str, refused: DeliveryRefused) -> None:

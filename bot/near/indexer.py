@@ -5,6 +5,7 @@ The API lists pools an account has *ever* delegated to, without balances; balanc
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -13,9 +14,23 @@ from bot.near.errors import IndexerUnavailable
 
 
 class IndexerClient:
-    def __init__(self, base_url: str | None, *, timeout: float = 5.0, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        base_url: str | None,
+        *,
+        timeout: float = 5.0,
+        concurrency: int = 16,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
         self.base_url = base_url.rstrip("/") if base_url else None
-        self._http = httpx.AsyncClient(timeout=timeout, transport=transport, headers={"User-Agent": "near-staking-assistant"})
+        self._http = httpx.AsyncClient(
+            timeout=timeout,
+            transport=transport,
+            headers={"User-Agent": "near-staking-assistant"},
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+        )
+        # Queue here, not in httpcore: its pool rescans every queued request on each assignment (quadratic).
+        self._slots = asyncio.Semaphore(concurrency)
         self.requests = 0
 
     async def aclose(self) -> None:
@@ -41,7 +56,8 @@ class IndexerClient:
         for _ in range(2):  # one quick retry; the caller has a fallback
             self.requests += 1
             try:
-                response = await self._http.get(self.base_url + path)
+                async with self._slots:
+                    response = await self._http.get(self.base_url + path)
             except httpx.HTTPError as exc:
                 last_error = type(exc).__name__
                 continue

@@ -101,6 +101,11 @@ class NearRpcClient:
             ),
             transport=transport,
             headers={"Content-Type": "application/json", "User-Agent": "near-staking-assistant"},
+            # Requests queue on our per-endpoint semaphores, never inside httpcore's pool (its queue is quadratic).
+            limits=httpx.Limits(
+                max_connections=self.policy.per_endpoint_concurrency * len(self.urls),
+                max_keepalive_connections=self.policy.per_endpoint_concurrency * len(self.urls),
+            ),
         )
         self._semaphores = {url: asyncio.Semaphore(self.policy.per_endpoint_concurrency) for url in self.urls}
         self._unhealthy_until: dict[str, float] = {}

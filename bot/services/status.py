@@ -24,15 +24,18 @@ STORAGE_YOCTO_PER_BYTE = 10**19
 async def get_status(chain: Chain, account_id: str, pools: Sequence[str] = ()) -> StatusResult:
     account_id = parse_account(account_id)
     named_pools = [parse_account(p) for p in pools]
-    account_task = asyncio.ensure_future(chain.rpc.view_account(account_id))
-    # Lockup and liquid staking are read alongside the pools: same round trips, not extra ones.
-    lockup_task = asyncio.ensure_future(lockup_summary(chain, account_id))
-    liquid_task = asyncio.ensure_future(liquid_holdings(chain, account_id))
-    try:
-        scan = await scan_delegations(chain, account_id, named_pools)
-    finally:
-        account = await account_task
-    lockup, liquid = await asyncio.gather(lockup_task, liquid_task, return_exceptions=True)
+    # Lockup and liquid staking are read alongside the account and pools: same round trips, not extra ones.
+    account, scan, lockup, liquid = await asyncio.gather(
+        chain.rpc.view_account(account_id),
+        scan_delegations(chain, account_id, named_pools),
+        lockup_summary(chain, account_id),
+        liquid_holdings(chain, account_id),
+        return_exceptions=True,
+    )
+    if isinstance(account, BaseException):
+        raise account
+    if isinstance(scan, BaseException):
+        raise scan
     problems = list(scan.problems)
     notes = list(scan.notes)
     if isinstance(lockup, errors.NearError):

@@ -85,7 +85,11 @@ async def get_unbonding(chain: Chain, account_id: str, pools: Sequence[str] = ()
     reads, liquid = await asyncio.gather(
         asyncio.gather(*(_read_epoch(chain, d) for d in unbonding)),
         liquid_unbonding(chain, account_id, clock),
+        return_exceptions=True,
     )
+    for outcome in (reads, liquid):
+        if isinstance(outcome, BaseException):
+            raise outcome
     entries = [_entry(d, r, clock) for d, r in zip(unbonding, reads, strict=True)]
     # Liquid-staking delayed unstakes join the list (only the named contracts when pools were named).
     entries += [e for e in liquid if not named or e.pool_id in named]

@@ -1,0 +1,136 @@
+"""`python -m bench [--latency-ms 50] [--repeats 15] [--quick]`: speed, round trips, burst, alerts at scale and cold
+start against the sandbox chain with injected RPC latency L on loopback. Writes bench/results/latest.json and
+prints a table with every figure next to its target. Targets are reported, never tuned to pass."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import alerts_scale
+from bench.commands import burst, measure_command, py_near_baseline
+from bench.sandbox_process import SandboxProcess
+
+ROOT = Path(__file__).resolve().parents[1]
+ACCOUNT = "alice.near"  # 3 pools (1 staked, 2 unbonding), 2 liquid-staking positions
+LOCKUP_OWNER = "sam.near"  # a lockup staking through a pool
+
+
+def cold_start_seconds(runs: int = 5) -> float:
+    """Process start to ready: settings, storage migrated, cogs loaded, commands prepared (no network)."""
+    probe = (
+        "import asyncio, tempfile, time;"
+        "from bot.settings import load_settings;"
+        "from bot.discord_app import create_bot;"
+        "from bot.storage import SqliteStorage;"
+        "from bot.sandbox import ThreadedSandbox\n"
+        "async def main():\n"
+        "    settings = load_settings(database_path=tempfile.mkdtemp() + '/b.sqlite3', near_rpc_urls=['http://127.0.0.1:9'])\n"
+        "    storage = SqliteStorage(settings.database_path); await storage.open(); await storage.close()\n"
+        "    bot = create_bot(settings)\n"
+        "    import pkgutil, cogs\n"
+        "    for m in pkgutil.iter_modules(cogs.__path__):\n"
+        "        if not m.name.startswith('_'): await bot.load_extension('cogs.' + m.name)\n"
+        "    payload = [c.to_dict(bot.tree) for c in bot.tree.get_commands()]\n"
+        "    assert payload\n"
+        "    print('READY', len(payload))\n"
+        "asyncio.run(main())\n"
+    )
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        if "READY" not in done.stdout:
+            raise RuntimeError(done.stderr[-2000:])
+        timings.append(time.perf_counter() - started)
+    return sorted(timings)[len(timings) // 2]
+
+
+async def command_benchmarks(url: str, repeats: int) -> list[dict[str, Any]]:
+    lines = [
+        "epoch",
+        f"status {ACCOUNT}",
+        f"unbonding {ACCOUNT}",
+        f"lockup {LOCKUP_OWNER}",
+        f"stake {ACCOUNT} bravo.poolv1.near 10",
+    ]
+    return [await measure_command(url, line, repeats) for line in lines]
+
+
+def table(report: dict[str, Any]) -> str:
+    latency = report["latency_ms"]
+    rows = ["| measure | value | target | met |", "|---|---|---|---|"]
+
+    def row(name: str, value: Any, target: str, met: bool | None) -> None:
+        rows.append(f"| {name} | {value} | {target} | {'yes' if met else 'no' if met is not None else '—'} |")
+
+    for c in report["commands"]:
+        name = c["command"].split()[0]
+        target_ms = 3.5 * latency + 30
+        row(f"{name}: cold p50 / p99 ms", f"{c['cold_p50_ms']} / {c['cold_p99_ms']}",
+            f"p50 ≤ {target_ms:g} (status)" if name == "status" else "", c["cold_p50_ms"] <= target_ms if name == "status" else None)
+        row(f"{name}: cold round trips (requests)", f"{c['cold_round_trips']} ({c['cold_requests']})",
+            "≤ 3 (status)" if name == "status" else "", c["cold_round_trips"] <= 3 if name == "status" else None)
+        row(f"{name}: warm p50 ms, round trips (requests)", f"{c['warm_p50_ms']}, {c['warm_round_trips']} ({c['warm_requests']})",
+            "≤ 1 round trip (status)" if name == "status" else "", c["warm_round_trips"] <= 1 if name == "status" else None)
+    b = report["baseline"]
+    status = next(c for c in report["commands"] if c["command"].startswith("status"))
+    row("baseline py-near sequential status p50 ms", b["p50_ms"], "", None)
+    row("bot status cold p50 vs baseline", f"{status['cold_p50_ms'] / b['p50_ms']:.2f}×", "", None)
+    burst_result = report["burst"]
+    row("burst: failures", burst_result["failures"], "0", burst_result["failures"] == 0)
+    row("burst: p50 / p99 ms", f"{burst_result['p50_ms']} / {burst_result['p99_ms']}", f"p99 ≤ {10 * latency}",
+        burst_result["p99_ms"] <= 10 * latency)
+    row("burst: RPC requests vs distinct reads", f"{burst_result['rpc_requests']} vs {burst_result['distinct_reads']}", "close",
+        None)
+    a = report["alerts"]
+    row("alerts: RPC calls (budget due + pools)", f"{a['rpc_calls']} ({a['rpc_budget']})", "≤ budget", a["rpc_calls"] <= a["rpc_budget"])
+    row("alerts: notified / due", f"{a['notified']} / {a['due']}", "all", a["notified"] == a["due"])
+    row("alerts: wall s", a["wall_s"], "≤ 30", a["wall_s"] <= 30)
+    row("alerts: peak RSS MB (bot side)", a["peak_rss_mb"], "≤ 200", a["peak_rss_mb"] <= 200)
+    row("cold start s (median)", f"{report['cold_start_s']:.2f}", "≤ 2", report["cold_start_s"] <= 2)
+    return "\n".join(rows)
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    report: dict[str, Any] = {
+        "latency_ms": args.latency_ms,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "when_unix": int(time.time()),
+    }
+    with SandboxProcess(args.latency_ms) as sandbox:
+        report["commands"] = await command_benchmarks(sandbox.url, args.repeats)
+        report["baseline"] = await py_near_baseline(sandbox.url, ACCOUNT, args.repeats)
+        accounts = [f"delegator-{i:03d}.near" for i in range(50)]
+        report["burst"] = await burst(sandbox.url, accounts, commands=args.burst_commands)
+    scale = (10_000, 100) if args.quick else (100_000, 1_000)
+    report["alerts"] = await alerts_scale.run(total=scale[0], pools=scale[1], latency_ms=args.latency_ms)
+    report["cold_start_s"] = cold_start_seconds()
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--burst-commands", type=int, default=500)
+    parser.add_argument("--quick", action="store_true", help="smaller alerts-at-scale run (10k subscriptions)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    args = parser.parse_args()
+    report = asyncio.run(main_async(args))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2))
+    print(table(report))
+    print(f"\nreport: {args.out}")
+
+
+if __name__ == "__main__":
+    main()
