@@ -344,15 +344,19 @@ class NearRpcClient:
                 raise Failure(errors.RpcUnavailable(f"{url} timed out ({type(exc).__name__})."), Retry.BACKOFF) from exc
             except httpx.HTTPError as exc:
                 raise Failure(errors.RpcUnavailable(f"{url} could not be reached ({type(exc).__name__})."), Retry.BACKOFF) from exc
+        value = self.interpret(url, response, method, params, parse)
+        self._unhealthy_until.pop(url, None)
+        return value
+
+    def interpret(self, url: str, response: httpx.Response, method: str, params: Any, parse: Callable[[Any], T]) -> T:
+        """An HTTP answer → the typed value, or a Failure saying what it was and whether to retry."""
         result = self._decode(url, response, method, params)
         try:
-            value = parse(result)
-        except ValidationError as exc:
+            return parse(result)
+        except (ValidationError, ValueError, TypeError) as exc:
             raise Failure(
                 errors.MalformedResponse(f"{url} sent a {method} answer in an unexpected shape."), Retry.BACKOFF
             ) from exc
-        self._unhealthy_until.pop(url, None)
-        return value
 
     def _decode(self, url: str, response: httpx.Response, method: str, params: Any) -> Any:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
