@@ -78,13 +78,7 @@ async def read_epoch_clock(rpc: NearRpcClient) -> EpochClock:
 async def epoch_clock_from(rpc: NearRpcClient, validators: ValidatorsResponse, head: Block, epoch_length: int) -> EpochClock:
     head_height = head.header.height
     start = validators.epoch_start_height
-    if head_height - start >= MIN_SAMPLE_BLOCKS:
-        sample_height = start
-    else:
-        sample_height = max(1, head_height - FALLBACK_SAMPLE_BLOCKS)
-    sample = await _block_near(rpc, sample_height)
-    if sample.header.height >= head_height:
-        raise errors.MalformedResponse("The RPC node returned block heights out of order.")
+    sample = await _sample_block(rpc, head_height, start)
     return EpochClock(
         epoch_height=validators.epoch_height,
         epoch_start_height=start,
@@ -94,3 +88,23 @@ async def epoch_clock_from(rpc: NearRpcClient, validators: ValidatorsResponse, h
         sample_from_height=sample.header.height,
         sample_from_timestamp_ns=sample.header.timestamp,
     )
+
+
+async def _sample_block(rpc: NearRpcClient, head_height: int, start: int) -> Block:
+    """An earlier block to measure the block time against: the epoch's first block when the epoch is long enough
+    under way, else one further back. A node may lack old blocks (garbage collected after 5 epochs, or a young
+    chain), so fall back to nearer ones rather than fail."""
+    candidates = []
+    if head_height - start >= MIN_SAMPLE_BLOCKS:
+        candidates.append(start)
+    candidates += [head_height - FALLBACK_SAMPLE_BLOCKS, start, head_height - MIN_SAMPLE_BLOCKS, head_height - 10]
+    last: errors.NearError | None = None
+    for height in dict.fromkeys(h for h in candidates if 0 <= h < head_height):
+        try:
+            sample = await _block_near(rpc, height)
+        except errors.BlockNotFound as exc:
+            last = exc
+            continue
+        if sample.header.height < head_height:
+            return sample
+    raise last or errors.MalformedResponse("The RPC node has no earlier block to measure the block time against.")
