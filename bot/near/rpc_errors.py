@@ -83,9 +83,9 @@ def from_error_object(error: Any, method: str, params: Any) -> Failure:
     account_id, method_name = describe_request(method, params)
     if not isinstance(error, dict):
         return Failure(errors.MalformedResponse(f"The RPC node sent an unreadable error: {str(error)[:200]}"), Retry.BACKOFF)
-    name = error.get("name")
+    name = error.get("name") if isinstance(error.get("name"), str) else None
     cause = error.get("cause") if isinstance(error.get("cause"), dict) else {}
-    cause_name = cause.get("name")
+    cause_name = cause.get("name") if isinstance(cause.get("name"), str) else None
     info = cause.get("info") if isinstance(cause.get("info"), dict) else {}
     data = str(error.get("data") or error.get("message") or "")
 
@@ -117,7 +117,10 @@ def from_error_object(error: Any, method: str, params: Any) -> Failure:
         return Failure(errors.StateTooLarge(account_id), Retry.NEVER)
     if error.get("code") == -32601:
         return Failure(errors.RpcRequestRejected(f"The RPC node does not support {method}."), Retry.OTHER_ENDPOINT)
-    return Failure(errors.RpcUnavailable(f"The RPC node returned an error: {data[:200] or name}"), Retry.BACKOFF)
+    return Failure(
+        errors.RpcUnavailable(f"The RPC node returned an error: {data[:200] or name or 'with no description'}"),
+        Retry.BACKOFF,
+    )
 
 
 def from_http_status(status: int, body: bytes, retry_after: float | None) -> Failure:

@@ -104,3 +104,10 @@ def test_http_429_is_rate_limited_with_retry_after() -> None:
     assert isinstance(failure.error, errors.RateLimited)
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") is None
     assert parse_retry_after("-1") is None
+
+
+def test_error_objects_with_odd_types_are_still_classified() -> None:
+    # Found by fuzzing: a list where a name string belongs must not raise TypeError (unhashable).
+    failure = from_error_object({"name": ["x"], "cause": {"name": ["y"]}}, "query", {})
+    assert failure.retry is Retry.BACKOFF
+    assert "with no description" in failure.error.message
