@@ -9,11 +9,22 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.action_commands import (
+    STAKE_USAGE,
+    TRANSFER_USAGE,
+    UNSTAKE_USAGE,
+    WITHDRAW_USAGE,
+    run_stake,
+    run_transfer,
+    run_unstake,
+    run_withdraw,
+)
 from bot.near import errors
 from bot.safety import SECRET_WARNING, looks_like_secret
-from bot.services.actions import plan_stake, plan_unstake, plan_withdraw
 from bot.services.chain import Chain
+from bot.services.diagnose import get_diagnose
 from bot.services.epoch import get_epoch
+from bot.services.explain import get_explain
 from bot.services.liquid import get_liquid
 from bot.services.lockup import get_lockup, parse_lockup_args
 from bot.services.pool import get_pool
@@ -65,16 +76,22 @@ COMMANDS: dict[str, Command] = {
             lambda chain, a: get_lockup(chain, *parse_lockup_args(a)),
         ),
         Command(
-            "stake", "stake <account_id> <pool_id> <amount>", "a wallet link to stake with a pool (you sign)", 3, None,
-            lambda chain, a: plan_stake(chain, a[0], a[1], " ".join(a[2:])),
+            "stake", STAKE_USAGE, "a wallet link to stake with a pool, liquid staking or your lockup (you sign)", 3,
+            None, run_stake,
+        ),
+        Command("unstake", UNSTAKE_USAGE, "a wallet link to unstake (you sign)", 3, None, run_unstake),
+        Command("withdraw", WITHDRAW_USAGE, "a wallet link to withdraw unstaked NEAR", 2, None, run_withdraw),
+        Command(
+            "transfer", TRANSFER_USAGE, "a wallet link to move unlocked NEAR out of your lockup (you sign)", 2, None,
+            run_transfer,
         ),
         Command(
-            "unstake", "unstake <account_id> <pool_id> <amount|all>", "a wallet link to unstake (you sign)", 3, None,
-            lambda chain, a: plan_unstake(chain, a[0], a[1], " ".join(a[2:])),
+            "explain", "explain <topic>", "a short, checked explanation (unbonding, stuck, lockups, liquid staking…)",
+            0, None, lambda chain, a: get_explain(chain, " ".join(a)),
         ),
         Command(
-            "withdraw", "withdraw <account_id> <pool_id> [<amount>|all]", "a wallet link to withdraw unstaked NEAR",
-            2, None, lambda chain, a: plan_withdraw(chain, a[0], a[1], " ".join(a[2:]) or None),
+            "diagnose", "diagnose <account_id>", "why tokens look stuck: every case that applies and what to do next",
+            1, 1, lambda chain, a: get_diagnose(chain, a[0]),
         ),
     )
 }

@@ -7,6 +7,8 @@ Commands are synced to `DEV_GUILD_ID` at start (instant, for development). Globa
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import pkgutil
 from typing import Any
@@ -15,11 +17,14 @@ import discord
 from discord.ext import commands
 
 import cogs
+from bot.alerts.discord_notifier import DiscordNotifier
+from bot.alerts.scheduler import AlertScheduler
 from bot.discord.options import PoolDirectory
 from bot.discord.redact import install_redaction
 from bot.discord.tree import StakingTree
 from bot.services.chain import Chain
 from bot.settings import Settings
+from bot.storage import SqliteStorage
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +34,21 @@ def cog_extensions() -> list[str]:
     return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_"))
 
 
+def bot_intents(settings: Settings) -> discord.Intents:
+    """Default intents; the privileged Message Content intent only when GUARD_MESSAGE_CONTENT asks for it (the
+    support-channel guard reads messages in the channels an admin chose; without it, only DMs and mentions)."""
+    intents = discord.Intents.default()
+    intents.message_content = settings.guard_message_content
+    return intents
+
+
 class StakingBot(commands.AutoShardedBot):
     tree: StakingTree
 
     def __init__(self, settings: Settings, *, chain: Chain | None = None, **options: Any) -> None:
-        # Slash commands only: no privileged intents (discord.md §2.3). Mentions of the bot still carry their
-        # text, which is all the owner's `@bot sync` needs.
-        options.setdefault("intents", discord.Intents.default())
+        # Slash commands need no privileged intents (discord.md §2.3); Message Content only if the guard asks for it.
+        # Mentions of the bot and DMs to it carry their text anyway: enough for `@bot sync` and the DM guard.
+        options.setdefault("intents", bot_intents(settings))
         options.setdefault("allowed_mentions", discord.AllowedMentions.none())
         super().__init__(
             command_prefix=commands.when_mentioned, tree_cls=StakingTree, help_command=None, **options
@@ -45,12 +58,21 @@ class StakingBot(commands.AutoShardedBot):
         self._owns_chain = chain is None
         self.sync_dev_guild = True  # `python -m bot sync` turns this off: it syncs what it is asked to
         self._pool_directory: PoolDirectory | None = None
+        self.sync_only = False  # `python -m bot sync`: no database and no alerts, only the command list
+        self.storage: SqliteStorage | None = None
+        self.scheduler: AlertScheduler | None = None
+        self._scheduler_task: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         if self.chain is None:
             self.chain = Chain.from_settings(self.settings)
         self._pool_directory = PoolDirectory(self.chain)
-        # Storage (linked accounts, reminders) opens here in a later issue, before the cogs that use it.
+        if not self.sync_only:
+            # Linked accounts, alerts, server settings: opened (and migrated) before the cogs that use them.
+            self.storage = SqliteStorage(self.settings.database_path)
+            await self.storage.open()
+            self.scheduler = AlertScheduler(self.storage, self.chain, DiscordNotifier(self))
+            self._scheduler_task = asyncio.create_task(self._run_alerts(), name="alert-scheduler")
         for extension in cog_extensions():
             await self.load_extension(extension)
         if self.settings.dev_guild_id and self.sync_dev_guild:
@@ -63,8 +85,24 @@ class StakingBot(commands.AutoShardedBot):
         return self._pool_directory
 
     async def linked_accounts(self, user_id: int) -> list[str]:
-        """Accounts the user linked to their Discord id (storage comes in a later issue: none yet)."""
-        return []
+        """Accounts the user linked to their Discord id, the default first (a convenience, not ownership)."""
+        if self.storage is None:
+            return []
+        return [linked.account_id for linked in await self.storage.linked_accounts(user_id)]
+
+    async def default_account(self, user_id: int) -> str | None:
+        return await self.storage.default_account(user_id) if self.storage is not None else None
+
+    def poke_alerts(self) -> None:
+        """An alert or an announcement channel changed: let the scheduler re-plan now."""
+        if self.scheduler is not None:
+            self.scheduler.poke()
+
+    async def _run_alerts(self) -> None:
+        await self.wait_until_ready()  # delivery needs the connection; storage and chain are open already
+        assert self.scheduler is not None
+        log.info("alert scheduler started")
+        await self.scheduler.run_forever()
 
     async def sync_to_guild(self, guild_id: int) -> list[discord.app_commands.AppCommand]:
         guild = discord.Object(id=guild_id)
@@ -87,8 +125,14 @@ class StakingBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         try:
+            if self._scheduler_task is not None:
+                self._scheduler_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await self._scheduler_task
             await super().close()
         finally:
+            if self.storage is not None:
+                await self.storage.close()
             if self.chain is not None and self._owns_chain:
                 await self.chain.aclose()
 
@@ -99,10 +143,24 @@ def create_bot(settings: Settings, *, chain: Chain | None = None, **options: Any
     return StakingBot(settings, chain=chain, **options)
 
 
+def use_test_discord(settings: Settings) -> None:
+    """Point discord.py at a loopback fake Discord when the test-only settings say so (never by default)."""
+    if settings.discord_api_base:
+        from discord.http import Route
+
+        Route.BASE = settings.discord_api_base
+    if settings.discord_gateway_url:
+        import yarl
+        from discord.gateway import DiscordWebSocket
+
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
 def run_bot(settings: Settings) -> int:
     token = settings.token
     assert token is not None
     install_redaction([token])
+    use_test_discord(settings)
     create_bot(settings).run(token, log_handler=None)
     return 0
 
@@ -112,8 +170,10 @@ async def sync_commands(settings: Settings, *, guild_id: int | None = None) -> l
     token = settings.token
     assert token is not None
     install_redaction([token])
+    use_test_discord(settings)
     bot = create_bot(settings)
     bot.sync_dev_guild = False
+    bot.sync_only = True
     async with bot:
         await bot.login(token)
         synced = await (bot.sync_to_guild(guild_id) if guild_id else bot.sync_globally())

@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     rpc_deadline_seconds: float = Field(default=12.0, gt=0, le=120)
     dev_guild_id: int | None = None
+    # Ask Discord for the privileged Message Content intent so the key/seed-phrase guard can read messages in the
+    # support channels a server admin chose (/guard on). Off: the guard works only in DMs (and messages that mention
+    # the bot). Turning it on also needs the toggle in the Developer Portal, or Discord refuses the connection.
+    guard_message_content: bool = False
+    # For tests only: point discord.py at a loopback fake Discord (REST base ending in /api/v10, gateway ws:// URL).
+    # Unset = the real Discord. Only 127.0.0.1/localhost are accepted, so the token can never go elsewhere.
+    discord_api_base: str | None = None
+    discord_gateway_url: str | None = None
 
     @field_validator("near_rpc_urls", mode="before")
     @classmethod
@@ -66,6 +74,18 @@ class Settings(BaseSettings):
         if url is not None and not url.startswith(("http://", "https://")):
             raise ValueError(f"{url!r} is not an http(s) URL")
         return url.rstrip("/") if url else url
+
+    @field_validator("discord_api_base", "discord_gateway_url")
+    @classmethod
+    def _loopback_only(cls, url: str | None) -> str | None:
+        if not url:
+            return None
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https", "ws", "wss") or parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError(f"{url!r} must be a loopback http(s)/ws(s) URL (test setting for a fake Discord)")
+        return url.rstrip("/")
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -17,7 +17,10 @@ from bot.discord.options import (
     pool_autocomplete,
     read_only,
 )
+from bot.discord.personal import account_or_default
 from bot.discord.respond import answer
+
+ACCOUNT_HELP = "NEAR account id, e.g. alice.near (default: your linked account, see /account link)"
 
 
 class Accounts(commands.Cog):
@@ -25,40 +28,50 @@ class Accounts(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="status", description="Balance and every delegation of a NEAR account")
-    @app_commands.describe(account="NEAR account id, e.g. alice.near")
+    @app_commands.describe(account=ACCOUNT_HELP)
     @app_commands.autocomplete(account=account_autocomplete)
     @read_only
     @personal_cooldown()
-    async def status(self, interaction: discord.Interaction, account: AccountId) -> None:
+    async def status(self, interaction: discord.Interaction, account: AccountId | None = None) -> None:
+        if (account := await account_or_default(interaction, account)) is None:
+            return
         await answer(interaction, "status", [account], personal=True)
 
     @app_commands.command(name="unbonding", description="When unstaked NEAR becomes withdrawable, pool by pool")
-    @app_commands.describe(account="NEAR account id, e.g. alice.near", pool="Only this pool (optional)")
+    @app_commands.describe(account=ACCOUNT_HELP, pool="Only this pool (optional)")
     @app_commands.autocomplete(account=account_autocomplete, pool=pool_autocomplete)
     @read_only
     @personal_cooldown()
     async def unbonding(
-        self, interaction: discord.Interaction, account: AccountId, pool: AccountId | None = None
+        self, interaction: discord.Interaction, account: AccountId | None = None, pool: AccountId | None = None
     ) -> None:
+        if (account := await account_or_default(interaction, account)) is None:
+            return
         await answer(interaction, "unbonding", [account, pool] if pool else [account], personal=True)
 
     @app_commands.command(name="lockup", description="A lockup: locked, transferable, release chart, what to do")
     @app_commands.describe(
-        account="Owner account id (or the lockup id itself)",
+        account="Owner account id or the lockup id (default: your linked account)",
         at="Optional future time, e.g. 2027-01-01 or 2027-01-01T12:00:00Z (assumes no new transactions)",
     )
     @app_commands.autocomplete(account=account_autocomplete)
     @read_only
     @personal_cooldown()
-    async def lockup(self, interaction: discord.Interaction, account: AccountId, at: str | None = None) -> None:
+    async def lockup(
+        self, interaction: discord.Interaction, account: AccountId | None = None, at: str | None = None
+    ) -> None:
+        if (account := await account_or_default(interaction, account)) is None:
+            return
         await answer(interaction, "lockup", [account, "--at", at] if at else [account], personal=True)
 
     @app_commands.command(name="liquid", description="Liquid-staking tokens: value, pending unstakes, exits")
-    @app_commands.describe(account="NEAR account id, e.g. alice.near")
+    @app_commands.describe(account=ACCOUNT_HELP)
     @app_commands.autocomplete(account=account_autocomplete)
     @read_only
     @personal_cooldown()
-    async def liquid(self, interaction: discord.Interaction, account: AccountId) -> None:
+    async def liquid(self, interaction: discord.Interaction, account: AccountId | None = None) -> None:
+        if (account := await account_or_default(interaction, account)) is None:
+            return
         await answer(interaction, "liquid", [account], personal=True)
 
 

@@ -57,6 +57,7 @@ class AlertScheduler:
         self.max_sleep = max_sleep
         self._wake = asyncio.Event()
         self._announced_epoch: int | None = None
+        self._pass = asyncio.Lock()  # one pass at a time (the loop, and anyone calling run_once directly)
 
     def poke(self) -> None:
         """A subscription changed: re-plan now instead of at the end of the current sleep."""
@@ -64,6 +65,7 @@ class AlertScheduler:
 
     async def run_forever(self) -> None:
         while True:
+            self._wake.clear()  # before the pass: a poke that arrives during it wakes the next sleep at once
             try:
                 plan = await self.run_once()
             except asyncio.CancelledError:
@@ -74,19 +76,19 @@ class AlertScheduler:
             except Exception:
                 log.exception("alert check failed; retrying later")
                 plan = WakePlan(self.min_sleep * 12, None)
-            self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=plan.sleep_seconds)
             except TimeoutError:
                 pass
 
     async def run_once(self) -> WakePlan:
-        clock = await read_epoch_clock(self.chain.rpc)
-        await self._announce_epoch(clock)
-        await self._check_unbonding(clock)
-        await self._check_pools(clock)
-        await deliver_pending(self.storage, self.notifier)
-        return await self._plan(clock)
+        async with self._pass:
+            clock = await read_epoch_clock(self.chain.rpc)
+            await self._announce_epoch(clock)
+            await self._check_unbonding(clock)
+            await self._check_pools(clock)
+            await deliver_pending(self.storage, self.notifier)
+            return await self._plan(clock)
 
     # ------------------------------------------------------------------ epoch announcements
 

@@ -17,6 +17,7 @@ from bot.storage.sqlite import SqliteStorage
 class SubscribeOutcome:
     created: list[Subscription] = field(default_factory=list)
     already_withdrawable: list[str] = field(default_factory=list)
+    already_set: list[Subscription] = field(default_factory=list)  # the same alert exists: not added twice
     message: str = ""
 
 
@@ -34,9 +35,17 @@ async def subscribe_unbonding(
     pools = [parse_account(pool_id)] if pool_id else []
     result = await get_unbonding(chain, account_id, pools)
     outcome = SubscribeOutcome()
+    existing = {
+        (s.account_id, s.pool_id, s.channel_id): s
+        for s in await storage.user_subscriptions(user_id)
+        if s.kind == "unbonding" and s.state == "active"
+    }
     for entry in result.entries:
         if entry.can_withdraw:
             outcome.already_withdrawable.append(entry.pool_id)
+            continue
+        if (same := existing.get((account_id, entry.pool_id, channel_id))) is not None:
+            outcome.already_set.append(same)
             continue
         due = entry.available_epoch or entry.latest_possible_epoch
         if due is None:
@@ -48,6 +57,7 @@ async def subscribe_unbonding(
             )
         )
     parts = [f"I will tell you when {s.pool_id} is withdrawable (epoch {s.due_epoch})." for s in outcome.created]
+    parts += [f"You already have this alert for {s.pool_id} (#{s.id}, epoch {s.due_epoch})." for s in outcome.already_set]
     if outcome.already_withdrawable:
         parts.append("Already withdrawable now: " + ", ".join(outcome.already_withdrawable) + ".")
     if not parts:

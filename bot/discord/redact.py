@@ -1,5 +1,5 @@
 """Keep secrets out of the logs: the bot token and interaction/webhook tokens (discord.py logs request URLs at
-DEBUG, and those URLs carry the interaction token)."""
+DEBUG, and those URLs carry the interaction token), and any line holding a private key or seed phrase."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import re
 import traceback
 from collections.abc import Iterable
 
+from bot.safety import looks_like_secret
+
 REDACTED = "[redacted]"
+SECRET_WITHHELD = "[a log line holding a private key or seed phrase was withheld]"
 _URL_TOKENS = re.compile(r"(/(?:webhooks|interactions)/\d+/)[A-Za-z0-9_.\-]{20,}")
 _TOKEN_KEYS = re.compile(r"""(["']?token["']?\s*[:=]\s*["']?)[A-Za-z0-9_.\-]{20,}""", re.IGNORECASE)
 
@@ -28,6 +31,10 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
+        if looks_like_secret(message):
+            # e.g. discord.py's DEBUG log of a gateway event carrying someone's pasted seed phrase: drop it whole.
+            record.msg, record.args = SECRET_WITHHELD, None
+            return True
         cleaned = self.redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.commands import run_command
+from bot.discord.notices import show_notices
 from bot.render.embeds import Rendered, render_embed
 
 if TYPE_CHECKING:
@@ -66,3 +67,4 @@ async def show(interaction: discord.Interaction, rendered: Rendered, *, ephemera
     else:
         await interaction.followup.send(ephemeral=ephemeral, **kwargs)
     interaction.extras[ANSWERED] = True
+    await show_notices(interaction)  # anything left for this user while they were away (e.g. DMs closed)

@@ -8,6 +8,7 @@ its console text in a code block. Every embed passes through `discord_limits.fit
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass, field
 from functools import singledispatch
 
@@ -17,8 +18,11 @@ from bot.near.units import format_near
 from bot.render.discord_limits import Link, clip, fit_embed, link_view
 from bot.services.delegations import DUST_YOCTO
 from bot.services.results import (
+    ActionResult,
+    DiagnoseResult,
     EpochResult,
     ErrorResult,
+    ExplainResult,
     LiquidResult,
     LockupResult,
     PoolResult,
@@ -540,3 +544,161 @@ def _(result: LiquidResult, *, network: str = "mainnet") -> Rendered:
     for problem in result.provider_problems[:3]:
         embed.add_field(name=f"⚠ {problem.pool_id}", value=problem.message, inline=False)
     return finish(embed, [account_link("Account on NearBlocks", result.account_id, network)])
+
+
+# -- support: explain and diagnose ---------------------------------------------------------------------------------
+
+
+@render_embed.register
+def _(result: ExplainResult, *, network: str = "mainnet") -> Rendered:
+    description = f"{result.text}\n\n➡️ **Your own case:** `{result.command}`"
+    embed = discord.Embed(title=result.title, description=description, colour=BLUE)
+    if result.notes:
+        embed.add_field(name="Note", value="\n".join(result.notes), inline=False)
+    footer = f"/explain {result.topic}"
+    if result.live is not None:
+        footer += (
+            f" · live: epoch {result.live.epoch_height}, {result.live.epoch_length:,} blocks per epoch, "
+            f"{result.live.avg_block_seconds:.3f} s per block measured · times are estimates"
+        )
+    embed.set_footer(text=footer)
+    return finish(embed)
+
+
+_CASE_MARK = {"action": "👉", "warning": "⚠️", "wait": "⏳", "info": "ℹ️", "ok": "✅"}
+
+
+def _diagnose_verdict(result: DiagnoseResult) -> tuple[str, discord.Colour]:
+    counts = {severity: sum(1 for c in result.cases if c.severity == severity) for severity in _CASE_MARK}
+    parts = []
+    if counts["action"]:
+        parts.append(f"👉 **{plural(counts['action'], 'thing')} to do**")
+    if counts["warning"]:
+        parts.append(f"⚠️ **{plural(counts['warning'], 'warning')}**")
+    if counts["wait"]:
+        parts.append(f"⏳ **{plural(counts['wait'], 'wait')} in progress**: nothing is lost")
+    if not parts:
+        return "✅ **Nothing looks stuck.**", GREEN
+    colour = AMBER if counts["action"] or counts["warning"] else BLUE
+    return " · ".join(parts), colour
+
+
+@render_embed.register
+def _(result: DiagnoseResult, *, network: str = "mainnet") -> Rendered:
+    verdict, colour = _diagnose_verdict(result)
+    embed = discord.Embed(title=f"Diagnosis: {result.account_id}", description=verdict, colour=colour)
+    for case in result.cases:
+        value = case.text
+        if case.estimated_available_unix is not None and case.severity in ("wait", "info"):
+            value += f"\n≈ {when(case.estimated_available_unix)}"
+        if case.next_command:
+            value += f"\n**Next:** `{case.next_command}`"
+        embed.add_field(name=f"{_CASE_MARK[case.severity]} {case.title}", value=value, inline=False)
+    if result.problems:
+        embed.add_field(
+            name="⚠️ Could not read",
+            value="\n".join(f"{p.pool_id}: {p.message}" for p in result.problems),
+            inline=False,
+        )
+    if result.notes:
+        embed.add_field(name="Notes", value="\n".join(f"• {n}" for n in result.notes), inline=False)
+    epoch_hours = result.epoch_length * result.avg_block_seconds / 3600
+    embed.set_footer(
+        text=f"Epoch {result.current_epoch} · an epoch lasts about {epoch_hours:.1f} h right now · times are "
+        "estimates · the bot never needs your keys"
+    )
+    return finish(embed, [account_link("Account on NearBlocks", result.account_id, network)])
+
+
+# -- prepared actions (stake / unstake / withdraw / transfer) ---------------------------------------------------------
+
+_ERROR_TITLES.setdefault("action_refused", "Not prepared: this would fail or cost you")
+QR_FILENAME = "mynearwallet-qr.png"
+_ACTION_VERBS = {"stake": "Stake", "unstake": "Unstake", "withdraw": "Withdraw", "transfer": "Transfer"}
+
+
+def _call_text(receiver: str, method: str, args: dict[str, object], deposit: int, gas: int) -> str:
+    args_json = json.dumps(args, separators=(",", ":"))
+    deposit_text = f"**{near(deposit, 24)}** (`{deposit}` yocto)" if deposit else "0 (none attached)"
+    return (
+        f"receiver `{receiver}`\nmethod `{method}`\nargs `{args_json}`\ndeposit {deposit_text}\n"
+        f"gas {gas // 10**12} TGas (unused gas is refunded)"
+    )
+
+
+def _chunks(lines: list[str], limit: int = 1000) -> list[str]:
+    """Bullet lines packed into field values of at most `limit` characters (a longer line is clipped)."""
+    out: list[str] = []
+    current = ""
+    for line in lines:
+        line = clip(line, limit)
+        if current and len(current) + 1 + len(line) > limit:
+            out.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        out.append(current)
+    return out
+
+
+@render_embed.register
+def _(result: ActionResult, *, network: str = "mainnet") -> Rendered:
+    from bot.render.discord_limits import BUTTON_URL
+    from bot.render.qr import qr_png
+
+    count = len(result.transactions)
+    verb = _ACTION_VERBS.get(result.action, result.action.title())
+    target = result.receiver_id if result.action == "transfer" else result.pool_id
+    title = f"{verb}: {result.signer_id} → {target}"
+    steps_word = f"{count} transactions, signed in order" if count > 1 else "one transaction"
+    description = [
+        f"✍️ **Ready for your wallet** ({steps_word}): {result.summary}",
+        "You review and sign it in **your own wallet**. Nobody, this bot included, ever needs your seed phrase "
+        "or private key.",
+    ]
+    sign_url = result.links.get("mynearwallet", "")
+    step_urls = [result.links[f"mynearwallet_step_{i}"] for i in range(1, count + 1) if f"mynearwallet_step_{i}" in result.links]
+    buttons: list[Link] = []
+    if sign_url and len(sign_url) <= BUTTON_URL:
+        buttons.append(Link("Sign in MyNearWallet" if count == 1 else f"Sign all {count} steps", sign_url))
+    elif sign_url:
+        description.append(f"[Sign all {count} steps in MyNearWallet]({sign_url}) (too long for a button)")
+    for index, url in enumerate(step_urls, start=1):
+        if len(url) <= BUTTON_URL:
+            buttons.append(Link(f"Step {index} only", url))
+        else:
+            description.append(f"[Step {index} only]({url})")
+    if result.links.get("mynearwallet_staking"):
+        buttons.append(Link("Wallet staking page", result.links["mynearwallet_staking"]))
+    colour = AMBER if result.warnings else GREEN
+    embed = discord.Embed(title=title, description="\n".join(description), colour=colour)
+    for index, tx in enumerate(result.transactions, start=1):
+        for call in tx.actions:
+            name = f"Step {index} of {count}: {call.method_name}" if count > 1 else f"The transaction: {call.method_name}"
+            embed.add_field(
+                name=name, value=_call_text(tx.receiver_id, call.method_name, call.args, call.deposit, call.gas),
+                inline=False,
+            )
+    for number, chunk in enumerate(_chunks([f"⚠️ {w}" for w in result.warnings])):
+        embed.add_field(name="Check before signing" if number == 0 else "…more", value=chunk, inline=False)
+    command = result.commands.get("near_cli_rs", "")
+    lines = command.splitlines()
+    if len(command) <= 1000:
+        embed.add_field(name="Or sign with near-cli-rs", value=f"```\n{command}\n```", inline=False)
+    else:
+        for index, line in enumerate(lines, start=1):
+            embed.add_field(name=f"near-cli-rs, step {index}", value=f"```\n{clip(line, 1000)}\n```", inline=False)
+    how = [s for s in result.steps if "seed phrase" not in s]
+    if how:
+        embed.add_field(name="How to sign", value="\n".join(f"• {s}" for s in how), inline=False)
+    files: list[tuple[str, bytes]] = []
+    png = qr_png(sign_url) if sign_url else None
+    if png is not None:
+        files.append((QR_FILENAME, png))
+        embed.set_image(url=f"attachment://{QR_FILENAME}")
+    amount = f"exactly {result.amount_yocto} yocto · " if result.amount_yocto is not None else ""
+    embed.set_footer(text=f"{amount}QR code = the MyNearWallet link, for a phone wallet · gas unused is refunded")
+    rendered = finish(embed, buttons)
+    rendered.files.extend(files)
+    return rendered

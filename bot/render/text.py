@@ -10,8 +10,10 @@ from bot.near.units import format_near
 from bot.services.delegations import DUST_YOCTO
 from bot.services.results import (
     ActionResult,
+    DiagnoseResult,
     EpochResult,
     ErrorResult,
+    ExplainResult,
     LiquidPosition,
     LiquidResult,
     LockupResult,
@@ -185,15 +187,21 @@ def _(result: UnbondingResult) -> str:
 @render_text.register
 def _(result: ActionResult) -> str:
     lines = [result.summary, "  Transaction(s) for your wallet to sign (the bot never sees a key):"]
-    for tx in result.transactions:
+    numbered = len(result.transactions) > 1
+    for index, tx in enumerate(result.transactions, start=1):
         for call in tx.actions:
             lines.append(
-                f"    {tx.receiver_id}.{call.method_name}({json.dumps(call.args, separators=(',', ':'))}) "
+                f"    {f'{index}. ' if numbered else ''}{tx.receiver_id}.{call.method_name}"
+                f"({json.dumps(call.args, separators=(',', ':'))}) "
                 f"deposit {format_near(call.deposit, 24)} ({call.deposit} yocto), gas {call.gas // 10**12} TGas"
             )
     for warning in result.warnings:
         lines.append(f"  ! {warning}")
     lines.append(f"  Sign in MyNearWallet: {result.links['mynearwallet']}")
+    for index in range(1, len(result.transactions) + 1) if numbered else ():
+        step = result.links.get(f"mynearwallet_step_{index}")
+        if step:
+            lines.append(f"  Or step {index} alone: {step}")
     if "mynearwallet_staking" in result.links:
         lines.append(f"  Or use the wallet's staking page: {result.links['mynearwallet_staking']}")
     lines.append("  near-cli-rs:")
@@ -325,6 +333,44 @@ def _(result: LockupResult) -> str:
         lines.append("  what the owner can do:")
         for action in result.actions:
             lines.append(f"  - {action.text}")
+    for note in result.notes:
+        lines.append(f"  note: {note}")
+    return "\n".join(lines)
+
+
+# -- support: explain and diagnose ---------------------------------------------------------------------------------
+
+_SEVERITY_MARK = {"action": "->", "warning": "!", "wait": "..", "info": "i", "ok": "ok"}
+
+
+def plain_markdown(text: str) -> str:
+    """Discord Markdown made readable in a terminal: bold and code marks dropped (single * kept: `*.pool.near`)."""
+    return text.replace("**", "").replace("`", "")
+
+
+@render_text.register
+def _(result: ExplainResult) -> str:
+    lines = [result.title, "", plain_markdown(result.text), ""]
+    for note in result.notes:
+        lines.append(f"note: {note}")
+    lines.append(f"Your own case: {result.console_command}  (in Discord: {result.command})")
+    return "\n".join(lines)
+
+
+@render_text.register
+def _(result: DiagnoseResult) -> str:
+    lines = [f"Diagnosis for {result.account_id} (epoch {result.current_epoch})"]
+    for case in result.cases:
+        lines.append(f"  [{_SEVERITY_MARK[case.severity]}] {case.title}")
+        text = case.text
+        if case.estimated_available_unix is not None and case.severity in ("wait", "info"):
+            left = duration(case.estimated_available_unix - result.head_unix)
+            text += f" (≈ {when(case.estimated_available_unix)}, in about {left}; an estimate)"
+        lines.append(f"      {text}")
+        if case.next_command:
+            lines.append(f"      next: {case.next_command.removeprefix('/')}")
+    for problem in result.problems:
+        lines.append(f"  ! {problem.pool_id}: {problem.message}")
     for note in result.notes:
         lines.append(f"  note: {note}")
     return "\n".join(lines)

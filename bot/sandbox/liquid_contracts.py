@@ -402,6 +402,7 @@ class LinearContract(LiquidStakingToken):
         "get_summary": "view_summary",
         "get_total_staked_balance": "view_total_staked",
         "is_paused": "view_is_paused",
+        "can_account_withdraw": "view_can_account_withdraw",
     }
     CHANGE_METHODS: ClassVar[dict[str, str]] = {
         "deposit_and_stake": "call_deposit_and_stake",
@@ -458,6 +459,19 @@ class LinearContract(LiquidStakingToken):
 
     def view_is_paused(self, args: dict[str, Any], env: Env) -> bool:
         return False
+
+    def view_can_account_withdraw(self, args: dict[str, Any], env: Env) -> None:
+        """LN `view.rs`: runs `assert_can_withdraw` and panics when a withdrawal would be refused (§5)."""
+        record = self.account(arg_account_id(args))
+        self._assert_can_withdraw(record, arg_u128(args), env)
+
+    def _assert_can_withdraw(self, record: LstAccount, amount: int, env: Env) -> None:
+        if record.unstaked < amount:
+            raise ContractPanic("Not enough unstaked balance to withdraw")
+        if record.unlock_epoch > env.epoch_height:
+            raise ContractPanic("The unstaked balance is not yet available due to unstaking delay")
+        if env.account_balance() < amount + LINEAR_WITHDRAW_RESERVE:
+            raise ContractPanic("No enough balance in contract to perform withdraw")
 
     # -- change methods -----------------------------------------------------------------------------------
     def call_ping(self, args: dict[str, Any], env: Env) -> None:
@@ -531,7 +545,7 @@ class RheaContract(LinearContract):
     name: ClassVar[str] = "Rhea"
     symbol: ClassVar[str] = "rNEAR"
     VIEW_METHODS: ClassVar[dict[str, str]] = {
-        k: v for k, v in LinearContract.VIEW_METHODS.items() if k != "get_account_details"
+        k: v for k, v in LinearContract.VIEW_METHODS.items() if k not in ("get_account_details", "can_account_withdraw")
     }
 
 

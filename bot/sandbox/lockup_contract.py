@@ -9,8 +9,13 @@ Every balance view is computed at the block timestamp the chain's ``Env`` gives 
 a query was pinned to). All amounts are int yocto, times int ns, divisions floor (the contract's U256 math).
 
 Owner methods implemented (synchronously; the sandbox has no cross-contract promises):
-``check_transfers_vote`` (the poll's result is the mainnet transfers start, §4.6) and
-``refresh_staking_pool_balance`` (reads the pool's ``get_account_total_balance`` for this account).
+``check_transfers_vote`` (the poll's result is the mainnet transfers start, §4.6),
+``refresh_staking_pool_balance`` (reads the pool's ``get_account_total_balance`` for this account),
+``select_staking_pool`` (asks the whitelist contract's ``is_whitelisted``), ``unselect_staking_pool`` (needs deposit 0),
+``deposit_and_stake`` / ``unstake`` / ``unstake_all`` / ``withdraw_from_staking_pool`` /
+``withdraw_all_from_staking_pool`` (the pool's own method, called with the lockup account as predecessor) and
+``transfer`` (transfers enabled, no termination, amount ≤ the liquid owner's balance). Panic texts marked in §4.4 /
+seed-errata D13 are upstream's; the others are plausible (unverified).
 A pool delegation is made by calling the pool's ``deposit_and_stake`` with the lockup account as signer and then
 recording it with :meth:`LockupContract.record_pool_deposit` (what the contract's callback would do).
 """
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from . import borsh
-from .contracts import ContractPanic, Env, JsonContract, MethodNotFound
+from .contracts import ContractPanic, Env, JsonContract, MethodNotFound, arg_account_id, arg_u128
 from .state_layout import STATE_KEY
 
 NEAR = 10**24
@@ -129,6 +134,14 @@ class LockupContract(JsonContract):
     CHANGE_METHODS: ClassVar[dict[str, str]] = {
         "check_transfers_vote": "call_check_transfers_vote",
         "refresh_staking_pool_balance": "call_refresh_staking_pool_balance",
+        "select_staking_pool": "call_select_staking_pool",
+        "unselect_staking_pool": "call_unselect_staking_pool",
+        "deposit_and_stake": "call_deposit_and_stake",
+        "unstake": "call_unstake",
+        "unstake_all": "call_unstake_all",
+        "withdraw_from_staking_pool": "call_withdraw_from_staking_pool",
+        "withdraw_all_from_staking_pool": "call_withdraw_all_from_staking_pool",
+        "transfer": "call_transfer",
     }
 
     def __init__(
@@ -328,6 +341,118 @@ class LockupContract(JsonContract):
             json.dumps({"account_id": env.current_account_id}).encode(),
         )
         self.staking.deposit_amount = int(total.decode().strip('"'))
+
+    # -- staking and transfers (§4.4), synchronous: the pool call runs inside this call, so the lockup is never
+    # seen Busy. Every check comes before the pool call (a failed call restores only the receiver's state).
+    def _assert_idle_pool(self) -> PoolInfo:
+        if self.staking is None:
+            raise ContractPanic("Staking pool is not selected")
+        if self.staking.status != "Idle":
+            raise ContractPanic("Contract is currently busy with another operation")
+        return self.staking
+
+    def _assert_no_termination(self) -> None:
+        if self.vesting.kind == "Terminating":
+            raise ContractPanic("All operations are blocked until vesting termination is completed")
+
+    def _pool_call(self, env: Env, method: str, args: dict[str, Any], deposit: int = 0) -> None:
+        assert self.staking is not None
+        outcome = env.chain.call(env.current_account_id, self.staking.pool_id, method, args, deposit)
+        if not outcome.ok:  # the real contract's callback would log it and reset the status; here the call fails
+            raise ContractPanic(f"The staking pool call {method} failed: {outcome.panic or outcome.error}")
+
+    def call_select_staking_pool(self, args: dict[str, Any], env: Env) -> bool:
+        self._assert_owner(env)
+        self._assert_no_termination()
+        pool_id = args.get("staking_pool_account_id")
+        if not isinstance(pool_id, str):
+            raise ContractPanic("Failed to deserialize input from JSON.")
+        if self.staking is not None:
+            raise ContractPanic("Staking pool is already selected")
+        try:
+            answer = env.chain.view_call(
+                self.staking_pool_whitelist_account_id,
+                "is_whitelisted",
+                json.dumps({"staking_pool_account_id": pool_id}).encode(),
+            )
+        except Exception as exc:  # no whitelist contract: the promise fails
+            raise ContractPanic(f"The whitelist could not be asked: {exc}") from None
+        if json.loads(answer) is not True:
+            raise ContractPanic("The given staking pool account ID is not whitelisted")
+        self.staking = PoolInfo(pool_id)
+        return True
+
+    def call_unselect_staking_pool(self, args: dict[str, Any], env: Env) -> None:
+        self._assert_owner(env)
+        self._assert_idle_pool()
+        assert self.staking is not None
+        if self.staking.deposit_amount > 0:
+            raise ContractPanic("There is still a deposit on the staking pool")
+        self.staking = None
+
+    def call_deposit_and_stake(self, args: dict[str, Any], env: Env) -> None:
+        self._assert_owner(env)
+        self._assert_no_termination()
+        staking = self._assert_idle_pool()
+        amount = arg_u128(args)
+        if amount == 0:
+            raise ContractPanic("Amount should be positive")
+        if _sat_sub(env.account_balance(), self.code.min_balance_for_storage) < amount:
+            raise ContractPanic("The balance that can be deposited to the staking pool is lower than the extra amount")
+        self._pool_call(env, "deposit_and_stake", {}, amount)
+        staking.deposit_amount += amount
+
+    def call_unstake(self, args: dict[str, Any], env: Env) -> None:
+        self._assert_owner(env)
+        self._assert_idle_pool()
+        amount = arg_u128(args)
+        if amount == 0:
+            raise ContractPanic("Amount should be positive")
+        self._pool_call(env, "unstake", {"amount": str(amount)})
+
+    def call_unstake_all(self, args: dict[str, Any], env: Env) -> None:
+        self._assert_owner(env)
+        self._assert_idle_pool()
+        self._pool_call(env, "unstake_all", {})
+
+    def _withdraw(self, env: Env, amount: int) -> None:
+        staking = self._assert_idle_pool()
+        if amount == 0:
+            raise ContractPanic("Amount should be positive")
+        self._pool_call(env, "withdraw", {"amount": str(amount)})
+        staking.deposit_amount = _sat_sub(staking.deposit_amount, amount)
+
+    def call_withdraw_from_staking_pool(self, args: dict[str, Any], env: Env) -> None:
+        self._assert_owner(env)
+        self._withdraw(env, arg_u128(args))
+
+    def call_withdraw_all_from_staking_pool(self, args: dict[str, Any], env: Env) -> None:
+        self._assert_owner(env)
+        staking = self._assert_idle_pool()
+        raw = env.chain.view_call(
+            staking.pool_id,
+            "get_account_unstaked_balance",
+            json.dumps({"account_id": env.current_account_id}).encode(),
+        )
+        self._withdraw(env, int(raw.decode().strip('"')))
+
+    def call_transfer(self, args: dict[str, Any], env: Env) -> None:
+        self._assert_owner(env)
+        if self.transfers_timestamp is None:
+            raise ContractPanic("Transfers are disabled")
+        self._assert_no_termination()
+        if self.staking is not None and self.staking.status != "Idle":
+            raise ContractPanic("Contract is currently busy with another operation")
+        amount = arg_u128(args)
+        receiver = arg_account_id(args, "receiver_id")
+        if amount == 0:
+            raise ContractPanic("Transfer amount should be positive")
+        liquid = self.liquid_owners_balance(env.account_balance(), env.block_timestamp)
+        if liquid < amount:
+            raise ContractPanic(
+                f"The available liquid balance {liquid} is smaller than the requested transfer amount {amount}"
+            )
+        env.transfer(receiver, amount)
 
     def record_pool_deposit(self, amount: int) -> None:
         """What ``on_staking_pool_deposit_and_stake`` records after a successful pool ``deposit_and_stake``."""

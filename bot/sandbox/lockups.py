@@ -43,6 +43,7 @@ from .lockup_contract import (
     Schedule,
     Vesting,
 )
+from .whitelist import install_lockup_whitelist  # noqa: F401  (re-exported: the scenario installs it)
 
 NEAR = 10**24
 DAY_NS = 86_400 * 10**9

@@ -47,7 +47,7 @@ from .contracts import Env
 from .fungible_token import FungibleToken
 from .hashing import digest
 from .liquid import install_liquid_staking
-from .lockups import install_lockups
+from .lockups import install_lockup_whitelist, install_lockups
 from .pool import StakingFarmPool, StakingPool, poolv1
 from .timeline import Timeline
 
@@ -257,6 +257,7 @@ def build_default_scenario() -> SandboxChain:
     chain.advance_to(chain.timeline.epoch_start(E) + DEFAULT_HEAD_OFFSET)
     chain.roles = SCENARIO.to_json()
     install_liquid_staking(chain)  # Meta Pool, LiNEAR, Rhea and their holders (bot/sandbox/liquid.py)
+    install_lockup_whitelist(chain)  # lockup-whitelist.near listing the *.poolv1.near pools (bot/sandbox/whitelist.py)
     return chain
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import struct
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.near import errors
 from bot.near.cli_commands import near_cli_legacy, near_cli_rs
 from bot.near.contracts import POOL_CODE_HASHES, ContractKind, contract_kind
+from bot.near.liquid import LiquidProvider, providers_for
+from bot.near.models import AccountView
 from bot.near.pools import Delegation, NotAStakingPool, get_delegation
 from bot.near.staking_calls import (
     pool_deposit_and_stake,
@@ -18,7 +22,7 @@ from bot.near.staking_calls import (
     pool_withdraw,
     pool_withdraw_all,
 )
-from bot.near.transactions import UnsignedTransaction
+from bot.near.transactions import FunctionCall, UnsignedTransaction
 from bot.near.units import AmountError, format_near, parse_near_amount
 from bot.near.wallet_links import mynearwallet_sign_url, mynearwallet_staking_url
 from bot.services.chain import Chain
@@ -112,53 +116,103 @@ def _pool_totals(raw: bytes) -> tuple[int, int] | None:
     return total_shares, total_staked
 
 
-def _build(
-    chain: Chain, action: str, signer: str, pool_id: str, amount: int | None, summary: str,
-    tx: UnsignedTransaction, warnings: list[str], page: str | None,
+SIGN_STEPS = [
+    "Open the MyNearWallet link in the browser where you use MyNearWallet, check the receiver, method, "
+    "amount and gas on the wallet's screen, then approve. Or run the command with your own key store.",
+    "Nobody, this bot included, ever needs your seed phrase or private key.",
+]
+
+
+def build_action(
+    chain: Chain,
+    action: str,
+    signer: str,
+    pool_id: str,
+    amount: int | None,
+    summary: str,
+    transactions: Sequence[UnsignedTransaction],
+    warnings: list[str],
+    page_url: str | None,
+    **extra: Any,
 ) -> ActionResult:
-    calls = [
-        ActionCall(method_name=a.method_name, args=a.args, gas=a.gas, deposit=a.deposit) for a in tx.actions
-    ]
+    """The ActionResult for `transactions`, signed in this order by `signer` in their own wallet.
+
+    One MyNearWallet link carries every transaction (nonces 1, 2, …; the wallet sends them one after another,
+    wallet-links.md §2.3). With more than one, each also gets its own link `mynearwallet_step_<n>`: a 2-transaction
+    link is ~700 characters, too long for a Discord link button (512), and a step can be retried alone.
+    """
+    links = {"mynearwallet": mynearwallet_sign_url(list(transactions), chain.network)}
+    if len(transactions) > 1:
+        for index, tx in enumerate(transactions, start=1):
+            links[f"mynearwallet_step_{index}"] = mynearwallet_sign_url([tx], chain.network)
+    if page_url:
+        links["mynearwallet_staking"] = page_url
+    steps = list(SIGN_STEPS)
+    if len(transactions) > 1:
+        order = "; ".join(
+            f"{index}. {tx.receiver_id} {', '.join(a.method_name for a in tx.actions)}"
+            for index, tx in enumerate(transactions, start=1)
+        )
+        steps.insert(
+            1,
+            f"This takes {len(transactions)} transactions, in this order: {order}. The one link asks the wallet to "
+            "sign them one after another (a failure stops the rest). Or use the step links one at a time, each "
+            "after the previous one succeeded.",
+        )
     return ActionResult(
         action=action,  # type: ignore[arg-type]
         signer_id=signer,
         pool_id=pool_id,
         amount_yocto=amount,
         summary=summary,
-        transactions=[ActionTransaction(receiver_id=tx.receiver_id, actions=calls)],
-        links={
-            "mynearwallet": mynearwallet_sign_url([tx], chain.network),
-            "mynearwallet_staking": mynearwallet_staking_url(pool_id, chain.network, page),
-        },
-        commands={"near_cli_rs": near_cli_rs(tx, chain.network), "near_cli_legacy": near_cli_legacy(tx, chain.network)},
-        warnings=warnings,
-        steps=[
-            "Open the MyNearWallet link in the browser where you use MyNearWallet, check the receiver, method, "
-            "amount and gas on the wallet's screen, then approve. Or run the command with your own key store.",
-            "Nobody, this bot included, ever needs your seed phrase or private key.",
+        transactions=[
+            ActionTransaction(
+                receiver_id=tx.receiver_id,
+                actions=[
+                    ActionCall(method_name=a.method_name, args=a.args, gas=a.gas, deposit=a.deposit)
+                    for a in tx.actions
+                ],
+            )
+            for tx in transactions
         ],
+        links=links,
+        commands={
+            "near_cli_rs": "\n".join(near_cli_rs(tx, chain.network) for tx in transactions),
+            "near_cli_legacy": "\n".join(near_cli_legacy(tx, chain.network) for tx in transactions),
+        },
+        warnings=warnings,
+        steps=steps,
+        **extra,
     )
 
 
-async def plan_stake(chain: Chain, account_id: str, pool_id: str, amount_text: str) -> ActionResult:
-    account_id, pool_id = parse_account(account_id), parse_account(pool_id)
-    amount = parse_amount(amount_text)
-    kind = await verify_pool(chain, pool_id)
-    account, validators, paused = await asyncio.gather(
-        chain.rpc.view_account(account_id),
-        chain.rpc.validators(),
-        chain.rpc.view_function(pool_id, "is_staking_paused"),
-    )
+def _build(
+    chain: Chain, action: str, signer: str, pool_id: str, amount: int | None, summary: str,
+    tx: UnsignedTransaction, warnings: list[str], page: str | None,
+) -> ActionResult:
+    page_url = mynearwallet_staking_url(pool_id, chain.network, page)
+    return build_action(chain, action, signer, pool_id, amount, summary, [tx], warnings, page_url)
+
+
+def single_call(signer: str, receiver: str, call: FunctionCall) -> UnsignedTransaction:
+    return UnsignedTransaction(signer, receiver, (call,))
+
+
+def spendable_of(account: AccountView) -> int:
+    """What an account can attach as a deposit: balance minus unpaid storage minus the gas reserve."""
     storage_shortfall = max(0, account.storage_usage * STORAGE_YOCTO_PER_BYTE - account.locked)
-    spendable = max(0, account.amount - storage_shortfall - GAS_RESERVE_YOCTO)
-    if amount > spendable:
-        raise ActionRefused(
-            f"{account_id} can stake at most {format_near(spendable)} (balance {format_near(account.amount)}, "
-            f"minus storage and {format_near(GAS_RESERVE_YOCTO)} kept for fees). Try a smaller amount."
-        )
-    too_small = await _share_price_check(chain, pool_id, kind, amount)
-    if too_small:
-        raise ActionRefused(too_small)
+    return max(0, account.amount - storage_shortfall - GAS_RESERVE_YOCTO)
+
+
+def _liquid_provider(chain: Chain, pool_id: str) -> LiquidProvider | None:
+    return next((p for p in providers_for(chain.network) if p.contract_id == pool_id), None)
+
+
+async def pool_warnings(chain: Chain, pool_id: str, kind: ContractKind) -> list[str]:
+    """Why new stake at `pool_id` would not earn: unknown code, paused, kicked out, leaving the validator set."""
+    validators, paused = await asyncio.gather(
+        chain.rpc.validators(), chain.rpc.view_function(pool_id, "is_staking_paused")
+    )
     warnings: list[str] = []
     if kind is ContractKind.UNKNOWN:
         warnings.append(f"{pool_id} runs contract code the bot does not recognise, though it answers like a pool.")
@@ -169,6 +223,47 @@ async def plan_stake(chain: Chain, account_id: str, pool_id: str, amount_text: s
         warnings.append(f"{pool_id} was kicked out of the validator set ({info.kickout_reason}): stake there earns nothing now.")
     elif not info.in_next_epoch:
         warnings.append(f"{pool_id} is not in the next epoch's validator set: new stake will not earn rewards then.")
+    return warnings
+
+
+async def _lockup_hint(chain: Chain, account_id: str, pool_id: str | None = None, amount: int | None = None) -> str:
+    """A sentence offering --from-lockup when the account's lockup holds what the plain action lacks ("" if not)."""
+    from bot.services.lockup_actions import lockup_offer  # the lockup flow imports this module
+
+    try:
+        return await lockup_offer(chain, account_id, pool_id, amount)
+    except errors.NearError:
+        return ""  # a hint is best-effort: the refusal stands without it
+
+
+async def plan_stake(
+    chain: Chain, account_id: str, pool_id: str, amount_text: str, *, from_lockup: bool = False
+) -> ActionResult:
+    """Stake with a pool, a liquid-staking contract (routed by contract id) or, `from_lockup`, through the lockup."""
+    account_id, pool_id = parse_account(account_id), parse_account(pool_id)
+    if from_lockup:
+        from bot.services.lockup_actions import plan_lockup_stake
+
+        return await plan_lockup_stake(chain, account_id, pool_id, amount_text)
+    provider = _liquid_provider(chain, pool_id)
+    if provider is not None:
+        from bot.services.liquid_actions import plan_liquid_stake
+
+        return await plan_liquid_stake(chain, account_id, provider, amount_text)
+    amount = parse_amount(amount_text)
+    kind = await verify_pool(chain, pool_id)
+    account = await chain.rpc.view_account(account_id)
+    spendable = spendable_of(account)
+    if amount > spendable:
+        hint = await _lockup_hint(chain, account_id, None, amount)
+        raise ActionRefused(
+            f"{account_id} can stake at most {format_near(spendable)} (balance {format_near(account.amount)}, "
+            f"minus storage and {format_near(GAS_RESERVE_YOCTO)} kept for fees). Try a smaller amount.{hint}"
+        )
+    too_small = await _share_price_check(chain, pool_id, kind, amount)
+    if too_small:
+        raise ActionRefused(too_small)
+    warnings = await pool_warnings(chain, pool_id, kind)
     tx = UnsignedTransaction(account_id, pool_id, (pool_deposit_and_stake(amount),))
     summary = f"Stake {format_near(amount)} with {pool_id} from {account_id} (deposit_and_stake)."
     return _build(chain, "stake", account_id, pool_id, amount, summary, tx, warnings, "stake")
@@ -179,13 +274,34 @@ async def _delegation(chain: Chain, account_id: str, pool_id: str) -> Delegation
     return await get_delegation(chain.rpc, pool_id, account_id)
 
 
-async def plan_unstake(chain: Chain, account_id: str, pool_id: str, amount_text: str) -> ActionResult:
+async def plan_unstake(
+    chain: Chain, account_id: str, pool_id: str, amount_text: str, *, from_lockup: bool = False,
+    instant: bool = False,
+) -> ActionResult:
+    """Unstake from a pool, a liquid-staking contract (`instant`: Meta Pool's liquid_unstake) or the lockup's pool."""
     account_id, pool_id = parse_account(account_id), parse_account(pool_id)
+    provider = _liquid_provider(chain, pool_id)
+    if from_lockup:
+        if instant:
+            raise ActionRefused("--instant applies to liquid-staking tokens only; a lockup unstakes from a pool.")
+        from bot.services.lockup_actions import plan_lockup_unstake
+
+        return await plan_lockup_unstake(chain, account_id, pool_id, amount_text)
+    if provider is not None:
+        from bot.services.liquid_actions import plan_liquid_unstake
+
+        return await plan_liquid_unstake(chain, account_id, provider, amount_text, instant=instant)
+    if instant:
+        raise ActionRefused(
+            f"{pool_id} is a staking pool: pools have no instant exit, an unstake always waits 4 epochs. --instant "
+            "applies to liquid-staking tokens (Meta Pool's liquid_unstake)."
+        )
     unstake_all = amount_text.strip().lower() == "all"
     amount = None if unstake_all else parse_amount(amount_text)
     delegation = await _delegation(chain, account_id, pool_id)
     if delegation.staked == 0:
-        raise ActionRefused(f"{account_id} has nothing staked in {pool_id}, so there is nothing to unstake.")
+        hint = await _lockup_hint(chain, account_id, pool_id)
+        raise ActionRefused(f"{account_id} has nothing staked in {pool_id}, so there is nothing to unstake.{hint}")
     if amount is not None and amount > delegation.staked:
         raise ActionRefused(
             f"{account_id} has {format_near(delegation.staked, 24)} staked in {pool_id}; you asked to unstake "
@@ -211,13 +327,28 @@ async def plan_unstake(chain: Chain, account_id: str, pool_id: str, amount_text:
     return _build(chain, "unstake", account_id, pool_id, shown, summary, tx, warnings, "unstake")
 
 
-async def plan_withdraw(chain: Chain, account_id: str, pool_id: str, amount_text: str | None = None) -> ActionResult:
+async def plan_withdraw(
+    chain: Chain, account_id: str, pool_id: str, amount_text: str | None = None, *, from_lockup: bool = False
+) -> ActionResult:
+    """Withdraw unstaked NEAR from a pool, a liquid-staking contract or (`from_lockup`) the lockup's pool."""
     account_id, pool_id = parse_account(account_id), parse_account(pool_id)
+    if from_lockup:
+        from bot.services.lockup_actions import plan_lockup_withdraw
+
+        return await plan_lockup_withdraw(chain, account_id, pool_id, amount_text)
+    provider = _liquid_provider(chain, pool_id)
+    if provider is not None:
+        from bot.services.liquid_actions import plan_liquid_withdraw
+
+        return await plan_liquid_withdraw(chain, account_id, provider, amount_text)
     withdraw_all = amount_text is None or amount_text.strip().lower() == "all"
     amount = None if withdraw_all else parse_amount(amount_text)  # type: ignore[arg-type]
     delegation = await _delegation(chain, account_id, pool_id)
     if delegation.unstaked == 0:
-        raise ActionRefused(f"{account_id} has no unstaked balance in {pool_id}; unstake first, then wait 4 epochs.")
+        hint = await _lockup_hint(chain, account_id, pool_id)
+        raise ActionRefused(
+            f"{account_id} has no unstaked balance in {pool_id}; unstake first, then wait 4 epochs.{hint}"
+        )
     if not delegation.can_withdraw:
         raise ActionRefused(await _not_yet_text(chain, account_id, pool_id))
     if amount is not None and amount > delegation.unstaked:

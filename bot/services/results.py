@@ -182,16 +182,21 @@ class ActionResult(Result):
     """A prepared, unsigned staking action: the user's wallet signs it, the bot never holds a key."""
 
     kind: Literal["action"] = "action"
-    action: Literal["stake", "unstake", "withdraw"]
+    action: Literal["stake", "unstake", "withdraw", "transfer"]
     signer_id: str
-    pool_id: str
+    pool_id: str  # the pool or liquid-staking contract; for `transfer`, the lockup account
     amount_yocto: Yocto | None
     summary: str
-    transactions: list[ActionTransaction]
-    links: dict[str, str]
+    transactions: list[ActionTransaction]  # in signing order; each one is a separate step in the wallet
+    links: dict[str, str]  # also `mynearwallet_step_<n>` (one transaction each) when there are several
     commands: dict[str, str]
     warnings: list[str] = []
     steps: list[str] = []
+    via: Literal["pool", "liquid_staking", "lockup"] = "pool"
+    lockup_id: str | None = None  # the lockup account the owner's calls go to (via = "lockup")
+    token_amount: Yocto | None = None  # liquid-staking tokens (24 decimals) an unstake burns, when known
+    symbol: str | None = None  # the liquid-staking token (stNEAR, LiNEAR, rNEAR)
+    receiver_id: str | None = None  # where a lockup `transfer` sends the NEAR
 
 
 class LiquidPosition(Result):
@@ -308,3 +313,75 @@ class LockupResult(Result):
     notes: list[str] = []
     schedule: list[LockupSchedulePoint] = []
     schedule_assumes_transfers_vote: bool = False
+
+
+# -- support: explain and diagnose ---------------------------------------------------------------------------------
+
+
+class ExplainLive(Result):
+    """The live chain numbers an explanation quoted (from the epoch service)."""
+
+    epoch_height: int
+    epoch_length: int
+    avg_block_seconds: float
+    head_unix: int
+
+
+class ExplainResult(Result):
+    """A curated explanation (`bot/explain/topics/*.md`) with live numbers filled in."""
+
+    kind: Literal["explain"] = "explain"
+    topic: str
+    title: str
+    summary: str
+    text: str  # Markdown, live numbers substituted
+    command: str  # the slash command that answers the reader's own case, e.g. "/unbonding <account>"
+    console_command: str  # the same for the console and `ask`
+    live: ExplainLive | None = None  # None: the topic needs no live numbers, or they could not be read
+    notes: list[str] = []
+
+
+class DiagnoseCase(Result):
+    """One finding about an account, in plain words, with the next action."""
+
+    kind: Literal[
+        "unbonding",
+        "withdrawable",
+        "dust",
+        "liquid_unbonding",
+        "liquid_withdrawable",
+        "liquid_pending_unknown",
+        "lockup_transfers_vote",
+        "lockup_refresh",
+        "lockup_locked",
+        "lockup_unbonding",
+        "lockup_withdrawable",
+        "lockup_termination",
+        "validator_kicked_out",
+        "validator_leaving",
+        "validator_inactive",
+        "pool_paused",
+        "unknown_epoch",
+        "nothing_wrong",
+    ]
+    severity: Literal["action", "wait", "warning", "info", "ok"]
+    title: str
+    text: str
+    next_command: str | None = None  # what to run or call next
+    pool_id: str | None = None  # the pool, liquid-staking contract or lockup concerned
+    amount_yocto: Yocto | None = None
+    available_epoch: int | None = None
+    estimated_available_unix: int | None = None
+
+
+class DiagnoseResult(Result):
+    kind: Literal["diagnose"] = "diagnose"
+    account_id: str
+    current_epoch: int
+    epoch_length: int
+    avg_block_seconds: float
+    head_unix: int
+    cases: list[DiagnoseCase]
+    complete: bool  # False: some pools or providers could not be read (see problems)
+    problems: list[PoolProblem] = []
+    notes: list[str] = []

@@ -40,6 +40,7 @@ def make_settings(sandbox: ThreadedSandbox, **overrides: Any) -> Settings:
         "near_indexer_api": sandbox.url,
         "dev_guild_id": GUILD_ID,
         "rpc_deadline_seconds": 5,
+        "database_path": ":memory:",  # each bot its own empty database; restart tests pass a file
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

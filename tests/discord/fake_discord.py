@@ -53,6 +53,13 @@ EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 ALLOWED_MESSAGE_FLAGS = (1 << 2) | EPHEMERAL | (1 << 12) | (1 << 15)
 PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | (1 << 15)  # members, presences, message content
+MESSAGE_CONTENT = 1 << 15
+MANAGE_MESSAGES = 1 << 13
+BOT_ROLE_ID = 1_700_000_000_000_000_007  # the bot's own role (see bot_role_permissions)
+MEMBER_PERMISSIONS = 2248473465835073  # what @everyone may do in the fake guild (no Manage Server)
+ALL_PERMISSIONS = (1 << 50) - 1  # Discord computes every permission for the guild owner
+SEND_MESSAGES = 1 << 11
+NONCE_WINDOW = 300.0  # enforce_nonce: a repeated nonce in a channel within this many seconds is the same message
 
 # Interaction type -> initial response types Discord accepts (receiving-and-responding.mdx).
 ALLOWED_RESPONSES = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
@@ -300,6 +307,7 @@ class GatewaySession:
         self.seq = 0
         self.session_id = secrets.token_hex(16)
         self.identified = False
+        self.intents = 0
         self.shard: list[int] = [0, 1]
 
     async def send(self, op: int, d: Any, t: str | None = None) -> None:
@@ -347,6 +355,18 @@ class FakeDiscord:
         self.resumes = 0
         # Knobs.
         self.refuse_dms_from: set[int] = set()
+        # Privileged intents switched on for the app in the Developer Portal (IDENTIFY may ask only for these).
+        self.allowed_privileged_intents = 0
+        self.bot_role_permissions = 0  # extra guild permissions of the bot's role (set before the bot connects)
+        self.deny_message_deletes = False  # DELETE of a user's message answers 403 50013 (missing permission)
+        self.user_messages: dict[int, dict[str, Any]] = {}  # what users posted (message id -> MESSAGE_CREATE data)
+        self.deleted_messages: list[tuple[int, int]] = []  # (channel id, message id) the bot deleted
+        self.request_bodies: list[tuple[str, str, bytes]] = []  # every REST body the bot sent (not multipart)
+        self.member_permissions: dict[int, int] = {OWNER_ID: ALL_PERMISSIONS}  # user id -> guild permissions
+        self.extra_channels: dict[int, dict[str, Any]] = {}  # see add_channel
+        self.channel_message_delay = 0.0  # see delay_channel_messages
+        self._release_messages = asyncio.Event()
+        self._nonces: dict[tuple[int, str], tuple[float, Message]] = {}
         self._followup_429: list[tuple[float, bool]] = []
         self._command_ids: dict[tuple[int | None, str], int] = {}
         self._sessions: list[GatewaySession] = []
@@ -374,6 +394,7 @@ class FakeDiscord:
         r.add_route("*", API_PREFIX + "/webhooks/{app}/{token}/messages/{mid}", self._webhook_message)
         r.add_post(API_PREFIX + "/users/@me/channels", self._bot_route(self._create_dm))
         r.add_post(API_PREFIX + "/channels/{cid}/messages", self._bot_route(self._channel_message))
+        r.add_delete(API_PREFIX + "/channels/{cid}/messages/{mid}", self._bot_route(self._delete_message))
         r.add_route("*", "/{tail:.*}", self._unhandled)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -418,6 +439,27 @@ class FakeDiscord:
     def refuse_dms(self, user_id: int) -> None:
         """DMs to this user fail with 403 code 50007, like a user who closed DMs or blocked the bot."""
         self.refuse_dms_from.add(user_id)
+
+    def add_channel(self, name: str, *, members_can_post: bool = True, bot_can_post: bool = True) -> int:
+        """Another text channel in the guild (call before the bot connects: it is part of GUILD_CREATE)."""
+        channel_id = snowflake()
+        overwrites = []
+        if not members_can_post:
+            overwrites.append({"id": str(GUILD_ID), "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)})
+        if bot_can_post and not members_can_post:
+            overwrites.append({"id": str(BOT_USER_ID), "type": 1, "allow": str(SEND_MESSAGES), "deny": "0"})
+        if not bot_can_post:
+            overwrites.append({"id": str(BOT_USER_ID), "type": 1, "allow": "0", "deny": str(SEND_MESSAGES)})
+        self.extra_channels[channel_id] = {"name": name, "members_can_post": members_can_post,
+                                           "bot_can_post": bot_can_post, "overwrites": overwrites}
+        return channel_id
+
+    def delay_channel_messages(self, seconds: float) -> None:
+        """Record each channel/DM message at once but answer the POST only after `seconds` (a slow Discord);
+        `delay_channel_messages(0)` answers the waiting ones now."""
+        self._release_messages.set()
+        self._release_messages = asyncio.Event()
+        self.channel_message_delay = seconds
 
     # -- harness ----------------------------------------------------------------------------------------------
     async def wait_identified(self, timeout: float = 10.0) -> None:
@@ -469,6 +511,8 @@ class FakeDiscord:
                 if kind == 3:
                     if len(value) < definition.get("min_length", 0) or len(value) > definition.get("max_length", 6000):
                         raise FakeDiscordError(f"Discord's picker would refuse {value!r} for {name} (length)")
+            if kind in (6, 7, 8, 9, 11):
+                value = str(value)  # users, channels, roles…: a snowflake string, resolved in data.resolved
             option = {"name": name, "type": kind, "value": value}
             if name == focused:
                 option["focused"] = True
@@ -508,7 +552,8 @@ class FakeDiscord:
                 channel={"id": str(channel_id), "type": 0, "guild_id": str(GUILD_ID), "name": "general",
                          "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None},
                 member={"user": user, "roles": [], "joined_at": iso_now(), "deaf": False, "mute": False, "flags": 0,
-                        "pending": False, "permissions": "2248473465835073", "nick": None, "avatar": None,
+                        "pending": False, "permissions": str(self.member_permissions.get(user_id, MEMBER_PERMISSIONS)),
+                        "nick": None, "avatar": None,
                         "premium_since": None, "communication_disabled_until": None},
             )
             owner_key = {"0": str(GUILD_ID)} if where == "guild" else {"1": str(user_id)}
@@ -529,9 +574,20 @@ class FakeDiscord:
         """Send INTERACTION_CREATE without waiting for the answer."""
         if where not in CONTEXTS:
             raise ValueError(f"where must be one of {sorted(CONTEXTS)}")
-        command = self.command(name, where)
-        payload, channel_id = self._payload(itype, command, self._options(command, options or {}, focused),
-                                            where, user_id)
+        top, _, sub = name.partition(" ")  # "alert remove": a subcommand of the /alert group
+        command = self.command(top, where)
+        if sub:
+            subdef = next((o for o in command.get("options") or [] if o.get("type") == 1 and o["name"] == sub), None)
+            if subdef is None:
+                raise FakeDiscordError(f"/{top} has no subcommand {sub!r}")
+            inner = self._options({**subdef, "name": name}, options or {}, focused)
+            built = [{"name": sub, "type": 1, "options": inner}]
+        else:
+            inner = built = self._options(command, options or {}, focused)
+        payload, channel_id = self._payload(itype, command, built, where, user_id)
+        picked = [int(o["value"]) for o in inner if o["type"] == 7 and not o.get("focused")]
+        if picked:
+            payload["data"]["resolved"] = {"channels": {str(c): self._resolved_channel(c, user_id) for c in picked}}
         record = InteractionRecord(id=int(payload["id"]), token=payload["token"], type=itype, name=name,
                                    where=where, user_id=user_id, channel_id=channel_id, payload=payload)
         self.interactions[record.id] = record
@@ -564,25 +620,80 @@ class FakeDiscord:
         assert record.choices is not None
         return record.choices
 
-    async def message(self, content: str, *, author_id: int = OWNER_ID, timeout: float = 10.0) -> list[Message]:
-        """A user posts `content` in the guild channel; returns the bot's replies in that channel."""
-        author = self.owner if author_id == OWNER_ID else user_object(author_id)
-        before = len(self.channel_messages.get(CHANNEL_ID, []))
-        mentions = [self.bot_user] if f"<@{BOT_USER_ID}>" in content else []
-        await self.dispatch("MESSAGE_CREATE", {
-            "id": str(snowflake()), "channel_id": str(CHANNEL_ID), "guild_id": str(GUILD_ID), "author": author,
-            "member": {"roles": [], "joined_at": iso_now(), "deaf": False, "mute": False, "flags": 0},
-            "content": content, "timestamp": iso_now(), "edited_timestamp": None, "tts": False,
-            "mention_everyone": False, "mentions": mentions, "mention_roles": [], "attachments": [], "embeds": [],
-            "pinned": False, "type": 0, "flags": 0,
-        })
+    async def message(self, content: str, *, author_id: int = OWNER_ID, timeout: float = 10.0,
+                      channel_id: int = CHANNEL_ID) -> list[Message]:
+        """A user posts `content` in a guild channel; returns the bot's replies in that channel.
 
+        Like Discord, the bot sees the text only with the Message Content intent, or when the message mentions it.
+        """
+        author = self.owner if author_id == OWNER_ID else user_object(author_id)
+        before = len(self.channel_messages.get(channel_id, []))
+        mentions = [self.bot_user] if f"<@{BOT_USER_ID}>" in content else []
+        data = self.user_message(content, author, channel_id, mentions=mentions)
+        data.update(guild_id=str(GUILD_ID),
+                    member={"roles": [], "joined_at": iso_now(), "deaf": False, "mute": False, "flags": 0})
+        if not mentions and not self._live_session().intents & MESSAGE_CONTENT:
+            data = {**data, "content": ""}
+        await self.dispatch("MESSAGE_CREATE", data)
+        return await self._replies(channel_id, before, timeout)
+
+    async def dm_message(self, content: str, *, author_id: int = USER_ID, timeout: float = 10.0) -> list[Message]:
+        """A user writes to the bot in their DM with it (content always visible); returns the bot's replies there."""
+        channel_id = self.dm_channels.setdefault(author_id, snowflake())
+        before = len(self.channel_messages.get(channel_id, []))
+        author = self.owner if author_id == OWNER_ID else user_object(author_id)
+        await self.dispatch("MESSAGE_CREATE", self.user_message(content, author, channel_id))
+        return await self._replies(channel_id, before, timeout)
+
+    def user_message(self, content: str, author: dict[str, Any], channel_id: int = CHANNEL_ID, *,
+                     mentions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """A message a user posted (MESSAGE_CREATE data, without dispatching it), e.g. a context-menu target."""
+        data = {
+            "id": str(snowflake()), "channel_id": str(channel_id), "author": author,
+            "content": content, "timestamp": iso_now(), "edited_timestamp": None, "tts": False,
+            "mention_everyone": False, "mentions": mentions or [], "mention_roles": [], "attachments": [],
+            "embeds": [], "pinned": False, "type": 0, "flags": 0,
+        }
+        self.user_messages[int(data["id"])] = data
+        return data
+
+    async def _replies(self, channel_id: int, before: int, timeout: float) -> list[Message]:
         def replied() -> bool:
-            return len(self.channel_messages.get(CHANNEL_ID, [])) > before
+            return len(self.channel_messages.get(channel_id, [])) > before
 
         async with self._message_posted:
             await asyncio.wait_for(self._message_posted.wait_for(replied), timeout)
-        return self.channel_messages[CHANNEL_ID][before:]
+        return self.channel_messages[channel_id][before:]
+
+    async def wait_messages(self, channel_id: int, count: int, timeout: float = 10.0) -> list[Message]:
+        """Wait until `channel_id` (a channel or a user's DM channel) holds at least `count` bot messages."""
+        async with self._message_posted:
+            await asyncio.wait_for(
+                self._message_posted.wait_for(lambda: len(self.channel_messages.get(channel_id, [])) >= count),
+                timeout,
+            )
+        return self.channel_messages[channel_id]
+
+    async def context_menu(self, name: str, target: dict[str, Any], *, where: str = "guild", user_id: int = USER_ID,
+                           timeout: float = 15.0) -> InteractionRecord:
+        """Right-click a message (`target`: MESSAGE_CREATE-like data) → Apps → `name`; returns once answered."""
+        command = self.command(name, where)
+        if command.get("type") != 3:
+            raise FakeDiscordError(f"{name!r} is not a message command")
+        payload, channel_id = self._payload(2, command, [], where, user_id)
+        data = payload["data"]
+        data.pop("options", None)
+        data.update(type=3, target_id=target["id"], resolved={"messages": {target["id"]: target}})
+        record = InteractionRecord(id=int(payload["id"]), token=payload["token"], type=2, name=name,
+                                   where=where, user_id=user_id, channel_id=channel_id, payload=payload)
+        self.interactions[record.id] = record
+        record.sent_at = time.monotonic()
+        await self.dispatch("INTERACTION_CREATE", payload)
+        try:
+            await asyncio.wait_for(record.answered.wait(), timeout)
+        except TimeoutError:
+            raise AssertionError(f"no answer within {timeout} s: {record.summary()}") from None
+        return record
 
     async def request_reconnect(self, timeout: float = 10.0) -> None:
         """Send op 7 RECONNECT; returns once the client has resumed its session."""
@@ -594,6 +705,8 @@ class FakeDiscord:
     @web.middleware
     async def _log_requests(self, request: web.Request, handler: Callable[..., Any]) -> web.StreamResponse:
         self.requests.append((request.method, request.path))
+        if request.body_exists and request.content_type != "multipart/form-data":
+            self.request_bodies.append((request.method, request.path, await request.read()))  # read() is cached
         return await handler(request)
 
     def _bot_route(self, handler: Callable[[web.Request], Any]) -> Callable[[web.Request], Any]:
@@ -624,9 +737,9 @@ class FakeDiscord:
             if uploads:
                 body["_uploads"] = uploads
             return body
-        if not request.can_read_body:
+        if not request.body_exists:
             return {}
-        return json.loads(await request.text() or "{}")
+        return json.loads(await request.text() or "{}")  # text() reuses the bytes _log_requests read
 
     # -- REST: login, gateway, commands -----------------------------------------------------------------------
     async def _me(self, request: web.Request) -> web.Response:
@@ -655,7 +768,9 @@ class FakeDiscord:
     def _check_command(self, cmd: dict[str, Any]) -> list[str]:
         problems = []
         name = cmd.get("name", "")
-        if not COMMAND_NAME.match(name) or name != name.lower():
+        if cmd.get("type", 1) == 1 and (not COMMAND_NAME.match(name) or name != name.lower()):
+            problems.append(f"command name {name!r} is invalid")
+        elif not 1 <= len(name) <= 32:  # user and message commands: 1-32 characters, spaces and capitals allowed
             problems.append(f"command name {name!r} is invalid")
         if cmd.get("type", 1) == 1 and not 1 <= len(cmd.get("description", "")) <= 100:
             problems.append(f"/{name}: description must be 1-100 characters")
@@ -703,6 +818,7 @@ class FakeDiscord:
             stored.append({
                 **cmd, "id": str(cmd_id), "application_id": str(APP_ID), "version": str(snowflake()),
                 "guild_id": str(guild_id) if guild_id else None, "type": cmd.get("type", 1),
+                "description": cmd.get("description", ""),  # Discord answers "" for user and message commands
                 "default_member_permissions": cmd.get("default_member_permissions"),
                 "nsfw": cmd.get("nsfw", False),
             })
@@ -885,8 +1001,11 @@ class FakeDiscord:
     async def _channel_message(self, request: web.Request) -> web.Response:
         channel_id = int(request.match_info["cid"])
         recipient = next((u for u, c in self.dm_channels.items() if c == channel_id), None)
-        if channel_id != CHANNEL_ID and recipient is None:
+        extra = self.extra_channels.get(channel_id)
+        if channel_id != CHANNEL_ID and recipient is None and extra is None:
             return discord_error(404, 10003, "Unknown Channel")
+        if extra is not None and not extra["bot_can_post"]:
+            return discord_error(403, 50013, "Missing Permissions")
         if recipient is not None and recipient in self.refuse_dms_from:
             return discord_error(403, 50007, "Cannot send messages to this user")
         body = await self._body(request)
@@ -896,13 +1015,52 @@ class FakeDiscord:
         if problems:
             self.violations += [f"channel message: {p}" for p in problems]
             return discord_error(400, 50035, "Invalid Form Body", problems)
+        nonce = body.get("nonce")
+        earlier = self._nonces.get((channel_id, str(nonce))) if body.get("enforce_nonce") and nonce else None
+        if earlier is not None and time.monotonic() - earlier[0] < NONCE_WINDOW:
+            # enforce_nonce: Discord answers with the message it already created; nobody sees a second one.
+            return json_response(earlier[1].to_json(author=self.bot_user))
         message = Message(id=snowflake(), channel_id=channel_id, flags=body.get("flags") or 0,
                           message_reference=body.get("message_reference"))
         message.update(body)
+        if nonce:
+            self._nonces[(channel_id, str(nonce))] = (time.monotonic(), message)
         async with self._message_posted:
             self.channel_messages.setdefault(channel_id, []).append(message)
             self._message_posted.notify_all()
+        if self.channel_message_delay:  # delivered, but the sender hears back late
+            try:
+                await asyncio.wait_for(self._release_messages.wait(), self.channel_message_delay)
+            except TimeoutError:
+                pass
         return json_response(message.to_json(author=self.bot_user))
+
+    def _resolved_channel(self, channel_id: int, user_id: int) -> dict[str, Any]:
+        """A channel option as Discord resolves it: with the invoking member's permissions in that channel."""
+        extra = self.extra_channels.get(channel_id)
+        if extra is None and channel_id != CHANNEL_ID:
+            raise FakeDiscordError(f"no channel {channel_id} in the guild")
+        permissions = self.member_permissions.get(user_id, MEMBER_PERMISSIONS)
+        if extra is not None and not extra["members_can_post"] and not permissions & (1 << 3):
+            permissions &= ~SEND_MESSAGES
+        return {"id": str(channel_id), "type": 0, "name": extra["name"] if extra else "general",
+                "permissions": str(permissions), "parent_id": None, "position": 0, "nsfw": False, "flags": 0}
+
+    async def _delete_message(self, request: web.Request) -> web.Response:
+        channel_id, message_id = int(request.match_info["cid"]), int(request.match_info["mid"])
+        posted = self.user_messages.get(message_id)
+        if posted is None or int(posted["channel_id"]) != channel_id or (channel_id, message_id) in self.deleted_messages:
+            return discord_error(404, 10008, "Unknown Message")
+        if self.deny_message_deletes:
+            return discord_error(403, 50013, "Missing Permissions")
+        self.deleted_messages.append((channel_id, message_id))
+        return web.Response(status=204)
+
+    def _bot_role(self) -> list[dict[str, Any]]:
+        if not self.bot_role_permissions:
+            return []
+        return [{"id": str(BOT_ROLE_ID), "name": "Staking Assistant", "permissions": str(self.bot_role_permissions),
+                 "position": 1, "color": 0, "hoist": False, "managed": True, "mentionable": False, "flags": 0}]
 
     # -- gateway ----------------------------------------------------------------------------------------------
     def _guild_create(self) -> dict[str, Any]:
@@ -911,15 +1069,17 @@ class FakeDiscord:
         return {
             "id": str(GUILD_ID), "name": "NEAR Stakers", "icon": None, "owner_id": str(OWNER_ID),
             "afk_timeout": 300, "verification_level": 0, "default_message_notifications": 0,
-            "explicit_content_filter": 0, "roles": [everyone], "emojis": [], "stickers": [], "features": [],
+            "explicit_content_filter": 0, "roles": [everyone, *self._bot_role()], "emojis": [], "stickers": [], "features": [],
             "mfa_level": 0, "system_channel_flags": 0, "premium_tier": 0, "preferred_locale": "en-US",
             "nsfw_level": 0, "premium_progress_bar_enabled": False, "joined_at": iso_now(), "large": False,
             "unavailable": False, "member_count": 2, "voice_states": [], "threads": [], "presences": [],
             "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
-            "members": [{"user": self.bot_user, "roles": [], "joined_at": iso_now(), "deaf": False, "mute": False,
-                         "flags": 0}],
+            "members": [{"user": self.bot_user, "roles": [str(BOT_ROLE_ID)] if self.bot_role_permissions else [],
+                         "joined_at": iso_now(), "deaf": False, "mute": False, "flags": 0}],
             "channels": [{"id": str(CHANNEL_ID), "type": 0, "name": "general", "position": 0,
-                          "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None}],
+                          "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None}]
+            + [{"id": str(cid), "type": 0, "name": c["name"], "position": 1, "permission_overwrites": c["overwrites"],
+                "nsfw": False, "parent_id": None, "topic": None} for cid, c in self.extra_channels.items()],
         }
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
@@ -947,11 +1107,12 @@ class FakeDiscord:
         if d.get("token") != self.token and d.get("token") != f"Bot {self.token}":
             await session.ws.close(code=4004, message=b"Authentication failed.")
             return
-        if d.get("intents", 0) & PRIVILEGED_INTENTS:
+        if d.get("intents", 0) & PRIVILEGED_INTENTS & ~self.allowed_privileged_intents:
             self.violations.append("IDENTIFY asked for privileged intents")
             await session.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
         session.shard = list(d.get("shard") or [0, 1])
+        session.intents = int(d.get("intents", 0))
         session.identified = True
         await session.send(0, {
             "v": 10, "user": self.bot_user, "guilds": [{"id": str(GUILD_ID), "unavailable": True}],

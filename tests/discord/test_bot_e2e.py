@@ -40,8 +40,15 @@ def nearblocks(account_id: str) -> str:
 
 async def test_start_syncs_commands_to_the_dev_guild_only(fake: FakeDiscord, bot: StakingBot) -> None:
     commands = {c["name"]: c for c in fake.commands[GUILD_ID]}
-    assert set(commands) == {"epoch", "pool", "status", "unbonding", "lockup", "liquid"}
+    assert set(commands) == {"epoch", "pool", "status", "unbonding", "lockup", "liquid", "account", "alert", "announce",
+        "stake", "unstake", "withdraw", "transfer", "explain", "diagnose", "Diagnose this", "guard"}
     assert None not in fake.commands, "no global sync on start"
+    announce = commands.pop("announce")  # server admins only: guild install, guild context, Manage Server
+    assert (announce["integration_types"], announce["contexts"]) == ([0], [0])
+    assert int(announce["default_member_permissions"]) == 32
+    guard = commands.pop("guard")  # the key/seed guard: same admin-only shape as /announce
+    assert (guard["integration_types"], guard["contexts"], int(guard["default_member_permissions"])) == ([0], [0], 32)
+    assert commands["Diagnose this"]["type"] == 3  # a message command, usable wherever the app is
     for command in commands.values():
         assert command["integration_types"] == [0, 1]
         assert command["contexts"] == [0, 1, 2]
@@ -49,7 +56,7 @@ async def test_start_syncs_commands_to_the_dev_guild_only(fake: FakeDiscord, bot
     [pool] = commands["pool"]["options"]
     assert (pool["name"], pool["type"], pool["required"], pool["autocomplete"]) == ("pool", 3, True, True)
     account, pool_opt = commands["unbonding"]["options"]
-    assert (account["name"], account["required"], account["autocomplete"]) == ("account", True, True)
+    assert (account["name"], account["required"], account["autocomplete"]) == ("account", False, True)  # linked default
     assert (pool_opt["name"], pool_opt["required"]) == ("pool", False)
     assert [c["name"] for c in commands["status"]["options"]] == ["account"]
     # Sharded start (GET /gateway/bot), no privileged intents.
@@ -70,8 +77,10 @@ async def test_python_m_bot_sync_publishes_globally_and_exits(
     monkeypatch.setattr(cli, "configure_logging", lambda level: None)
     code = await asyncio.to_thread(cli.main, ["sync"])
     assert code == 0
-    assert {c["name"] for c in fake.commands[None]} == {"epoch", "pool", "status", "unbonding", "lockup", "liquid"}
-    assert all(c["contexts"] == [0, 1, 2] and c["integration_types"] == [0, 1] for c in fake.commands[None])
+    assert {c["name"] for c in fake.commands[None]} == {"epoch", "pool", "status", "unbonding", "lockup", "liquid", "account", "alert", "announce",
+        "stake", "unstake", "withdraw", "transfer", "explain", "diagnose", "Diagnose this", "guard"}
+    assert all(c["contexts"] == [0, 1, 2] and c["integration_types"] == [0, 1]
+               for c in fake.commands[None] if c["name"] not in ("announce", "guard"))
     assert GUILD_ID not in fake.commands
     assert not fake.identify_payloads, "sync logs in over REST only, no gateway session"
 
@@ -85,7 +94,8 @@ async def test_owner_can_sync_globally_with_a_mention(
     [reply] = await fake.message(f"<@{BOT_USER_ID}> sync")
     assert reply.content.startswith(f"Synced {len(fake.commands[None])} commands globally")
     assert reply.message_reference is not None
-    assert {c["name"] for c in fake.commands[None]} == {"epoch", "pool", "status", "unbonding", "lockup", "liquid"}
+    assert {c["name"] for c in fake.commands[None]} == {"epoch", "pool", "status", "unbonding", "lockup", "liquid", "account", "alert", "announce",
+        "stake", "unstake", "withdraw", "transfer", "explain", "diagnose", "Diagnose this", "guard"}
     # Anyone else is ignored, and other mentions are not errors.
     before = len(fake.sync_calls)
     with caplog.at_level(logging.ERROR):

@@ -20,7 +20,7 @@ from bot.sandbox import ThreadedSandbox
 from bot.sandbox.scenario import SCENARIO
 from bot.services.actions import ActionRefused, plan_stake, plan_unstake, plan_withdraw
 from bot.services.chain import Chain
-from bot.services.results import ActionResult
+from bot.services.results import ActionResult, ActionTransaction
 
 JS_DIR = Path(__file__).resolve().parents[1] / "js"
 NEAR = 10**24
@@ -39,17 +39,29 @@ def decode_with_near_js(urls: list[str]) -> list[dict]:
     return json.loads(done.stdout)
 
 
+def _assert_tx_means(result: ActionResult, meant: ActionTransaction, got: dict) -> None:
+    assert got["signerId"] == result.signer_id
+    assert got["receiverId"] == meant.receiver_id
+    assert [a["methodName"] for a in got["actions"]] == [c.method_name for c in meant.actions]
+    for call, action in zip(meant.actions, got["actions"], strict=True):
+        assert json.loads(action["args"]) == call.args
+        assert int(action["gas"]) == call.gas
+        assert int(action["deposit"]) == call.deposit
+
+
 def assert_link_means(result: ActionResult) -> None:
-    (decoded,) = decode_with_near_js([result.links["mynearwallet"]])
-    assert len(decoded["transactions"]) == len(result.transactions)
-    for meant, got in zip(result.transactions, decoded["transactions"], strict=True):
-        assert got["signerId"] == result.signer_id
-        assert got["receiverId"] == meant.receiver_id
-        assert [a["methodName"] for a in got["actions"]] == [c.method_name for c in meant.actions]
-        for call, action in zip(meant.actions, got["actions"], strict=True):
-            assert json.loads(action["args"]) == call.args
-            assert int(action["gas"]) == call.gas
-            assert int(action["deposit"]) == call.deposit
+    """The one link holds every transaction in order (nonces 1, 2, …); with several, each step link holds one."""
+    count = len(result.transactions)
+    step_keys = [f"mynearwallet_step_{i}" for i in range(1, count + 1)] if count > 1 else []
+    assert sorted(k for k in result.links if k.startswith("mynearwallet_step_")) == sorted(step_keys)
+    whole, *singles = decode_with_near_js([result.links["mynearwallet"], *(result.links[k] for k in step_keys)])
+    assert len(whole["transactions"]) == count
+    assert [t["nonce"] for t in whole["transactions"]] == [str(i) for i in range(1, count + 1)]
+    for meant, got in zip(result.transactions, whole["transactions"], strict=True):
+        _assert_tx_means(result, meant, got)
+    for meant, single in zip(result.transactions if singles else [], singles, strict=True):
+        (got,) = single["transactions"]
+        _assert_tx_means(result, meant, got)
 
 
 async def test_stake_builds_a_payable_deposit_and_stake(chain: Chain) -> None:

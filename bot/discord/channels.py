@@ -1,0 +1,62 @@
+"""A text channel picked in a command option, and whether alerts may be posted there.
+
+A channel is used only where the person asking may post (their resolved permissions come with the option) and
+the bot itself can post (its cached member and the channel's overwrites): otherwise alerts would be a way to
+post where one may not, or would fail silently later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+BOT_NEEDS = ("view_channel", "send_messages", "embed_links")
+
+
+class PostChannelTransformer(app_commands.Transformer):
+    """A server text or announcement channel (no cache needed: Discord sends it resolved)."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return [discord.ChannelType.text, discord.ChannelType.news]
+
+    async def transform(self, interaction: discord.Interaction, value: Any, /) -> app_commands.AppCommandChannel:
+        if not isinstance(value, app_commands.AppCommandChannel):
+            raise ValueError("Pick a text channel of this server.")
+        return value
+
+
+PostChannel = app_commands.Transform[app_commands.AppCommandChannel, PostChannelTransformer]
+
+
+def channel_problem(
+    interaction: discord.Interaction, channel: app_commands.AppCommandChannel, *, check_user: bool = True
+) -> str | None:
+    """Why alerts cannot go to `channel`, or None when both the user (if `check_user`) and the bot can post."""
+    if interaction.guild_id is None:
+        return "Channels can be chosen only inside a server. Leave the channel out and I will DM you."
+    if check_user:
+        mine = channel.permissions
+        if not (mine.view_channel and mine.send_messages):
+            return f"You cannot post in <#{channel.id}>, so I will not post your alerts there either."
+    guild = interaction.client.get_guild(interaction.guild_id)
+    if guild is None or guild.me is None:
+        return (
+            "I am not a member of this server (the app is only installed on your account), so I cannot post in "
+            "its channels. Leave the channel out and I will DM you, or ask an admin to add me to the server."
+        )
+    full = guild.get_channel(channel.id)
+    if not isinstance(full, discord.TextChannel):
+        return f"I cannot see <#{channel.id}>."
+    have = full.permissions_for(guild.me)
+    missing = [name for name in BOT_NEEDS if not getattr(have, name)]
+    if missing:
+        names = ", ".join(name.replace("_", " ").title() for name in missing)
+        return f"I need the {names} permission in <#{channel.id}>. A server admin can grant it."
+    return None

@@ -1,0 +1,39 @@
+"""Notices left for a user while they were away (e.g. "your DMs are closed, so an alert was switched off"),
+shown once, ephemerally, right after the answer to the next command they use."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.render.discord_limits import clip, fit_embed
+
+log = logging.getLogger(__name__)
+
+NOTICE_COLOUR = discord.Colour(0xF1C40F)
+
+
+async def show_notices(interaction: discord.Interaction) -> None:
+    """Pop the user's pending notices and send them as one ephemeral followup; never fails the command."""
+    storage = getattr(interaction.client, "storage", None)
+    if storage is None or interaction.type is not discord.InteractionType.application_command:
+        return
+    try:
+        notices = await storage.pop_notices(interaction.user.id)
+    except Exception:
+        if not interaction.client.is_closed():  # closing: storage may already be shut, nothing is lost
+            log.exception("could not read notices for a user")
+        return
+    if not notices:
+        return
+    embed = discord.Embed(
+        title="While you were away", description=clip("\n\n".join(f"⚠️ {n}" for n in notices), 4096),
+        colour=NOTICE_COLOUR,
+    )
+    try:
+        await interaction.followup.send(embed=fit_embed(embed), ephemeral=True)
+    except discord.HTTPException as exc:
+        log.warning("could not show notices (%s %s); keeping them for next time", exc.status, exc.code)
+        for notice in notices:
+            await storage.add_notice(interaction.user.id, notice)

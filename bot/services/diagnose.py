@@ -1,0 +1,425 @@
+""""My tokens are stuck": walk an account's situation with the existing services and say, in plain words, which
+cases apply and what to do next (support-channel triage; `diagnose <account>`, `/diagnose`, "Diagnose this").
+
+Reads (concurrently, so identical in-flight reads are shared by the RPC client): `status` (balance, delegations,
+lockup summary, liquid-staking holdings), `unbonding` (exact unlock epochs and times, liquid-staking unstakes) and
+the validator set. When the account has a lockup, `lockup` adds the owner's to-do list (transfers vote, refresh) and
+the lockup's own delegation. Cases and facts: seed-errata A3, A4, A13 (why tokens look stuck), near-staking.md
+§2.4, §2.5 (4 epochs, explicit withdraw, rounding dust ≤ 100 yocto), §4.4-4.6 (lockup), §5 (liquid staking).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.near import errors
+from bot.near.account_id import account_kind, is_lockup_account_id, is_valid_account_id
+from bot.near.liquid import providers_for
+from bot.near.units import format_near
+from bot.safety import looks_like_secret
+from bot.services.chain import Chain
+from bot.services.delegations import DUST_YOCTO, parse_account
+from bot.services.lockup import get_lockup
+from bot.services.pool import validator_info
+from bot.services.results import (
+    DiagnoseCase,
+    DiagnoseResult,
+    LockupResult,
+    PoolProblem,
+    StatusResult,
+    UnbondingEntry,
+    UnbondingResult,
+)
+from bot.services.status import get_status
+from bot.services.unbonding import get_unbonding
+
+USAGE = "diagnose <account_id>"
+_ORDER = {"action": 0, "warning": 1, "wait": 2, "info": 3, "ok": 4}
+
+
+def _utc(unix: int) -> str:
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _epochs(count: int) -> str:
+    return f"{count} epoch" if count == 1 else f"{count} epochs"
+
+
+class _Cases:
+    def __init__(self) -> None:
+        self.items: list[DiagnoseCase] = []
+
+    def add(self, **fields: Any) -> None:
+        self.items.append(DiagnoseCase(**fields))
+
+    def sorted(self) -> list[DiagnoseCase]:
+        return sorted(self.items, key=lambda c: _ORDER[c.severity])
+
+
+# -- pools ---------------------------------------------------------------------------------------------------------
+
+
+def _pool_entry(cases: _Cases, entry: UnbondingEntry, account_id: str, current_epoch: int, via_lockup: bool) -> None:
+    pool, amount = entry.pool_id, entry.unstaked_yocto
+    if amount <= DUST_YOCTO:
+        cases.add(
+            kind="dust", severity="info", pool_id=pool, amount_yocto=amount,
+            title=f"{amount} yoctoNEAR left in {pool}",
+            text="Rounding dust from the pool's share arithmetic (1 NEAR = 10^24 yocto), not stuck money. Wallets "
+            "hide 100 yocto or less. Nothing to do.",
+        )
+        return
+    if entry.can_withdraw:
+        if via_lockup:
+            text = (
+                "The unstaking wait is over, but the NEAR stays in the pool until the lockup's owner calls "
+                "withdraw_all_from_staking_pool on this lockup (175 TGas): withdraw is a separate step."
+            )
+            command = f"/lockup {account_id}"
+        else:
+            text = (
+                "The unstaking wait is over, but withdraw is a separate step: the NEAR stays in the pool until you "
+                "withdraw it. Unstaking again in this pool first would restart the wait for all of it."
+            )
+            command = f"/withdraw {account_id} {pool}"
+        cases.add(
+            kind="withdrawable", severity="action", pool_id=pool, amount_yocto=amount,
+            title=f"{format_near(amount)} ready to withdraw from {pool}", text=text, next_command=command,
+        )
+        return
+    if entry.available_epoch is not None:
+        left = entry.available_epoch - current_epoch
+        text = (
+            f"Unbonding: withdrawable from epoch {entry.available_epoch}, {_epochs(left)} from now (the current "
+            f"epoch is {current_epoch}). Nothing is wrong and nothing can speed it up; then withdraw it (a separate "
+            "step). A new unstake in this pool before then would restart the wait."
+        )
+        cases.add(
+            kind="unbonding", severity="wait", pool_id=pool, amount_yocto=amount,
+            available_epoch=entry.available_epoch, estimated_available_unix=entry.estimated_available_unix,
+            title=f"{format_near(amount)} unbonding in {pool}", text=text,
+            next_command=f"/unbonding {account_id} {pool}",
+        )
+        return
+    latest = entry.latest_possible_epoch
+    bound = f" It is epoch {latest} at the latest (4 epochs after the last possible unstake)." if latest else ""
+    cases.add(
+        kind="unknown_epoch", severity="wait", pool_id=pool, amount_yocto=amount, available_epoch=latest,
+        estimated_available_unix=entry.estimate_latest_unix,
+        title=f"{format_near(amount)} unbonding in {pool}",
+        text=f"Not withdrawable yet; the exact epoch could not be read ({entry.source_note or 'unknown'}).{bound} "
+        "Then withdraw it (a separate step).",
+        next_command=f"/unbonding {account_id} {pool}",
+    )
+
+
+def _liquid_entry(
+    cases: _Cases, entry: UnbondingEntry, account_id: str, current_epoch: int, names: dict[str, tuple[str, str]]
+) -> None:
+    contract, amount = entry.pool_id, entry.unstaked_yocto
+    name, method = names.get(contract, (contract, "withdraw_all"))
+    if entry.can_withdraw:
+        cases.add(
+            kind="liquid_withdrawable", severity="action", pool_id=contract, amount_yocto=amount,
+            title=f"{format_near(amount)} ready to withdraw from {name}",
+            text=f"Your delayed unstake at {name} ({contract}) is over, but the NEAR stays in the contract until you "
+            f"call {method} on it: withdraw is a separate step."
+            + (" LiNEAR pays only while it holds enough free balance; if it refuses, try again next epoch."
+               if "linear" in contract else ""),
+            next_command=f"/withdraw {account_id} {contract}",
+        )
+        return
+    if entry.available_epoch is not None:
+        left = entry.available_epoch - current_epoch
+        text = (
+            f"Delayed unstake at {name}: withdrawable from epoch {entry.available_epoch}, {_epochs(left)} from now "
+            f"(the current epoch is {current_epoch}). The tokens were burned at unstake, so the NEAR amount is fixed; "
+            f"then call {method} (a separate step)."
+        )
+    else:
+        text = (
+            f"Delayed unstake at {name}: not withdrawable yet, and {name} does not say from which epoch "
+            f"({entry.source_note or 'no view for it'}). Liquid-staking waits are 4 or 8 epochs (LiNEAR sometimes "
+            f"one more); then call {method}."
+        )
+    cases.add(
+        kind="liquid_unbonding", severity="wait", pool_id=contract, amount_yocto=amount,
+        available_epoch=entry.available_epoch, estimated_available_unix=entry.estimated_available_unix,
+        title=f"{format_near(amount)} unstaking at {name}", text=text, next_command=f"/liquid {account_id}",
+    )
+
+
+async def _paused(chain: Chain, pool_id: str) -> bool | None:
+    try:
+        value = await chain.rpc.view_function(pool_id, "is_staking_paused", {})
+    except errors.NearError:
+        return None
+    return value if isinstance(value, bool) else None
+
+
+async def _validator_cases(
+    chain: Chain, cases: _Cases, staked: dict[str, int], validators: Any, owner_note: str
+) -> None:
+    infos = {pool: validator_info(pool, validators) for pool in staked}
+    quiet = [pool for pool, info in infos.items() if info.status != "active"]
+    paused = dict(zip(quiet, await asyncio.gather(*(_paused(chain, p) for p in quiet)), strict=True))
+    for pool, amount in staked.items():
+        info = infos[pool]
+        at_stake = f"the {format_near(amount)} staked there{owner_note}"
+        back = " It is in the next epoch's validator set again." if info.in_next_epoch else ""
+        if paused.get(pool):
+            cases.add(
+                kind="pool_paused", severity="warning", pool_id=pool, amount_yocto=amount,
+                title=f"{pool} has paused staking",
+                text=f"The pool's owner paused staking, so {at_stake} earns no rewards until it is resumed. The NEAR "
+                "is not lost; to move it, unstake, wait 4 epochs and withdraw.",
+                next_command=f"/pool {pool}",
+            )
+        elif info.status == "kicked_out":
+            cases.add(
+                kind="validator_kicked_out", severity="warning", pool_id=pool, amount_yocto=amount,
+                title=f"{pool} was kicked out of the validator set",
+                text=f"Reason: {info.kickout_reason or 'not given'}. While it is out, {at_stake} earns no rewards; "
+                f"the NEAR is not lost.{back} If it stays out, consider unstaking and moving to an active validator.",
+                next_command=f"/pool {pool}",
+            )
+        elif info.status == "active" and not info.in_next_epoch:
+            cases.add(
+                kind="validator_leaving", severity="warning", pool_id=pool, amount_yocto=amount,
+                title=f"{pool} is not in the next epoch's validator set",
+                text=f"It validates this epoch, but from the next one {at_stake} earns no rewards unless the pool "
+                "regains a seat.",
+                next_command=f"/pool {pool}",
+            )
+        elif info.status in ("proposal", "inactive"):
+            joins = " It joins the validator set next epoch." if info.in_next_epoch else ""
+            cases.add(
+                kind="validator_inactive", severity="warning", pool_id=pool, amount_yocto=amount,
+                title=f"{pool} is not validating this epoch",
+                text=f"{at_stake[0].upper()}{at_stake[1:]} earns no rewards while the pool is outside the validator "
+                f"set.{joins}",
+                next_command=f"/pool {pool}",
+            )
+
+
+# -- lockup --------------------------------------------------------------------------------------------------------
+
+
+def _lockup_cases(cases: _Cases, lockup: LockupResult, account_id: str, *, include_pool: bool) -> None:
+    command = f"/lockup {account_id}"
+    for action in lockup.actions:
+        if action.action == "check_transfers_vote":
+            cases.add(kind="lockup_transfers_vote", severity="action", pool_id=lockup.lockup_id,
+                      title="Lockup transfers are still disabled", text=action.text, next_command=command)
+        elif action.action == "refresh_staking_pool_balance":
+            cases.add(kind="lockup_refresh", severity="action", pool_id=lockup.lockup_id,
+                      title="The lockup has not counted its pool balance yet", text=action.text, next_command=command)
+        elif action.action == "termination_in_progress":
+            cases.add(kind="lockup_termination", severity="info", pool_id=lockup.lockup_id,
+                      title="The lockup's vesting was terminated", text=action.text, next_command=command)
+    if lockup.locked_yocto > 0:
+        after = lockup.after_transfers_vote
+        if not lockup.transfers_enabled and after is not None:
+            why = (
+                "The contract counts all of it as locked only because transfers are still disabled (see above); "
+                f"after check_transfers_vote, {format_near(after.locked_yocto)} would remain locked."
+            )
+        else:
+            why = "Locked by the lockup's release or vesting schedule, not stuck: no call unlocks it sooner."
+        if lockup.fully_unlocked_unix is None:
+            until = " No full-unlock date can be given (see /lockup)."
+        elif lockup.fully_unlocked_unix > lockup.at_unix:
+            until = f" Fully unlocked by its schedule on {_utc(lockup.fully_unlocked_unix)}."
+        else:
+            until = ""
+        cases.add(
+            kind="lockup_locked", severity="info", pool_id=lockup.lockup_id, amount_yocto=lockup.locked_yocto,
+            title=f"{format_near(lockup.locked_yocto)} still locked in {lockup.lockup_id}",
+            text=f"{why}{until} Transferable now: {format_near(lockup.liquid_owners_balance_yocto)}.",
+            next_command=command,
+        )
+    pool = lockup.pool if include_pool else None  # a lockup id's own delegations are covered like any account's
+    if pool is not None and pool.unstaked_yocto > DUST_YOCTO and pool.can_withdraw:
+        cases.add(
+            kind="lockup_withdrawable", severity="action", pool_id=pool.pool_id, amount_yocto=pool.unstaked_yocto,
+            title=f"{format_near(pool.unstaked_yocto)} of the lockup ready to withdraw from {pool.pool_id}",
+            text=f"The lockup's unstaking wait is over, but the NEAR stays in {pool.pool_id} until {lockup.owner_id} "
+            f"calls withdraw_all_from_staking_pool on {lockup.lockup_id} (175 TGas). Then it counts towards the "
+            "transferable balance.",
+            next_command=command,
+        )
+
+
+# -- the answer ----------------------------------------------------------------------------------------------------
+
+
+def _liquid_names(chain: Chain, status: StatusResult) -> dict[str, tuple[str, str]]:
+    names = {p.contract_id: (p.name, p.withdraw_method) for p in providers_for(chain.network)}
+    for holding in status.liquid:
+        names.setdefault(holding.contract_id, (holding.provider, "withdraw_all"))
+    return names
+
+
+async def _lockup_reads(
+    chain: Chain, account_id: str, notes: list[str], *, pool_detail: bool
+) -> tuple[LockupResult | None, UnbondingResult | None]:
+    try:
+        lockup = await get_lockup(chain, account_id)
+    except errors.NearError as exc:
+        notes.append(f"The lockup could not be read in full: {exc.message}")
+        return None, None
+    pool = lockup.pool
+    if not pool_detail or pool is None or pool.unstaked_yocto <= DUST_YOCTO or pool.can_withdraw:
+        return lockup, None
+    try:
+        return lockup, await get_unbonding(chain, lockup.lockup_id, [pool.pool_id])
+    except errors.NearError as exc:
+        notes.append(f"The lockup's unbonding epoch could not be read: {exc.message}")
+        return lockup, None
+
+
+async def get_diagnose(chain: Chain, account_text: str) -> DiagnoseResult:
+    account_id = parse_account(account_text)
+    status_read, unbonding_read, validators_read = await asyncio.gather(
+        get_status(chain, account_id),
+        get_unbonding(chain, account_id),
+        chain.rpc.validators(),
+        return_exceptions=True,
+    )
+    for outcome in (status_read, unbonding_read):
+        if isinstance(outcome, BaseException):
+            raise outcome
+    assert isinstance(status_read, StatusResult) and isinstance(unbonding_read, UnbondingResult)
+    status, unbonding = status_read, unbonding_read
+    notes = [n for n in status.notes if "rounding dust" not in n]
+    problems: list[PoolProblem] = list(status.pool_problems)
+    complete = status.delegations_complete and unbonding.pools_complete
+    cases = _Cases()
+    is_lockup = is_lockup_account_id(account_id, chain.network)
+
+    liquid = _liquid_names(chain, status)
+    for entry in unbonding.entries:
+        if entry.pool_id in liquid:
+            _liquid_entry(cases, entry, account_id, unbonding.current_epoch, liquid)
+        else:
+            _pool_entry(cases, entry, account_id, unbonding.current_epoch, is_lockup)
+    for problem in status.pool_problems:
+        if problem.kind == "pending_unknown":
+            name = liquid.get(problem.pool_id, (problem.pool_id, ""))[0]
+            cases.add(
+                kind="liquid_pending_unknown", severity="info", pool_id=problem.pool_id,
+                title=f"{name}: a pending unstake cannot be seen",
+                text=f"{problem.message} If you unstaked there, check it in {name}'s own app.",
+                next_command=f"/liquid {account_id}",
+            )
+
+    staked = {d.pool_id: d.staked_yocto for d in status.delegations if d.staked_yocto > DUST_YOCTO}
+    lockup_staked: dict[str, int] = {}
+    owner_for_lockup = account_id
+    if status.lockup is not None:
+        lockup, lockup_unbonding = await _lockup_reads(chain, account_id, notes, pool_detail=not is_lockup)
+        if lockup is not None:
+            owner_for_lockup = lockup.owner_id
+            _lockup_cases(cases, lockup, account_id, include_pool=not is_lockup)
+            if not is_lockup and lockup.pool is not None and lockup.pool.staked_yocto > DUST_YOCTO:
+                lockup_staked[lockup.pool.pool_id] = lockup.pool.staked_yocto
+        if lockup_unbonding is not None:
+            for entry in lockup_unbonding.entries:
+                if entry.unstaked_yocto > DUST_YOCTO and not entry.can_withdraw:
+                    _pool_entry(cases, entry, lockup.lockup_id if lockup else account_id,
+                                unbonding.current_epoch, True)
+                    last = cases.items[-1]
+                    cases.items[-1] = last.model_copy(update={
+                        "kind": "lockup_unbonding",
+                        "title": f"{format_near(entry.unstaked_yocto)} of the lockup unbonding in {entry.pool_id}",
+                        "next_command": f"/lockup {account_id}",
+                    })
+
+    if isinstance(validators_read, BaseException):
+        if not isinstance(validators_read, errors.NearError):
+            raise validators_read
+        notes.append(f"The validator set could not be read, so pool standing was not checked ({validators_read.message}).")
+    else:
+        await _validator_cases(chain, cases, staked, validators_read, "")
+        await _validator_cases(chain, cases, lockup_staked, validators_read, f" by your lockup ({owner_for_lockup})")
+
+    if not any(c.severity in ("action", "wait", "warning") for c in cases.items):
+        cases.add(kind="nothing_wrong", severity="ok", title="Nothing looks stuck", text=_all_good(status, complete))
+    if not complete:
+        notes.append("Some pools or providers could not be read, so this check may be incomplete.")
+    return DiagnoseResult(
+        account_id=account_id,
+        current_epoch=unbonding.current_epoch,
+        epoch_length=unbonding.epoch_length,
+        avg_block_seconds=unbonding.avg_block_seconds,
+        head_unix=unbonding.head_unix,
+        cases=cases.sorted(),
+        complete=complete,
+        problems=problems,
+        notes=list(dict.fromkeys(notes)),
+    )
+
+
+def _all_good(status: StatusResult, complete: bool) -> str:
+    parts = []
+    pools = [d for d in status.delegations if d.staked_yocto > DUST_YOCTO]
+    if pools:
+        parts.append(
+            f"{format_near(status.total_staked_yocto)} staked in {len(pools)} "
+            f"{'pool' if len(pools) == 1 else 'pools'}, all validating and earning rewards"
+        )
+    if status.liquid:
+        parts.append("liquid-staking tokens with no pending unstake to act on")
+    if status.lockup is not None:
+        parts.append(
+            f"a lockup with {format_near(status.lockup.liquid_owners_balance_yocto)} transferable now and nothing "
+            "to fix"
+        )
+    if not parts:
+        parts.append("no delegations, pending unstakes, lockup or liquid-staking tokens were found")
+    text = "; ".join(parts) + "."
+    text = text[0].upper() + text[1:]
+    text += f" Spendable balance: {format_near(status.available_yocto)}."
+    if not complete:
+        text += " Some pools could not be read, so something may be missing."
+    return text
+
+
+# -- finding accounts in a support message ----------------------------------------------------------------------------
+
+_CANDIDATE = re.compile(r"(?<![\w.@-])([A-Za-z0-9][A-Za-z0-9_.-]{0,63})(?![\w@-])")
+_NAMED_TLDS = ("near", "testnet")
+_POOL_SUFFIXES = (".poolv1.near", ".pool.near", ".pool.testnet", ".poolv1.testnet")
+# Contracts, not holders: liquid-staking providers and the lockup factories.
+_NOT_HOLDERS = frozenset(
+    {p.contract_id for network in ("mainnet", "testnet") for p in providers_for(network)}
+    | {"lockup.near", "locktest.testnet", "lockup-whitelist.near", "near", "testnet"}
+)
+MAX_FOUND = 3
+
+
+def find_account_ids(text: str, *, limit: int = MAX_FOUND) -> list[str]:
+    """NEAR account ids mentioned in a message, in order: named ids under .near/.testnet (not staking pools),
+    implicit ids (64 hex) and lockup ids. Never looks inside a message that holds a secret."""
+    if looks_like_secret(text):
+        return []
+    found: list[str] = []
+    for match in _CANDIDATE.finditer(text):
+        candidate = match.group(1).rstrip(".-_").lower()
+        if candidate in found or not is_valid_account_id(candidate):
+            continue
+        kind = account_kind(candidate)
+        if kind == "named":
+            if candidate.rsplit(".", 1)[-1] not in _NAMED_TLDS or "." not in candidate:
+                continue
+            if candidate.endswith(_POOL_SUFFIXES) or candidate in _NOT_HOLDERS:
+                continue  # a pool is where tokens are, not whose they are
+        elif kind not in ("near-implicit", "eth-implicit"):
+            continue
+        found.append(candidate)
+        if len(found) >= limit:
+            break
+    return found
