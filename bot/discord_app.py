@@ -84,6 +84,12 @@ class StakingBot(commands.AutoShardedBot):
         assert self._pool_directory is not None, "setup_hook has not run"
         return self._pool_directory
 
+    def require_storage(self) -> SqliteStorage:
+        """The open storage (setup_hook opens it before any interaction arrives)."""
+        if self.storage is None:
+            raise RuntimeError("storage is not open")
+        return self.storage
+
     async def linked_accounts(self, user_id: int) -> list[str]:
         """Accounts the user linked to their Discord id, the default first (a convenience, not ownership)."""
         if self.storage is None:

@@ -14,19 +14,21 @@ from discord.ext import commands
 from bot.alerts.scheduler import LOW_UPTIME_PERCENT
 from bot.alerts.subscriptions import subscribe_pool, subscribe_unbonding
 from bot.discord.channels import PostChannel, channel_problem
-from bot.discord.options import AccountId, account_autocomplete, personal_cooldown, pool_autocomplete
+from bot.discord.options import (
+    GROUP_EVERYWHERE,
+    AccountId,
+    account_autocomplete,
+    personal_cooldown,
+    pool_autocomplete,
+)
 from bot.discord.personal import account_or_default
 from bot.discord.respond import show
 from bot.discord_app import StakingBot
 from bot.render.discord_limits import clip
 from bot.render.embeds import GREEN, GREY, error_embed, finish
 from bot.storage.models import Subscription
-from bot.storage.sqlite import StorageError
+from bot.storage.sqlite import SqliteStorage, StorageError
 
-EVERYWHERE = dict(
-    allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
-    allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True),
-)
 DISABLED = {
     "dm_closed": "off: your DMs were closed to me",
     "channel_unusable": "off: I could not post in the channel",
@@ -51,16 +53,15 @@ def describe(sub: Subscription) -> str:
 class Alerts(commands.Cog):
     alert = app_commands.Group(
         name="alert", description="Tell me when unstaked NEAR is withdrawable or a pool changes",
-        **EVERYWHERE,  # type: ignore[arg-type]
+        **GROUP_EVERYWHERE,  # type: ignore[arg-type]
     )
 
     def __init__(self, bot: StakingBot) -> None:
         self.bot = bot
 
     @property
-    def storage(self):  # noqa: ANN201 - SqliteStorage, opened in setup_hook
-        assert self.bot.storage is not None, "setup_hook opens storage before commands arrive"
-        return self.bot.storage
+    def storage(self) -> SqliteStorage:
+        return self.bot.require_storage()
 
     async def _channel(self, interaction: discord.Interaction, channel: object) -> tuple[bool, int | None, int | None]:
         """(ok, guild_id, channel_id); when not ok the user has been told why."""

@@ -11,37 +11,32 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.options import AccountId, account_autocomplete, personal_cooldown
+from bot.discord.options import GROUP_EVERYWHERE, AccountId, account_autocomplete, personal_cooldown
 from bot.discord.respond import show
 from bot.discord_app import StakingBot
 from bot.near import errors
 from bot.render.embeds import GREEN, GREY, error_embed, finish
 from bot.safety import SECRET_WARNING, looks_like_secret
-from bot.storage.sqlite import MAX_LINKED_ACCOUNTS, StorageError
+from bot.storage.sqlite import MAX_LINKED_ACCOUNTS, SqliteStorage, StorageError
 
 NOT_IDENTITY = (
     "Linking is only a shortcut so you can leave the account out of commands. It does not prove that you own "
     "it (anyone can link any public account), and I never need your keys or seed phrase."
-)
-EVERYWHERE = dict(
-    allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
-    allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True),
 )
 
 
 class LinkedAccounts(commands.Cog):
     account = app_commands.Group(
         name="account", description="Your NEAR accounts, used when you leave the account out of a command",
-        **EVERYWHERE,  # type: ignore[arg-type]
+        **GROUP_EVERYWHERE,  # type: ignore[arg-type]
     )
 
     def __init__(self, bot: StakingBot) -> None:
         self.bot = bot
 
     @property
-    def storage(self):  # noqa: ANN201 - SqliteStorage, opened in setup_hook
-        assert self.bot.storage is not None, "setup_hook opens storage before commands arrive"
-        return self.bot.storage
+    def storage(self) -> SqliteStorage:
+        return self.bot.require_storage()
 
     @account.command(name="link", description="Remember a NEAR account so commands use it by default")
     @app_commands.describe(account="NEAR account id, e.g. alice.near", label="A short name for it (optional)")

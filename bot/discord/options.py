@@ -32,6 +32,13 @@ PUBLIC_RATE = (5, 30.0)
 PERSONAL_RATE = (4, 30.0)
 
 
+# The same for an app_commands.Group (decorators do nothing on subcommands: discord.md §2.3).
+GROUP_EVERYWHERE = dict(
+    allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
+    allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True),
+)
+
+
 def read_only(func: T) -> T:
     """Available everywhere: installed to a server or to a user; in servers, the bot DM and group DMs."""
     func = app_commands.allowed_installs(guilds=True, users=True)(func)

@@ -25,6 +25,7 @@ from bot.services.results import (
     ExplainResult,
     LiquidResult,
     LockupResult,
+    PoolProblem,
     PoolResult,
     Result,
     StatusResult,
@@ -106,6 +107,16 @@ def plural(count: int, word: str) -> str:
 
 def finish(embed: discord.Embed, links: list[Link] | None = None) -> Rendered:
     return Rendered(fit_embed(embed), links or [])
+
+
+def add_problems_and_notes(embed: discord.Embed, problems: list[PoolProblem], notes: list[str], notes_title: str) -> None:
+    """What could not be read, then the notes, as the last fields of an answer."""
+    if problems:
+        embed.add_field(
+            name="⚠️ Could not read", value="\n".join(f"{p.pool_id}: {p.message}" for p in problems), inline=False
+        )
+    if notes:
+        embed.add_field(name=notes_title, value="\n".join(f"• {n}" for n in notes), inline=False)
 
 
 @singledispatch
@@ -422,14 +433,7 @@ def _(result: UnbondingResult, *, network: str = "mainnet") -> Rendered:
     embed = discord.Embed(title=f"Unbonding: {result.account_id}", description=verdict, colour=colour)
     for entry in result.entries:
         embed.add_field(name=entry.pool_id, value=_unbonding_value(entry, result), inline=False)
-    if result.pool_problems:
-        embed.add_field(
-            name="⚠️ Could not read",
-            value="\n".join(f"{p.pool_id}: {p.message}" for p in result.pool_problems),
-            inline=False,
-        )
-    if result.notes:
-        embed.add_field(name="Good to know", value="\n".join(f"• {n}" for n in result.notes), inline=False)
+    add_problems_and_notes(embed, result.pool_problems, result.notes, "Good to know")
     epoch_hours = result.epoch_length * result.avg_block_seconds / 3600
     embed.set_footer(
         text=f"Current epoch {result.current_epoch} · an epoch lasts about {epoch_hours:.0f} h · times are estimates"
@@ -594,14 +598,7 @@ def _(result: DiagnoseResult, *, network: str = "mainnet") -> Rendered:
         if case.next_command:
             value += f"\n**Next:** `{case.next_command}`"
         embed.add_field(name=f"{_CASE_MARK[case.severity]} {case.title}", value=value, inline=False)
-    if result.problems:
-        embed.add_field(
-            name="⚠️ Could not read",
-            value="\n".join(f"{p.pool_id}: {p.message}" for p in result.problems),
-            inline=False,
-        )
-    if result.notes:
-        embed.add_field(name="Notes", value="\n".join(f"• {n}" for n in result.notes), inline=False)
+    add_problems_and_notes(embed, result.problems, result.notes, "Notes")
     epoch_hours = result.epoch_length * result.avg_block_seconds / 3600
     embed.set_footer(
         text=f"Epoch {result.current_epoch} · an epoch lasts about {epoch_hours:.1f} h right now · times are "
