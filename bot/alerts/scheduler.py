@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from bot.alerts.notify import Notifier, deliver_pending
 from bot.near import errors
 from bot.near.epochs import NS_PER_SECOND, EpochClock, read_epoch_clock
+from bot.near.liquid import providers_for, read_position
 from bot.near.pools import get_delegation, get_pool_facts
 from bot.near.units import format_near
-from bot.near.wallet_links import mynearwallet_staking_url
+from bot.near.wallet_links import mynearwallet_liquid_staking_url, mynearwallet_staking_url
 from bot.services.chain import Chain
 from bot.services.pool import validator_info
 from bot.services.unbonding import get_unbonding
@@ -32,6 +33,12 @@ ANNOUNCE_WINDOW_SECONDS = 3600
 LOW_UPTIME_PERCENT = 90.0
 # Due alerts are checked concurrently (each is one RPC read); identical reads coalesce in the RPC client.
 CHECK_CONCURRENCY = 32
+
+
+@dataclass(frozen=True)
+class Pending:
+    unstaked: int
+    can_withdraw: bool
 
 
 @dataclass
@@ -139,7 +146,7 @@ class AlertScheduler:
 
     async def _check_one_unbonding(self, sub: Subscription, clock: EpochClock) -> None:
         assert sub.account_id and sub.pool_id and sub.due_epoch is not None
-        delegation = await get_delegation(self.chain.rpc, sub.pool_id, sub.account_id)
+        delegation = await self._pending_unstake(sub.account_id, sub.pool_id)
         destination = _destination(sub)
         if delegation.can_withdraw and delegation.unstaked > 0:
             await self.storage.enqueue(
@@ -153,7 +160,7 @@ class AlertScheduler:
                         f"withdrawn now (epoch {clock.epoch_height}). Withdraw is a separate step: use "
                         f"/withdraw account:{sub.account_id} pool:{sub.pool_id}."
                     ),
-                    "link": mynearwallet_staking_url(sub.pool_id, self.chain.network),
+                    "link": self._wallet_page(sub.pool_id),
                     "account_id": sub.account_id,
                     "pool_id": sub.pool_id,
                     "user_id": sub.user_id,
@@ -185,6 +192,22 @@ class AlertScheduler:
             subscription_id=sub.id,
             reschedule_to=new_epoch,
         )
+
+    def _wallet_page(self, pool_id: str) -> str:
+        if any(p.contract_id == pool_id for p in providers_for(self.chain.network)):
+            return mynearwallet_liquid_staking_url(pool_id, self.chain.network)
+        return mynearwallet_staking_url(pool_id, self.chain.network)
+
+    async def _pending_unstake(self, account_id: str, pool_id: str) -> Pending:
+        """Unstaked amount and withdrawability: a pool's `get_account`, or a liquid-staking contract's own view."""
+        provider = next((p for p in providers_for(self.chain.network) if p.contract_id == pool_id), None)
+        if provider is None:
+            delegation = await get_delegation(self.chain.rpc, pool_id, account_id)
+            return Pending(delegation.unstaked, delegation.can_withdraw)
+        position = await read_position(self.chain.rpc, provider, account_id)
+        if position.pending is None:
+            raise errors.ContractExecutionError(pool_id, "pending unstake", "the contract has no view for it")
+        return Pending(position.pending.amount, position.pending.can_withdraw)
 
     # ------------------------------------------------------------------ pool watch
 

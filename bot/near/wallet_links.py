@@ -40,5 +40,10 @@ def mynearwallet_staking_url(pool_id: str, network: str = "mainnet", page: str |
     return f"{MYNEARWALLET[network]}/staking/{pool_id}{suffix}"
 
 
+def mynearwallet_liquid_staking_url(contract_id: str, network: str = "mainnet") -> str:
+    """MNW's page for a liquid-staking contract (`/liquid-staking/<id>`, wallet-links.md §2.5)."""
+    return f"{MYNEARWALLET[network]}/liquid-staking/{contract_id}"
+
+
 def nearblocks_account_url(account_id: str, network: str = "mainnet") -> str:
     return f"{NEARBLOCKS[network]}/address/{account_id}"

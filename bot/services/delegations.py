@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from bot.near import errors
 from bot.near.account_id import validate_account_id
+from bot.near.liquid import providers_for
 from bot.near.pools import Delegation, get_delegation
 from bot.services.chain import Chain
 from bot.services.results import PoolProblem
@@ -46,7 +47,10 @@ async def scan_delegations(
                 "The staking index could not be read, so this list of pools may be partial. "
                 f"Name a pool to check it directly: status {account_id} <pool_id>."
             )
-    pool_ids = list(dict.fromkeys([*indexed, *named_pools]))
+    # Liquid-staking contracts answer `get_account` like a pool, but their positions are reported (once) as
+    # liquid staking, with their own unlock views.
+    liquid = {p.contract_id for p in providers_for(chain.network)}
+    pool_ids = [p for p in dict.fromkeys([*indexed, *named_pools]) if p not in liquid]
     reads = await asyncio.gather(*(get_delegation(chain.rpc, p, account_id) for p in pool_ids), return_exceptions=True)
     for pool_id, read in zip(pool_ids, reads, strict=True):
         if isinstance(read, errors.NearError):

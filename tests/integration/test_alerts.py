@@ -165,3 +165,19 @@ async def test_pool_watch_reports_fee_change_and_pause(
     assert any("paused staking" in t for t in texts)
     assert all(d == "channel:42" for d, _ in notifier.delivered)
     assert len(texts) == 2
+
+
+async def test_liquid_staking_unstake_alert(
+    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+) -> None:
+    outcome = await subscribe_unbonding(storage, chain, USER, "bob.near", "meta-pool.near")
+    assert [(s.pool_id, s.due_epoch) for s in outcome.created] == [("meta-pool.near", E + 2)]
+    sandbox.advance(epochs=1)
+    await scheduler.run_once()
+    assert notifier.delivered == []
+    sandbox.advance(epochs=1)
+    await scheduler.run_once()
+    assert notifier.kinds() == ["unbonding_ready"]
+    payload = notifier.delivered[0][1]
+    assert "meta-pool.near" in payload["text"]
+    assert payload["link"] == "https://app.mynearwallet.com/liquid-staking/meta-pool.near"
