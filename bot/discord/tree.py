@@ -55,8 +55,9 @@ def describe_failure(interaction: discord.Interaction, error: app_commands.AppCo
             "Discord is still showing an older version of this command. Try again in a minute.",
             title="This command just changed",
         )
-    if isinstance(original, discord.NotFound) and original.code in (10062, 10015):
-        # Unknown interaction / webhook: the 3 s or 15 min window has passed; nobody is left to answer.
+    if isinstance(original, discord.HTTPException) and original.code in (10062, 10015, 50027):
+        # Unknown interaction, unknown webhook, invalid webhook token: the 3 s or 15 min window has passed;
+        # nobody is left to answer.
         log.warning("interaction %s expired before it could be answered", interaction.id)
         return None
     incident = uuid.uuid4().hex[:8]

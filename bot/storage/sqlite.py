@@ -26,8 +26,9 @@ class StorageError(Exception):
 
 
 class SqliteStorage:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000) -> None:
         self.path = str(path)
+        self.busy_timeout_ms = busy_timeout_ms
         self._db: aiosqlite.Connection | None = None
         # One connection: concurrent tasks must take turns to hold a write transaction.
         self._write_lock = asyncio.Lock()
@@ -41,7 +42,8 @@ class SqliteStorage:
         self._db.row_factory = aiosqlite.Row
         await self._db.execute("PRAGMA journal_mode=WAL")
         await self._db.execute("PRAGMA foreign_keys=ON")
-        await self._db.execute("PRAGMA busy_timeout=5000")
+        # Another process (a second shard, `python -m bot migrate`) may hold the write lock: wait for it.
+        await self._db.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
         await self.migrate()
 
     async def close(self) -> None:

@@ -317,6 +317,25 @@ async def test_slow_rpc_is_deferred_in_time(fake: FakeDiscord, bot: StakingBot, 
     assert record.embed["title"] == f"Epoch {E}"
 
 
+async def test_an_expired_interaction_token_is_logged_not_crashed(
+    fake: FakeDiscord, bot: StakingBot, sandbox: ThreadedSandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The answer arrives after the followup token died (Discord: 15 min; here 0.3 s with a slow RPC).
+    fake.token_lifetime = 0.3
+    sandbox.set_faults(0, [{"kind": "latency", "ms": 400}])
+    with caplog.at_level(logging.WARNING):
+        record = await fake.send_interaction("epoch", None, where="guild", user_id=USER_ID)
+        await asyncio.sleep(2.5)
+    assert record.deferred and not record.messages
+    assert any("expired before it could be answered" in r.getMessage() for r in caplog.records)
+    assert not any(r.levelno >= logging.ERROR for r in caplog.records)
+    assert fake.violations == ["/epoch: webhook after the 15 min token lifetime"]
+    fake.violations.clear()  # the bot tried once, as expected; nothing else broke
+    fake.token_lifetime = 15 * 60
+    sandbox.clear_faults()
+    assert (await fake.slash("epoch")).embed["title"] == f"Epoch {E}"  # and it keeps answering
+
+
 async def test_rate_limited_followup_is_retried_by_discord_py(fake: FakeDiscord, bot: StakingBot) -> None:
     fake.fail_next_followups(2, retry_after=0.1)
     record = await fake.slash("status", {"account": "carol.near"})
