@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Sequence
 
-from bot.commands import EXIT_BAD_INPUT, EXIT_OK, help_text, run_line
+from bot.commands import COMMANDS, EXIT_BAD_INPUT, EXIT_OK, help_text, run_line
 from bot.render.json_out import to_json
 from bot.render.text import render_text
 from bot.services.chain import Chain
@@ -57,6 +58,10 @@ def configure_logging(level: str) -> None:
 
 
 async def ask(settings: Settings, line: str, as_json: bool) -> int:
+    if line.strip().lower() in ("help", "?", "--help"):
+        usages = [c.usage for c in COMMANDS.values()]
+        print(json.dumps({"commands": usages}) if as_json else help_text())
+        return EXIT_OK
     chain = Chain.from_settings(settings)
     try:
         result, code = await run_line(chain, line)

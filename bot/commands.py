@@ -98,9 +98,10 @@ COMMANDS: dict[str, Command] = {
 
 
 def help_text() -> str:
-    width = max(len(c.usage) for c in COMMANDS.values())
-    lines = ["Commands:"] + [f"  {c.usage.ljust(width)}  {c.summary}" for c in COMMANDS.values()]
-    lines.append("  help".ljust(width + 2) + "  this list")
+    lines = ["Commands:"]
+    for command in [*COMMANDS.values()]:
+        lines += [f"  {command.usage}", f"      {command.summary}"]
+    lines += ["  help", "      this list"]
     return "\n".join(lines)
 
 

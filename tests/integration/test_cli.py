@@ -140,3 +140,11 @@ def test_a_bad_setting_names_itself() -> None:
     done = run_bot("ask", "epoch", env_extra={"NEAR_NETWORK": "devnet"})
     assert done.returncode == 2
     assert "NEAR_NETWORK" in done.stderr and "mainnet" in done.stderr
+
+
+def test_ask_help_lists_every_command() -> None:
+    done = run_bot("ask", "--json", "help")
+    assert done.returncode == 0
+    usages = json.loads(done.stdout)["commands"]
+    for name in ("epoch", "pool", "status", "unbonding", "lockup", "liquid", "stake", "unstake", "withdraw", "explain"):
+        assert any(u.split()[0] == name for u in usages), name
