@@ -89,8 +89,16 @@ async def liquid_unbonding(chain: Chain, account_id: str, clock: EpochClock) -> 
 
     Providers that cannot be read are left out here; `liquid_holdings` reports them as problems.
     """
-    account_id = parse_account(account_id)
-    positions, _ = await _scan(chain, account_id)
+    return liquid_unbonding_entries(await liquid_positions(chain, account_id), clock)
+
+
+async def liquid_positions(chain: Chain, account_id: str) -> list[near_liquid.LiquidPosition]:
+    """The positions alone (no epoch needed), so callers can read them alongside everything else."""
+    positions, _ = await _scan(chain, parse_account(account_id))
+    return positions
+
+
+def liquid_unbonding_entries(positions: list[near_liquid.LiquidPosition], clock: EpochClock) -> list[UnbondingEntry]:
     return [entry for entry in (_unbonding_entry(p, clock) for p in positions) if entry is not None]
 
 

@@ -18,7 +18,7 @@ from bot.near.pools import Delegation
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account, scan_delegations
 from bot.services.estimates import estimate_entry
-from bot.services.liquid import liquid_unbonding
+from bot.services.liquid import liquid_positions, liquid_unbonding_entries
 from bot.services.results import UnbondingEntry, UnbondingResult
 
 NUM_EPOCHS_TO_UNLOCK = 4  # core-contracts staking-pool/src/lib.rs (near-staking.md §2.1)
@@ -37,22 +37,26 @@ async def _pool_kind(chain: Chain, pool_id: str) -> ContractKind:
         return ContractKind.UNKNOWN
 
 
-async def _read_epoch(chain: Chain, delegation: Delegation) -> StateRead:
-    kind = await _pool_kind(chain, delegation.pool_id)
-    layouts = [kind] if kind in (ContractKind.POOLV1, ContractKind.STAKING_FARM) else [
-        ContractKind.POOLV1,
-        ContractKind.STAKING_FARM,
-    ]
-    read = StateRead(None, StateSource.UNKNOWN, "the pool's contract is not a known staking pool")
-    for layout in layouts:
-        read = await read_pool_account(chain.rpc, delegation.pool_id, delegation.account_id, layout, delegation.block_height)
-        if read.record is not None:
-            if read.record.unstaked != delegation.unstaked:
-                # Storage and get_account disagree at the same block: the layout guess is wrong.
-                read = StateRead(None, StateSource.UNKNOWN, "the pool's storage does not match its get_account view")
-                continue
-            break
+async def _read_layout(chain: Chain, delegation: Delegation, layout: ContractKind) -> StateRead:
+    read = await read_pool_account(chain.rpc, delegation.pool_id, delegation.account_id, layout, delegation.block_height)
+    if read.record is not None and read.record.unstaked != delegation.unstaked:
+        # Storage and get_account disagree at the same block: this is not the pool's layout.
+        return StateRead(None, StateSource.UNKNOWN, "the pool's storage does not match its get_account view")
     return read
+
+
+async def _read_epoch(chain: Chain, delegation: Delegation) -> StateRead:
+    # The core-pool layout is by far the most common: read it while the code hash is looked up (one round trip
+    # saved); a staking-farm pool then costs one more read.
+    kind, core = await asyncio.gather(
+        _pool_kind(chain, delegation.pool_id), _read_layout(chain, delegation, ContractKind.POOLV1)
+    )
+    if kind is ContractKind.POOLV1 or (kind is not ContractKind.STAKING_FARM and core.record is not None):
+        return core
+    farm = await _read_layout(chain, delegation, ContractKind.STAKING_FARM)
+    if kind is ContractKind.STAKING_FARM or farm.record is not None:
+        return farm
+    return StateRead(None, StateSource.UNKNOWN, "the pool's contract is not a known staking pool")
 
 
 def _entry(delegation: Delegation, read: StateRead, clock: EpochClock) -> UnbondingEntry:
@@ -76,23 +80,21 @@ def _entry(delegation: Delegation, read: StateRead, clock: EpochClock) -> Unbond
 async def get_unbonding(chain: Chain, account_id: str, pools: Sequence[str] = ()) -> UnbondingResult:
     account_id = parse_account(account_id)
     named = [parse_account(p) for p in pools]
+    # The epoch clock, the pools and the liquid-staking positions are independent reads: start them together.
     clock_task = asyncio.ensure_future(read_epoch_clock(chain.rpc))
+    liquid_task = asyncio.ensure_future(liquid_positions(chain, account_id))
     try:
         scan = await scan_delegations(chain, account_id, named, use_index=not named)
+        unbonding = [d for d in scan.delegations if d.unstaked > 0]
+        reads = await asyncio.gather(*(_read_epoch(chain, d) for d in unbonding))
     finally:
-        clock = await clock_task
-    unbonding = [d for d in scan.delegations if d.unstaked > 0]
-    reads, liquid = await asyncio.gather(
-        asyncio.gather(*(_read_epoch(chain, d) for d in unbonding)),
-        liquid_unbonding(chain, account_id, clock),
-        return_exceptions=True,
-    )
-    for outcome in (reads, liquid):
+        clock, positions = await asyncio.gather(clock_task, liquid_task, return_exceptions=True)
+    for outcome in (clock, positions):
         if isinstance(outcome, BaseException):
             raise outcome
     entries = [_entry(d, r, clock) for d, r in zip(unbonding, reads, strict=True)]
     # Liquid-staking delayed unstakes join the list (only the named contracts when pools were named).
-    entries += [e for e in liquid if not named or e.pool_id in named]
+    entries += [e for e in liquid_unbonding_entries(positions, clock) if not named or e.pool_id in named]
     notes = list(scan.notes)
     if entries:
         notes.extend(RULES)
