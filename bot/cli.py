@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--network", choices=["mainnet", "testnet"], help="overrides NEAR_NETWORK")
         p.add_argument("--rpc", action="append", metavar="URL", help="RPC endpoint (repeat for failover)")
         p.add_argument("--api", metavar="URL", help="FastNEAR-compatible staking API base URL")
+        p.add_argument("--sandbox", action="store_true", help="answer from the bundled sandbox chain (offline demo)")
 
     ask = sub.add_parser("ask", help="answer one command and exit")
     chain_options(ask)
@@ -119,14 +120,31 @@ def sync(settings: Settings, guild_id: int | None) -> int:
     return EXIT_OK
 
 
+def _with_sandbox(args: argparse.Namespace) -> int:
+    """Run `ask`/`console` against an in-process sandbox chain on 127.0.0.1 (no second terminal needed)."""
+    from bot.sandbox import ThreadedSandbox
+
+    with ThreadedSandbox() as sandbox:
+        args.sandbox = False
+        args.rpc, args.api = [sandbox.url], sandbox.url
+        if args.mode == "console":
+            print(f"Sandbox chain on {sandbox.url} (simulated accounts: alice.near, bob.near, carol.near, lena.near …)")
+        return main_with(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    return main_with(build_parser().parse_args(argv))
+
+
+def main_with(args: argparse.Namespace) -> int:
     mode = args.mode or "run"
     if mode == "sandbox":
         from bot.sandbox.server import run_forever
 
         run_forever(port=args.port)
         return EXIT_OK
+    if getattr(args, "sandbox", False):
+        return _with_sandbox(args)
     try:
         settings = settings_for(args)
     except SettingsError as exc:

@@ -148,3 +148,10 @@ def test_ask_help_lists_every_command() -> None:
     usages = json.loads(done.stdout)["commands"]
     for name in ("epoch", "pool", "status", "unbonding", "lockup", "liquid", "stake", "unstake", "withdraw", "explain"):
         assert any(u.split()[0] == name for u in usages), name
+
+
+def test_sandbox_flag_answers_offline() -> None:
+    done = run_bot("ask", "--json", "--sandbox", "unbonding carol.near charlie.pool.near")
+    assert done.returncode == 0, done.stderr
+    (entry,) = json.loads(done.stdout)["entries"]
+    assert entry["available_epoch"] == SCENARIO.epoch_height + 1
