@@ -113,6 +113,20 @@ async def test_gateway_reconnect_resumes_and_keeps_answering(fake: FakeDiscord, 
     assert record.embed["title"] == f"Epoch {E}"
 
 
+async def test_gateway_reconnect_in_the_middle_of_a_command(
+    fake: FakeDiscord, bot: StakingBot, sandbox: ThreadedSandbox
+) -> None:
+    sandbox.set_faults(0, [{"kind": "latency", "ms": 700}])  # the command is still reading the chain...
+    record = await fake.send_interaction("status", {"account": "bob.near"}, where="guild", user_id=USER_ID)
+    await asyncio.sleep(0.3)
+    assert record.deferred and not record.messages
+    await fake.request_reconnect()  # ...when the gateway drops and resumes
+    await asyncio.wait_for(record.answered.wait(), 15)
+    assert fake.resumes == 1
+    assert record.embed["title"].endswith("bob.near")
+    assert record.ephemeral
+
+
 # -- the commands ------------------------------------------------------------------------------------------------
 
 
