@@ -20,7 +20,7 @@ from bot.action_commands import (
     run_withdraw,
 )
 from bot.near import errors
-from bot.safety import SECRET_WARNING, looks_like_secret
+from bot.safety import SECRET_WARNING, might_be_secret
 from bot.services.chain import Chain
 from bot.services.diagnose import get_diagnose
 from bot.services.epoch import get_epoch
@@ -138,7 +138,7 @@ async def run_command(chain: Chain, name: str, args: list[str]) -> tuple[Result,
 async def _guarded(
     chain: Chain, line: str, parse: Callable[[], tuple[Command, list[str]]]
 ) -> tuple[Result, int]:
-    if looks_like_secret(line):
+    if might_be_secret(line):
         # Never echo, log or process it (the line is not logged below either).
         return ErrorResult(error_kind="secret_detected", message=SECRET_WARNING, exit_code=EXIT_BAD_INPUT), EXIT_BAD_INPUT
     try:

@@ -161,3 +161,24 @@ def find_secrets(text: str) -> list[SecretKind]:
 
 def looks_like_secret(text: str) -> bool:
     return bool(find_secrets(text))
+
+
+_LONG_BASE58 = re.compile(r"(?<!" + _B58_CLASS + r")(" + _B58_CLASS + r"{60,})(?!" + _B58_CLASS + ")")
+_HEX = re.compile(r"[0-9a-f]+")
+
+
+def might_be_secret(text: str) -> bool:
+    """A looser test for text the bot would otherwise quote back (commands, error messages): also a key with a
+    character or three missing, or 12+ word-list words with a wrong checksum. A near-miss must not be echoed
+    either: the missing part of a damaged key or phrase can be guessed. Not used to delete messages."""
+    if looks_like_secret(text):
+        return True
+    if any(not _HEX.fullmatch(m.group(1)) for m in _LONG_BASE58.finditer(text)):
+        return True  # a 64-hex implicit account id is not base58 key material; anything else this long is
+    _english, index_of = _bip39()
+    run = 0
+    for word in _LETTERS.findall(text)[:_MAX_WORDS]:
+        run = run + 1 if word.lower() in index_of else 0
+        if run >= 12:
+            return True
+    return False

@@ -175,6 +175,10 @@ class AlertScheduler:
         # Not withdrawable at the due epoch: a new unstake restarted the wait. Find the new epoch.
         result = await get_unbonding(self.chain, sub.account_id, [sub.pool_id])
         entry = next((e for e in result.entries if e.pool_id == sub.pool_id), None)
+        if entry is not None and entry.available_epoch == sub.due_epoch:
+            # Same unlock epoch, just not reached at the final block yet (the epoch number comes from the newest
+            # block, the pool read from the final one, a few blocks behind): look again shortly, say nothing.
+            return
         new_epoch = (entry.available_epoch or entry.latest_possible_epoch) if entry else None
         new_epoch = new_epoch if new_epoch and new_epoch > clock.epoch_height else clock.epoch_height + 1
         await self.storage.enqueue(
@@ -268,8 +272,11 @@ class AlertScheduler:
     async def _plan(self, clock: EpochClock) -> WakePlan:
         targets = []
         next_due = await self.storage.next_due_epoch("unbonding")
+        if next_due is not None and next_due <= clock.epoch_height:
+            # Still due now (a boundary race, or a read that failed): check again soon, not next epoch.
+            return WakePlan(self.min_sleep * 2, next_due)
         if next_due is not None:
-            targets.append(max(next_due, clock.epoch_height + 1))
+            targets.append(next_due)
         if await self.storage.announcement_channels() or await self.storage.active_subscriptions("pool"):
             targets.append(clock.epoch_height + 1)
         if not targets:

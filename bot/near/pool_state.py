@@ -97,6 +97,9 @@ async def read_pool_account(
         return StateRead(None, StateSource.UNKNOWN, "the RPC node refuses to read this pool's storage (too large)")
     except errors.BlockNotFound:
         return StateRead(None, StateSource.UNKNOWN, "the RPC node no longer has the block of the balance read")
+    except errors.NearError as exc:
+        # Rate limited, refused, unreachable: the rest of the answer (can_withdraw, the 4-epoch bound) still holds.
+        return StateRead(None, StateSource.UNKNOWN, f"the pool's storage could not be read ({exc.kind})")
     if raw_record is None:
         return StateRead(None, StateSource.UNKNOWN, "the pool's storage index points to a missing record")
     try:

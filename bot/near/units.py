@@ -33,6 +33,7 @@ def parse_near_amount(text: str) -> int:
     if not isinstance(text, str):
         raise AmountError(f"The amount must be text. {_EXAMPLES}")
     raw = text.strip()
+    shown = _shorten(raw)  # error messages quote at most the start of what was typed
     if not raw:
         raise AmountError(f"The amount is empty. {_EXAMPLES}")
     match = _UNIT_SUFFIX.match(raw)
@@ -40,65 +41,76 @@ def parse_near_amount(text: str) -> int:
     number = match.group("number").strip()
     unit = (match.group("unit") or "near").lower()
     if not number:
-        raise AmountError(f'"{raw}" has a unit but no number. {_EXAMPLES}')
+        raise AmountError(f'"{shown}" has a unit but no number. {_EXAMPLES}')
     _reject_obvious_mistakes(raw, number)
 
     if unit in ("yocto", "yoctonear"):
         if "." in number:
-            raise AmountError(f'"{raw}": yoctoNEAR is the smallest unit, so it takes a whole number ("1500yocto").')
+            raise AmountError(f'"{shown}": yoctoNEAR is the smallest unit, so it takes a whole number ("1500yocto").')
         value = _parse_integer_part(raw, number)
     else:
         whole, dot, fraction = number.partition(".")
         if dot and "." in fraction:
-            raise AmountError(f'"{raw}" has more than one decimal point. {_EXAMPLES}')
+            raise AmountError(f'"{shown}" has more than one decimal point. {_EXAMPLES}')
         if not whole and not fraction:
-            raise AmountError(f'"{raw}" is not a number. {_EXAMPLES}')
+            raise AmountError(f'"{shown}" is not a number. {_EXAMPLES}')
         integer = _parse_integer_part(raw, whole) if whole else 0
         if fraction and not (fraction.isascii() and fraction.isdigit()):
-            raise AmountError(f'"{raw}" is not a number. {_EXAMPLES}')
+            raise AmountError(f'"{shown}" is not a number. {_EXAMPLES}')
         if len(fraction) > NEAR_DECIMALS:
             raise AmountError(
-                f'"{raw}" has {len(fraction)} digits after the decimal point; NEAR has at most 24 '
+                f'"{shown}" has {len(fraction)} digits after the decimal point; NEAR has at most 24 '
                 "(1 yoctoNEAR = 0.000000000000000000000001 NEAR)."
             )
         value = integer * YOCTO_PER_NEAR + (int(fraction.ljust(NEAR_DECIMALS, "0")) if fraction else 0)
     if value > MAX_U128:
-        raise AmountError(f'"{raw}" is larger than any NEAR balance can be.')
+        raise AmountError(f'"{shown}" is larger than any NEAR balance can be.')
     return value
 
 
 def _reject_obvious_mistakes(raw: str, number: str) -> None:
+    shown = _shorten(raw)
     lowered = number.lower()
     if lowered.startswith("-"):
-        raise AmountError(f'"{raw}" is negative; amounts must be zero or more. {_EXAMPLES}')
+        raise AmountError(f'"{shown}" is negative; amounts must be zero or more. {_EXAMPLES}')
     if lowered.startswith("+"):
-        raise AmountError(f'"{raw}" has a sign; write just the number. {_EXAMPLES}')
+        raise AmountError(f'"{shown}" has a sign; write just the number. {_EXAMPLES}')
     if lowered in ("nan", "inf", "infinity") or "e" in lowered:
-        raise AmountError(f'"{raw}" is not a plain decimal number (no exponents or NaN). {_EXAMPLES}')
+        raise AmountError(f'"{shown}" is not a plain decimal number (no exponents or NaN). {_EXAMPLES}')
     if "," in number and not re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?", number):
         if re.fullmatch(r"\d+,\d+", number):
             raise AmountError(
-                f'"{raw}" uses a comma as the decimal mark. NEAR amounts use a dot: write "{number.replace(",", ".")}".'
+                f'"{shown}" uses a comma as the decimal mark. NEAR amounts use a dot: write "{_shorten(number.replace(",", "."))}".'
             )
         raise AmountError(
-            f'"{raw}" has commas in the wrong places. Commas may only separate thousands ("1,000,000"); '
+            f'"{shown}" has commas in the wrong places. Commas may only separate thousands ("1,000,000"); '
             'the decimal mark is a dot ("1.5").'
         )
     if " " in number or "_" in number:
-        raise AmountError(f'"{raw}" contains spaces or underscores inside the number. {_EXAMPLES}')
+        raise AmountError(f'"{shown}" contains spaces or underscores inside the number. {_EXAMPLES}')
+
+
+MAX_INTEGER_DIGITS = 39  # 2**128 - 1 has 39 digits: anything longer cannot be a balance
 
 
 def _parse_integer_part(raw: str, digits: str) -> int:
+    shown = _shorten(raw)
+    if len(digits.replace(",", "")) > MAX_INTEGER_DIGITS:
+        raise AmountError(f'"{shown}" is larger than any NEAR balance can be.')
     if _PLAIN_INT.fullmatch(digits) and digits.isascii():
         return int(digits)
     if _GROUPED_INT.fullmatch(digits) and digits.isascii():
         return int(digits.replace(",", ""))
     if "," in digits:
         raise AmountError(
-            f'"{raw}" has commas in the wrong places. Commas may only separate thousands ("1,000,000"); '
+            f'"{shown}" has commas in the wrong places. Commas may only separate thousands ("1,000,000"); '
             'the decimal mark is a dot ("1.5").'
         )
-    raise AmountError(f'"{raw}" is not a number. {_EXAMPLES}')
+    raise AmountError(f'"{shown}" is not a number. {_EXAMPLES}')
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def yocto_to_decimal_string(yocto: int) -> str:

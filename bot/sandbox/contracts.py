@@ -62,7 +62,8 @@ class Env:
 
     @property
     def epoch_height(self) -> int:
-        return self.chain.epoch_height
+        # A view pinned to an older block sees that block's epoch, as on a real node.
+        return self.chain.epoch_height if self._block_height is None else self.chain.timeline.epoch_of(self._block_height)
 
     @property
     def block_height(self) -> int:

@@ -270,6 +270,8 @@ async def plan_lockup_unstake(chain: Chain, account_text: str, pool_id: str, amo
     amount = None if unstake_all else parse_amount(amount_text)
     ctx = await _context(chain, account_text)
     _require_idle(ctx)
+    # core-contracts lockup/src/owner.rs: unstake, unstake_all and the withdraws assert no termination.
+    _require_no_termination(ctx, "unstaking")
     balance = await _selected_pool(ctx, chain, pool_id)
     lockup_id = ctx.lockup_id
     if balance.staked_yocto == 0:
@@ -320,6 +322,8 @@ async def plan_lockup_withdraw(
     amount = None if withdraw_all else parse_amount(amount_text)  # type: ignore[arg-type]
     ctx = await _context(chain, account_text)
     _require_idle(ctx)
+    # core-contracts lockup/src/owner.rs: unstake, unstake_all and the withdraws assert no termination.
+    _require_no_termination(ctx, "withdrawals")
     balance = await _selected_pool(ctx, chain, pool_id)
     lockup_id = ctx.lockup_id
     if balance.unstaked_yocto == 0:

@@ -181,3 +181,19 @@ async def test_liquid_staking_unstake_alert(
     payload = notifier.delivered[0][1]
     assert "meta-pool.near" in payload["text"]
     assert payload["link"] == "https://app.mynearwallet.com/liquid-staking/meta-pool.near"
+
+
+async def test_no_false_restart_message_at_the_epoch_boundary(
+    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+) -> None:
+    await subscribe_unbonding(storage, chain, USER, "carol.near", "charlie.pool.near")  # due E+1
+    # The newest block is in E+1 but the pool is read a few blocks behind, still in E.
+    sandbox.advance(blocks=sandbox.chain.epoch_start_height + 43_200 + 1 - sandbox.chain.head_height)
+    sandbox.set_faults(0, [{"kind": "stale", "blocks": 20, "method": "query"}])
+    plan = await scheduler.run_once()
+    assert notifier.delivered == []  # not "your wait restarted"
+    assert plan.sleep_seconds < 60  # looks again shortly
+    sandbox.clear_faults()
+    sandbox.advance(blocks=10)
+    await scheduler.run_once()
+    assert notifier.kinds() == ["unbonding_ready"]

@@ -34,3 +34,23 @@ async def test_a_pasted_key_is_refused_without_echo() -> None:
     assert code == 2
     assert result.error_kind == "secret_detected"  # type: ignore[union-attr]
     assert secret[10:30] not in result.message  # type: ignore[union-attr]
+
+
+async def test_a_damaged_key_or_phrase_is_not_echoed_either() -> None:
+    from mnemonic import Mnemonic
+
+    damaged_key = base58.b58encode(os.urandom(64)).decode()[:-3]
+    words = Mnemonic("english").generate(128).split()
+    words[-1] = "zoo" if words[-1] != "zoo" else "abandon"  # most likely a wrong checksum now
+    for text in (f"stake alice.near alpha.poolv1.near {damaged_key}", f"status ed25519:{damaged_key}",
+                 "unstake alice.near meta-pool.near " + " ".join(words)):
+        result, code = await run_line(None, text)  # type: ignore[arg-type]
+        assert code == 2 and result.error_kind == "secret_detected"  # type: ignore[union-attr]
+        assert damaged_key[5:25] not in result.message and " ".join(words[:3]) not in result.message  # type: ignore[union-attr]
+
+
+async def test_implicit_account_ids_are_not_mistaken_for_keys() -> None:
+    from bot.safety import might_be_secret
+
+    assert not might_be_secret("status " + "a" * 64)
+    assert not might_be_secret("status 98793cd91a3f870fb126f66285808c7e094afcfc4eda8a970f6648cdf0dbd6de")

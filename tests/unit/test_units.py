@@ -116,3 +116,10 @@ def test_floats_are_refused() -> None:
         format_near(1.5)  # type: ignore[arg-type]
     with pytest.raises(AmountError):
         parse_near_amount(1.5)  # type: ignore[arg-type]
+
+
+def test_absurdly_long_numbers_are_refused_kindly() -> None:
+    for text in ("1" * 5000, "1" * 5000 + " yocto", "1" + ",000" * 2000, "0." + "1" * 5000):
+        with pytest.raises(AmountError) as caught:
+            parse_near_amount(text)
+        assert len(str(caught.value)) < 300  # and it does not quote the whole input back
