@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.alerts.notify import Notifier, deliver_pending
 from bot.near import errors
+from bot.near.account_id import is_lockup_account_id
 from bot.near.epochs import NS_PER_SECOND, EpochClock, read_epoch_clock
 from bot.near.liquid import providers_for, read_position
 from bot.near.pools import get_delegation, get_pool_facts
@@ -157,8 +158,12 @@ class AlertScheduler:
                     "title": "Your unstaked NEAR is withdrawable",
                     "text": (
                         f"{format_near(delegation.unstaked)} unstaked by {sub.account_id} in {sub.pool_id} can be "
-                        f"withdrawn now (epoch {clock.epoch_height}). Withdraw is a separate step: use "
-                        f"/withdraw account:{sub.account_id} pool:{sub.pool_id}."
+                        f"withdrawn now (epoch {clock.epoch_height}). Withdraw is a separate step: "
+                        + (
+                            "the lockup owner withdraws it through the lockup (/withdraw with from_lockup)."
+                            if is_lockup_account_id(sub.account_id, self.chain.network)
+                            else f"use /withdraw account:{sub.account_id} pool:{sub.pool_id}."
+                        )
                     ),
                     "link": self._wallet_page(sub.pool_id),
                     "account_id": sub.account_id,

@@ -44,7 +44,8 @@ async def subscribe_unbonding(
         if entry.can_withdraw:
             outcome.already_withdrawable.append(entry.pool_id)
             continue
-        if (same := existing.get((account_id, entry.pool_id, channel_id))) is not None:
+        holder = entry.held_by or account_id  # lockup stake is the lockup account's delegation
+        if (same := existing.get((holder, entry.pool_id, channel_id))) is not None:
             outcome.already_set.append(same)
             continue
         due = entry.available_epoch or entry.latest_possible_epoch
@@ -52,7 +53,7 @@ async def subscribe_unbonding(
             continue
         outcome.created.append(
             await storage.add_subscription(
-                "unbonding", user_id, account_id=account_id, pool_id=entry.pool_id, guild_id=guild_id,
+                "unbonding", user_id, account_id=holder, pool_id=entry.pool_id, guild_id=guild_id,
                 channel_id=channel_id, due_epoch=due,
             )
         )

@@ -372,6 +372,8 @@ def _unbonding_value(entry: UnbondingEntry, result: UnbondingResult) -> str:
     if entry.unstaked_yocto <= DUST_YOCTO:
         return f"{entry.unstaked_yocto} yocto of share-rounding dust: not stuck money, nothing to do"
     lines = [f"**{near(entry.unstaked_yocto)}** unstaked: {unbonding_verdict(entry, result)}"]
+    if entry.held_by:
+        lines.append(f"Staked by your lockup `{entry.held_by}`: withdraw through it (`from_lockup`).")
     if entry.can_withdraw:
         lines.append(f"`{bar(1, 1, NUM_EPOCHS_TO_UNLOCK * 2, '▰', '▱')}` waiting over")
         lines.append("Withdraw is a separate step: nothing returns to your wallet by itself.")

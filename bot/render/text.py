@@ -173,8 +173,9 @@ def _(result: UnbondingResult) -> str:
     if not result.entries:
         lines.append("  nothing is unbonding: no pool holds unstaked NEAR for this account")
     for entry in result.entries:
+        held = f" by your lockup {entry.held_by} (withdraw with --from-lockup)" if entry.held_by else ""
         lines.append(
-            f"  {entry.pool_id}: {format_near(entry.unstaked_yocto)} unstaked — "
+            f"  {entry.pool_id}: {format_near(entry.unstaked_yocto)} unstaked{held} — "
             f"{unbonding_verdict(entry, result.current_epoch)}"
         )
     for problem in result.pool_problems:

@@ -302,6 +302,8 @@ async def get_diagnose(chain: Chain, account_text: str) -> DiagnoseResult:
 
     liquid = _liquid_names(chain, status)
     for entry in unbonding.entries:
+        if entry.held_by:
+            continue  # the lockup's own stake: diagnosed below with the lockup, as lockup cases
         if entry.pool_id in liquid:
             _liquid_entry(cases, entry, account_id, unbonding.current_epoch, liquid)
         else:

@@ -151,6 +151,8 @@ class UnbondingEntry(Result):
     latest_possible_epoch: int | None = None
     epochs_left: int | None = None
     source_note: str | None = None
+    # Set when the stake belongs to the account's lockup: the lockup account id (withdraw goes through it).
+    held_by: str | None = None
 
 
 class UnbondingResult(Result):

@@ -14,11 +14,12 @@ from bot.near import errors
 from bot.near.contracts import ContractKind, contract_kind
 from bot.near.epochs import NS_PER_SECOND, EpochClock, read_epoch_clock
 from bot.near.pool_state import StateRead, StateSource, read_pool_account
-from bot.near.pools import Delegation
+from bot.near.pools import Delegation, get_delegation
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account, scan_delegations
 from bot.services.estimates import estimate_entry
 from bot.services.liquid import liquid_positions, liquid_unbonding_entries
+from bot.services.lockup import lockup_summary
 from bot.services.results import UnbondingEntry, UnbondingResult
 
 NUM_EPOCHS_TO_UNLOCK = 4  # core-contracts staking-pool/src/lib.rs (near-staking.md §2.1)
@@ -77,22 +78,42 @@ def _entry(delegation: Delegation, read: StateRead, clock: EpochClock) -> Unbond
     )
 
 
+async def _lockup_delegations(chain: Chain, owner_id: str, named: Sequence[str]) -> list[Delegation]:
+    """The owner's lockup stake in its selected pool, when part of it is unstaked (it is the lockup's, not the
+    owner's own delegation, so the pool lists it under the lockup account)."""
+    try:
+        summary = await lockup_summary(chain, owner_id)
+        if summary is None or summary.staking_pool_id is None or (named and summary.staking_pool_id not in named):
+            return []
+        if summary.lockup_id == owner_id:
+            return []  # asked about the lockup account itself: its delegations are already its own
+        delegation = await get_delegation(chain.rpc, summary.staking_pool_id, summary.lockup_id)
+    except errors.NearError:
+        return []  # the lockup has its own command; this list must not fail because of it
+    return [delegation] if delegation.unstaked > 0 else []
+
+
 async def get_unbonding(chain: Chain, account_id: str, pools: Sequence[str] = ()) -> UnbondingResult:
     account_id = parse_account(account_id)
     named = [parse_account(p) for p in pools]
     # The epoch clock, the pools and the liquid-staking positions are independent reads: start them together.
     clock_task = asyncio.ensure_future(read_epoch_clock(chain.rpc))
     liquid_task = asyncio.ensure_future(liquid_positions(chain, account_id))
+    lockup_task = asyncio.ensure_future(_lockup_delegations(chain, account_id, named))
     try:
         scan = await scan_delegations(chain, account_id, named, use_index=not named)
-        unbonding = [d for d in scan.delegations if d.unstaked > 0]
+        unbonding = [d for d in scan.delegations if d.unstaked > 0] + await lockup_task
         reads = await asyncio.gather(*(_read_epoch(chain, d) for d in unbonding))
     finally:
-        clock, positions = await asyncio.gather(clock_task, liquid_task, return_exceptions=True)
+        clock, positions, _ = await asyncio.gather(clock_task, liquid_task, lockup_task, return_exceptions=True)
     for outcome in (clock, positions):
         if isinstance(outcome, BaseException):
             raise outcome
     entries = [_entry(d, r, clock) for d, r in zip(unbonding, reads, strict=True)]
+    entries = [
+        e if d.account_id == account_id else e.model_copy(update={"held_by": d.account_id})
+        for e, d in zip(entries, unbonding, strict=True)
+    ]
     # Liquid-staking delayed unstakes join the list (only the named contracts when pools were named).
     entries += [e for e in liquid_unbonding_entries(positions, clock) if not named or e.pool_id in named]
     notes = list(scan.notes)

@@ -197,3 +197,23 @@ async def test_no_false_restart_message_at_the_epoch_boundary(
     sandbox.advance(blocks=10)
     await scheduler.run_once()
     assert notifier.kinds() == ["unbonding_ready"]
+
+
+async def test_lockup_stake_unbonding_is_shown_and_alerted(
+    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+) -> None:
+    from bot.near.account_id import lockup_account_id
+    from bot.services.unbonding import get_unbonding
+
+    lockup_id = lockup_account_id("sam.near")
+    assert sandbox.call("sam.near", lockup_id, "unstake", {"amount": str(5_000 * 10**24)})["ok"]
+    result = await get_unbonding(chain, "sam.near")
+    (entry,) = [e for e in result.entries if e.pool_id == "bravo.poolv1.near"]
+    assert entry.held_by == lockup_id
+    assert (entry.available_epoch, entry.can_withdraw) == (E + 4, False)
+    (sub,) = (await subscribe_unbonding(storage, chain, USER, "sam.near")).created
+    assert (sub.account_id, sub.pool_id, sub.due_epoch) == (lockup_id, "bravo.poolv1.near", E + 4)
+    sandbox.advance(epochs=4)
+    await scheduler.run_once()
+    assert notifier.kinds() == ["unbonding_ready"]
+    assert "through the lockup" in notifier.delivered[0][1]["text"]
