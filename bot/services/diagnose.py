@@ -215,7 +215,11 @@ def _lockup_cases(cases: _Cases, lockup: LockupResult, account_id: str, *, inclu
             cases.add(kind="lockup_transfers_vote", severity="action", pool_id=lockup.lockup_id,
                       title="Lockup transfers are still disabled", text=action.text, next_command=command)
         elif action.action == "refresh_staking_pool_balance":
-            cases.add(kind="lockup_refresh", severity="action", pool_id=lockup.lockup_id,
+            # Counting rewards lets more move only when the owner's balance, not the NEAR on the lockup account
+            # itself, is what limits the transferable amount (near-staking.md §4.5: min(owners, balance − storage)).
+            spendable_here = max(0, lockup.account_balance_yocto - lockup.min_balance_for_storage_yocto)
+            helps_now = lockup.owners_balance_yocto < spendable_here
+            cases.add(kind="lockup_refresh", severity="action" if helps_now else "info", pool_id=lockup.lockup_id,
                       title="The lockup has not counted its pool balance yet", text=action.text, next_command=command)
         elif action.action == "termination_in_progress":
             cases.add(kind="lockup_termination", severity="info", pool_id=lockup.lockup_id,

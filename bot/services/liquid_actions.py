@@ -221,6 +221,11 @@ async def plan_liquid_unstake(
         return await _instant(chain, account_id, provider, position, burn, value, clock, warnings)
 
     wait = position.current_delay_epochs or provider.delay_epochs
+    if provider.key == "metapool" and burn != balance:
+        # The delay depends on the amount (4 or 8 epochs, near-staking.md §5): ask for this unstake's amount.
+        live = await _optional_view(chain, contract, "compute_current_unstaking_delay", {"amount": str(value)})
+        if isinstance(live, int) and not isinstance(live, bool) and live > 0:
+            wait = live
     pending = position.pending
     if pending is not None and pending.amount > 0:
         if pending.can_withdraw:

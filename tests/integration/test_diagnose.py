@@ -199,3 +199,10 @@ def test_account_ids_in_a_support_message() -> None:
     assert find_account_ids(f"implicit {implicit}, eth 0x{'cd' * 20}, e.g. nothing.io") == [implicit, "0x" + "cd" * 20]
     assert find_account_ids("no ids here, just words. e.g. this.") == []
     assert find_account_ids("alice.near " + "x.near " * 10, limit=2) == ["alice.near", "x.near"]
+
+
+async def test_refresh_is_only_an_action_when_it_would_let_more_move(chain: Chain) -> None:
+    # sam's lockup: rewards uncounted, but what limits the transferable amount is the NEAR on the lockup account
+    # itself (its stake is still in the pool), so counting them moves nothing yet.
+    refresh = one(await get_diagnose(chain, "sam.near"), "lockup_refresh")
+    assert refresh.severity == "info"
