@@ -141,6 +141,14 @@ def _txs(ctx: LockupContext, calls: list[FunctionCall]) -> list[UnsignedTransact
     return [UnsignedTransaction(ctx.owner, ctx.lockup_id, (call,)) for call in calls]
 
 
+async def _contract_liquid(chain: Chain, ctx: LockupContext) -> int | None:
+    try:
+        raw = await chain.rpc.view_function(ctx.lockup_id, "get_liquid_owners_balance", {}, block_id=ctx.read.block_height)
+    except errors.NearError:
+        return None
+    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() else None
+
+
 def _stakeable(ctx: LockupContext) -> int:
     return max(0, ctx.read.account.amount - ctx.read.version.min_balance_for_storage)
 
@@ -434,6 +442,16 @@ async def plan_lockup_transfer(
                 )
     after = compute_lockup(state, read.version, read.account.amount, read.now_ns)
     liquid = after.liquid_owners_balance
+    if not calls:
+        # Nothing runs before the transfer: the contract checks its own get_liquid_owners_balance, so never offer
+        # more than it says (an unknown code version could keep a larger storage minimum than assumed).
+        contract_liquid = await _contract_liquid(chain, ctx)
+        if contract_liquid is not None and contract_liquid < liquid:
+            warnings.append(
+                f"The lockup's own view allows {format_near(contract_liquid)}, less than computed "
+                f"({format_near(liquid)}); the contract's number is used."
+            )
+            liquid = contract_liquid
     why = (
         f"The lockup can move at most {format_near(liquid)} now: only unlocked NEAR ({format_near(after.locked)} is "
         f"still locked, owner's balance {format_near(after.owners_balance)}) that sits on the lockup account itself "
