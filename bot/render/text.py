@@ -17,6 +17,7 @@ from bot.services.results import (
     LiquidPosition,
     LiquidResult,
     LockupResult,
+    PoolProblem,
     PoolResult,
     Result,
     StatusResult,
@@ -41,6 +42,10 @@ def duration(seconds: int) -> str:
 def progress_bar(fraction: float, width: int = 20) -> str:
     filled = max(0, min(width, int(fraction * width)))
     return "█" * filled + "░" * (width - filled)
+
+
+def problem_and_note_lines(problems: list[PoolProblem], notes: list[str]) -> list[str]:
+    return [f"  ! {p.pool_id}: {p.message}" for p in problems] + [f"  note: {note}" for note in notes]
 
 
 @singledispatch
@@ -140,10 +145,7 @@ def _(result: StatusResult) -> str:
             f"  {holding.provider} ({holding.contract_id}): {format_near(holding.token_balance, unit=False)} "
             f"{holding.symbol} ≈ {format_near(holding.near_value_yocto)}{pending}"
         )
-    for problem in result.pool_problems:
-        lines.append(f"  ! {problem.pool_id}: {problem.message}")
-    for note in result.notes:
-        lines.append(f"  note: {note}")
+    lines += problem_and_note_lines(result.pool_problems, result.notes)
     return "\n".join(lines)
 
 
@@ -178,10 +180,7 @@ def _(result: UnbondingResult) -> str:
             f"  {entry.pool_id}: {format_near(entry.unstaked_yocto)} unstaked{held} — "
             f"{unbonding_verdict(entry, result.current_epoch)}"
         )
-    for problem in result.pool_problems:
-        lines.append(f"  ! {problem.pool_id}: {problem.message}")
-    for note in result.notes:
-        lines.append(f"  note: {note}")
+    lines += problem_and_note_lines(result.pool_problems, result.notes)
     return "\n".join(lines)
 
 

@@ -302,29 +302,43 @@ async def plan_unstake(
     if delegation.staked == 0:
         hint = await _lockup_hint(chain, account_id, pool_id)
         raise ActionRefused(f"{account_id} has nothing staked in {pool_id}, so there is nothing to unstake.{hint}")
-    if amount is not None and amount > delegation.staked:
-        raise ActionRefused(
-            f"{account_id} has {format_near(delegation.staked, 24)} staked in {pool_id}; you asked to unstake "
-            f"{format_near(amount, 24)}. Use \"all\" to unstake everything exactly."
-        )
-    warnings: list[str] = []
-    if delegation.unstaked > DUST_YOCTO:
-        if delegation.can_withdraw:
-            warnings.append(
-                f"{format_near(delegation.unstaked)} already unstaked in {pool_id} is withdrawable now. Unstaking "
-                "again restarts the 4-epoch wait for all of it: withdraw first."
-            )
-        else:
-            warnings.append(
-                f"{format_near(delegation.unstaked)} is already unbonding in {pool_id}. A new unstake restarts the "
-                "4-epoch wait for the whole unstaked balance, including that amount."
-            )
+    warnings = unstake_checks(
+        account_id, pool_id, amount,
+        staked=delegation.staked, unstaked=delegation.unstaked, can_withdraw=delegation.can_withdraw,
+        withdraw_first="withdraw first.",
+    )
     warnings.append("Unstaked NEAR stops earning rewards and can be withdrawn after 4 epochs, in a separate step.")
     call = pool_unstake_all() if unstake_all else pool_unstake(amount)  # type: ignore[arg-type]
     shown = delegation.staked if unstake_all else amount
     tx = UnsignedTransaction(account_id, pool_id, (call,))
     summary = f"Unstake {format_near(shown)} from {pool_id} for {account_id} ({call.method_name})."  # type: ignore[arg-type]
     return _build(chain, "unstake", account_id, pool_id, shown, summary, tx, warnings, "unstake")
+
+
+def unstake_checks(
+    holder: str, pool_id: str, amount: int | None, *, staked: int, unstaked: int, can_withdraw: bool,
+    withdraw_first: str,
+) -> list[str]:
+    """Refuse an unstake above the staked balance (never round a balance up, near-staking.md §2.5) and warn when
+    an earlier unstaked balance would have its wait restarted (one unlock epoch per delegator, §2.4)."""
+    if amount is not None and amount > staked:
+        raise ActionRefused(
+            f"{holder} has {format_near(staked, 24)} staked in {pool_id}; you asked to unstake "
+            f"{format_near(amount, 24)}. Use \"all\" to unstake everything exactly."
+        )
+    warnings: list[str] = []
+    if unstaked > DUST_YOCTO:
+        if can_withdraw:
+            warnings.append(
+                f"{format_near(unstaked)} already unstaked in {pool_id} is withdrawable now. Unstaking "
+                f"again restarts the 4-epoch wait for all of it: {withdraw_first}"
+            )
+        else:
+            warnings.append(
+                f"{format_near(unstaked)} is already unbonding in {pool_id}. A new unstake restarts the "
+                "4-epoch wait for the whole unstaked balance, including that amount."
+            )
+    return warnings
 
 
 async def plan_withdraw(

@@ -38,6 +38,7 @@ from bot.services.actions import (
     parse_amount,
     pool_warnings,
     spendable_of,
+    unstake_checks,
     verify_pool,
 )
 from bot.services.chain import Chain
@@ -284,24 +285,11 @@ async def plan_lockup_unstake(chain: Chain, account_text: str, pool_id: str, amo
     lockup_id = ctx.lockup_id
     if balance.staked_yocto == 0:
         raise ActionRefused(f"The lockup {lockup_id} has nothing staked in {pool_id}, so there is nothing to unstake.")
-    if amount is not None and amount > balance.staked_yocto:
-        raise ActionRefused(
-            f"The lockup {lockup_id} has {format_near(balance.staked_yocto, 24)} staked in {pool_id}; you asked to "
-            f"unstake {format_near(amount, 24)}. Use \"all\" to unstake everything exactly."
-        )
-    warnings: list[str] = []
-    if balance.unstaked_yocto > DUST_YOCTO:
-        if balance.can_withdraw:
-            warnings.append(
-                f"{format_near(balance.unstaked_yocto)} already unstaked in {pool_id} is withdrawable now. Unstaking "
-                f"again restarts the 4-epoch wait for all of it: withdraw first (`withdraw {ctx.owner} {pool_id} all "
-                "--from-lockup`)."
-            )
-        else:
-            warnings.append(
-                f"{format_near(balance.unstaked_yocto)} is already unbonding in {pool_id}. A new unstake restarts the "
-                "4-epoch wait for the whole unstaked balance, including that amount."
-            )
+    warnings = unstake_checks(
+        f"The lockup {lockup_id}", pool_id, amount,
+        staked=balance.staked_yocto, unstaked=balance.unstaked_yocto, can_withdraw=balance.can_withdraw,
+        withdraw_first=f"withdraw first (`withdraw {ctx.owner} {pool_id} all --from-lockup`).",
+    )
     warnings.append(
         f"Unstaked NEAR stops earning rewards. After {NUM_EPOCHS_TO_UNLOCK} epochs withdraw it to the lockup with "
         f"`withdraw {ctx.owner} {pool_id} all --from-lockup`."
