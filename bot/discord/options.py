@@ -88,8 +88,16 @@ class PoolChoice:
     status: str
     stake: int
 
-    def label(self) -> str:
-        return clip(f"{self.pool_id} · {self.status} · {compact_near(self.stake)}", CHOICE_TEXT)
+    def label(self, fee: tuple[int, int] | None = None) -> str:
+        fee_text = f" · fee {_percent(fee)}" if fee else ""
+        return clip(f"{self.pool_id}{fee_text} · {self.status} · {compact_near(self.stake)}", CHOICE_TEXT)
+
+
+def _percent(fee: tuple[int, int]) -> str:
+    numerator, denominator = fee
+    hundredths = numerator * 10_000 // denominator if denominator else 0
+    whole, rest = divmod(hundredths, 100)
+    return f"{whole}%" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0") + "%"
 
 
 def compact_near(yocto: int) -> str:
@@ -112,6 +120,10 @@ class PoolDirectory:
         self._pools: list[PoolChoice] = []
         self._fetched = float("-inf")
         self._lock = asyncio.Lock()
+        # Fees cost one view call per pool: fetched in the background for the pools a picker showed, so the
+        # next keystroke shows them without ever delaying an answer (autocomplete cannot be deferred).
+        self._fees: dict[str, tuple[float, tuple[int, int]]] = {}
+        self._fee_tasks: set[asyncio.Task[None]] = set()
 
     async def pools(self) -> list[PoolChoice]:
         async with self._lock:
@@ -141,7 +153,28 @@ class PoolDirectory:
         pools = await self.pools()
         starts = [p for p in pools if p.pool_id.startswith(typed)]
         contains = [p for p in pools if typed and typed in p.pool_id and not p.pool_id.startswith(typed)]
-        return [app_commands.Choice(name=p.label(), value=p.pool_id) for p in (starts + contains)[:MAX_CHOICES]]
+        shown = (starts + contains)[:MAX_CHOICES]
+        now = time.monotonic()
+        missing = [p.pool_id for p in shown if self._fees.get(p.pool_id, (0.0, None))[0] < now]
+        if missing and not self._fee_tasks:
+            task = asyncio.create_task(self._fetch_fees(missing))
+            self._fee_tasks.add(task)
+            task.add_done_callback(self._fee_tasks.discard)
+        return [
+            app_commands.Choice(name=p.label(self._fees.get(p.pool_id, (0.0, None))[1]), value=p.pool_id)
+            for p in shown
+        ]
+
+    async def _fetch_fees(self, pool_ids: list[str]) -> None:
+        async def one(pool_id: str) -> None:
+            try:
+                fee = await self.chain.rpc.view_function(pool_id, "get_reward_fee_fraction")
+            except Exception:  # a missing fee only leaves it out of the label
+                return
+            if isinstance(fee, dict) and isinstance(fee.get("numerator"), int) and isinstance(fee.get("denominator"), int):
+                self._fees[pool_id] = (time.monotonic() + 10 * self.ttl, (fee["numerator"], fee["denominator"]))
+
+        await asyncio.gather(*(one(pool_id) for pool_id in pool_ids))
 
 
 async def pool_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -268,6 +268,11 @@ async def test_pool_autocomplete_offers_the_validator_set(fake: FakeDiscord, bot
 
     typed = await fake.autocomplete("pool", {"pool": "al"})  # prefix matches first, then matches inside
     assert [c["value"] for c in typed] == [SCENARIO.pool_id("alpha"), SCENARIO.pool_id("proposal")]
+    # Fees are fetched in the background after a picker showed the pools: the next keystroke has them.
+    await asyncio.sleep(0.5)
+    again = {c["value"]: c["name"] for c in await fake.autocomplete("pool", {"pool": ""})}
+    assert "· fee 10% ·" in again[SCENARIO.pool_id("alpha")]
+    assert "· fee 7% ·" in again[SCENARIO.pool_id("charlie")]
     inside = await fake.autocomplete("unbonding", {"account": "alice.near", "pool": "pool.near"})
     assert SCENARIO.pool_id("charlie") in [c["value"] for c in inside]
 
