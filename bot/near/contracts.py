@@ -1,8 +1,11 @@
-"""Which contract an account runs, recognised by `code_hash` (near-staking.md §1 and §4.2)."""
+"""Which contract an account runs, recognised by its code hash, local or global (near-staking.md §1 and §4.2,
+mainnet-2026.md §1)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from bot.near.models import AccountView
 
 
 class ContractKind(StrEnum):
@@ -27,3 +30,11 @@ def contract_kind(code_hash: str) -> ContractKind:
     if code_hash == NO_CODE_HASH:
         return ContractKind.NONE
     return POOL_CODE_HASHES.get(code_hash, ContractKind.UNKNOWN)
+
+
+def account_contract_kind(account: AccountView) -> ContractKind:
+    """The kind of the code an account runs, however it is deployed (a global contract is a contract)."""
+    if not account.has_contract:
+        return ContractKind.NONE
+    code_hash = account.effective_code_hash
+    return ContractKind.UNKNOWN if code_hash is None else contract_kind(code_hash)

@@ -50,6 +50,7 @@ __all__ = [
     "MIN_BALANCE_FOR_STORAGE_V3_1",
     "LOCKUP_VERSIONS",
     "CURRENT_LOCKUP_VERSION",
+    "GLOBAL_LOCKUP_CODE_HASH",
     "LockupVersion",
     "LockupBalances",
     "LockupMathError",
@@ -93,6 +94,8 @@ TRANSFERS_STARTED = 1602614338293769340
 # near-staking.md §4.2 / seed-errata C8: `MIN_BALANCE_FOR_STORAGE` in CC `lockup/src/lib.rs` history.
 MIN_BALANCE_FOR_STORAGE_OLD = 35 * YOCTO_PER_NEAR  # v2.0.0 .. v3.0.1
 MIN_BALANCE_FOR_STORAGE_V3_1 = 35 * YOCTO_PER_NEAR // 10  # v3.1.0 (commit 4f7b250 "35 -> 3.5 NEAR")
+# mainnet-2026.md §2: `near contract deploy <id> use-global-hash CAvU5M…` (docs.near.org, primitives/lockup).
+GLOBAL_LOCKUP_CODE_HASH = "CAvU5MYQ4xk1SjFvbnQDQUj6qehuW5YhU3FXA6GMddCx"
 
 
 class LockupMathError(ValueError):
@@ -164,6 +167,18 @@ LOCKUP_VERSIONS: dict[str, LockupVersion] = {
             MIN_BALANCE_FOR_STORAGE_V3_1,
             False,
             note="core-contracts 60fc493 (2021-12-09) rebuild, same as HEAD; deployment unverified",
+        ),
+        # The global lockup contract new lockups are deployed from (docs.near.org "Lockup Contracts":
+        # `use-global-hash CAvU5M…`, source link core-contracts master). Its wasm is not among core-contracts'
+        # committed blobs, so v3.1.0 rules are an assumption the answers cross-check with the contract's views
+        # (mainnet-2026.md §2).
+        LockupVersion(
+            GLOBAL_LOCKUP_CODE_HASH,
+            "global-v3.1.0",
+            MIN_BALANCE_FOR_STORAGE_V3_1,
+            False,
+            note="global lockup contract from docs.near.org; source assumed core-contracts v3.1.0 (unverified by "
+            "hash), cross-checked with the contract's own views",
         ),
     )
 }

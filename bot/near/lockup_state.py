@@ -329,7 +329,7 @@ def encode_lockup_state(state: LockupState) -> bytes:
 # --- borsh decoding --------------------------------------------------------------------------------------------
 
 
-class _Reader:
+class BorshReader:
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.pos = 0
@@ -377,7 +377,7 @@ def decode_lockup_state(raw: bytes | bytearray | memoryview) -> LockupState:
     """Decode the borsh value stored under ``STATE``. Raises `LockupStateError` on any malformed input."""
     if not isinstance(raw, bytes | bytearray | memoryview):
         raise LockupStateError(f"lockup STATE must be bytes, got {type(raw).__name__}")
-    r = _Reader(bytes(raw))
+    r = BorshReader(bytes(raw))
     owner = r.string("owner_account_id")
     lockup_amount = r.uint(16, "lockup_amount")
     withdrawn = r.uint(16, "termination_withdrawn_tokens")

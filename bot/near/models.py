@@ -53,10 +53,34 @@ class AccountView(RpcModel):
     storage_usage: U64
     block_height: U64
     block_hash: str
+    # Global contracts (nearcore core/primitives/src/views.rs `AccountView`, mainnet-2026.md §1): the account runs
+    # the code named here while `code_hash` stays the default (no-code) hash.
+    global_contract_hash: str | None = None
+    global_contract_account_id: str | None = None
+
+    @property
+    def deployment(self) -> str:
+        """How the account's code is deployed: "local", "global_hash", "global_account" or "none"."""
+        if self.global_contract_hash:
+            return "global_hash"
+        if self.global_contract_account_id:
+            return "global_account"
+        return "none" if self.code_hash == NO_CONTRACT_CODE_HASH else "local"
+
+    @property
+    def effective_code_hash(self) -> str | None:
+        """The hash of the code that runs: the local code hash or the global one; None when there is no code or the
+        global code is named by account (its hash is not in the view)."""
+        deployment = self.deployment
+        if deployment == "local":
+            return self.code_hash
+        if deployment == "global_hash":
+            return self.global_contract_hash
+        return None
 
     @property
     def has_contract(self) -> bool:
-        return self.code_hash != NO_CONTRACT_CODE_HASH
+        return self.deployment != "none"
 
 
 class CallResult(RpcModel):

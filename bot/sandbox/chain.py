@@ -92,6 +92,8 @@ class SandboxChain:
         self.total_supply = 1_212_000_000 * 10**24
         self.accounts: dict[str, Account] = {}
         self.contracts: dict[str, Contract] = {}
+        # Accounts running a global contract: account -> ("hash", global code hash) or ("account", publisher id).
+        self.global_deployments: dict[str, tuple[str, str]] = {}
         self.validators: dict[str, ValidatorStatus] = {}
         # FastNEAR-style index: delegator -> {pool_id: last height it touched the pool}.
         self.staking_index: dict[str, dict[str, int]] = {}
@@ -201,10 +203,21 @@ class SandboxChain:
             account = self.create_account(account_id)
         account.amount += amount
 
-    def deploy(self, account_id: str, contract: Contract) -> Contract:
+    def deploy(
+        self, account_id: str, contract: Contract, *, global_hash: str | None = None, global_account: str | None = None
+    ) -> Contract:
+        """Deploy ``contract``; with ``global_hash`` / ``global_account`` it runs as a global contract used by
+        hash or by account (mainnet-2026.md §1: ``code_hash`` stays the default hash and the view names the code)."""
         if account_id not in self.accounts:
             raise ValueError(f"account {account_id} does not exist")
+        if global_hash and global_account:
+            raise ValueError("a global contract is used either by hash or by account")
         self.contracts[account_id] = contract
+        self.global_deployments.pop(account_id, None)
+        if global_hash:
+            self.global_deployments[account_id] = ("hash", global_hash)
+        elif global_account:
+            self.global_deployments[account_id] = ("account", global_account)
         return contract
 
     def set_validator(self, account_id: str, role: ValidatorRole, kickout_reason: Any = None) -> None:
@@ -212,7 +225,9 @@ class SandboxChain:
 
     def code_hash(self, account_id: str) -> str:
         contract = self.contracts.get(account_id)
-        return contract.code_hash if contract else NO_CODE_HASH
+        if contract is None or account_id in self.global_deployments:
+            return NO_CODE_HASH
+        return contract.code_hash
 
     def state_items(self, account_id: str) -> list[tuple[bytes, bytes]]:
         """Contract storage sorted by key bytes, like the trie."""
@@ -224,25 +239,36 @@ class SandboxChain:
         if contract is None:
             return PLAIN_ACCOUNT_STORAGE_BYTES
         data = sum(entry_storage_bytes(k, v) for k, v in contract.state_items())
-        return contract.code_len + data + ACCOUNT_RECORD_BYTES
+        return self._code_storage(account_id, contract) + data + ACCOUNT_RECORD_BYTES
+
+    def _code_storage(self, account_id: str, contract: Contract) -> int:
+        # A global contract's user pays for the identifier only: 32 bytes of hash, or the publisher's id.
+        deployment = self.global_deployments.get(account_id)
+        if deployment is None:
+            return contract.code_len
+        return 32 if deployment[0] == "hash" else len(deployment[1])
 
     def state_size(self, account_id: str) -> int:
         """What nearcore compares with the 50,000-byte view_state cap: storage_usage − code_len (§3.3)."""
         contract = self.contracts.get(account_id)
-        code_len = contract.code_len if contract else 0
+        code_len = self._code_storage(account_id, contract) if contract else 0
         return self.storage_usage(account_id) - code_len
 
     def view_account(self, account_id: str) -> dict[str, Any]:
         account = self.accounts.get(account_id)
         if account is None:
             raise UnknownAccount(account_id)
-        return {
+        view = {
             "amount": str(account.amount),
             "locked": str(account.locked),
             "code_hash": self.code_hash(account_id),
             "storage_paid_at": 0,
             "storage_usage": self.storage_usage(account_id),
         }
+        deployment = self.global_deployments.get(account_id)
+        if deployment is not None:
+            view["global_contract_hash" if deployment[0] == "hash" else "global_contract_account_id"] = deployment[1]
+        return view
 
     def view_call(self, account_id: str, method: str, args: bytes, *, block_height: int | None = None) -> bytes:
         """Run a view method (at ``block_height``'s timestamp, default the head). Raises UnknownAccount,

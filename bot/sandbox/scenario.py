@@ -50,6 +50,7 @@ from .liquid import install_liquid_staking
 from .lockups import install_lockup_whitelist, install_lockups
 from .pool import StakingFarmPool, StakingPool, poolv1
 from .timeline import Timeline
+from .venear import install_new_lockups
 
 NEAR = 10**24
 E = DEFAULT_EPOCH
@@ -252,6 +253,7 @@ def build_default_scenario() -> SandboxChain:
         POOLS["kicked"].pool_id, ValidatorRole.KICKED, KICKOUT_REASON))
     build.call(E, 4_000, alice, _bravo, "unstake", {"amount": str(300 * NEAR)})
     install_lockups(chain, build.at)  # lockup owners and accounts (bot/sandbox/lockups.py)
+    install_new_lockups(chain, build.at)  # House of Stake and global-contract lockups (bot/sandbox/venear.py)
     build.run()
 
     chain.advance_to(chain.timeline.epoch_start(E) + DEFAULT_HEAD_OFFSET)

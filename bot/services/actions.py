@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.near import errors
 from bot.near.cli_commands import near_cli_legacy, near_cli_rs
-from bot.near.contracts import POOL_CODE_HASHES, ContractKind, contract_kind
+from bot.near.contracts import POOL_CODE_HASHES, ContractKind, account_contract_kind
 from bot.near.liquid import LiquidProvider, providers_for
 from bot.near.models import AccountView
 from bot.near.pools import Delegation, NotAStakingPool, get_delegation
@@ -61,8 +61,8 @@ def parse_amount(text: str) -> int:
 async def verify_pool(chain: Chain, pool_id: str) -> ContractKind:
     """Refuse anything that is not a staking pool: a deposit to an arbitrary contract is how people get drained."""
     account = await chain.rpc.view_account(pool_id)
-    kind = contract_kind(account.code_hash)
-    if account.code_hash in POOL_CODE_HASHES:
+    kind = account_contract_kind(account)
+    if account.effective_code_hash in POOL_CODE_HASHES:
         return kind
     if not account.has_contract:
         raise NotAStakingPool(pool_id, "it is a plain account with no contract. Sending stake there would be a transfer.")

@@ -43,7 +43,8 @@ from bot.services.actions import (
 )
 from bot.services.chain import Chain
 from bot.services.delegations import DUST_YOCTO, parse_account
-from bot.services.lockup import LockupRead, NoLockup, _read_lockup, _read_pool
+from bot.services.lockup import read_pool
+from bot.services.lockup_read import LockupRead, NoLockup, read_lockup
 from bot.services.results import ActionResult, LockupPoolBalance
 
 MIN_GAS_PRICE = 10**8  # yocto per gas: the protocol's minimum gas price (a 125 TGas call reserves ~0.0125 NEAR)
@@ -74,7 +75,9 @@ class LockupContext:
 
 
 async def _context(chain: Chain, account_text: str) -> LockupContext:
-    read = await _read_lockup(chain, account_text, with_views=False)
+    read = (await read_lockup(chain, account_text, with_views=False)).read
+    if not isinstance(read, LockupRead):
+        raise ActionRefused(f"{read.lockup_id} is a House of Stake lockup: use its own commands (`venear`).")
     owner = read.state.owner_account_id
     if read.owner_given is not None and read.owner_given != owner:
         raise ActionRefused(
@@ -111,7 +114,7 @@ async def whitelist_status(chain: Chain, whitelist_id: str, pool_id: str) -> boo
 
 
 async def _pool_balance(ctx: LockupContext, chain: Chain, pool_id: str) -> LockupPoolBalance:
-    return await _read_pool(chain, pool_id, ctx.lockup_id, ctx.read.block_height)
+    return await read_pool(chain, pool_id, ctx.lockup_id, ctx.read.block_height)
 
 
 async def _selected_pool(ctx: LockupContext, chain: Chain, pool_id: str) -> LockupPoolBalance:

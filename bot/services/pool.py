@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from bot.near.account_id import validate_account_id
-from bot.near.contracts import contract_kind
+from bot.near.contracts import account_contract_kind
 from bot.near.errors import InvalidInput
 from bot.near.models import ValidatorsResponse
 from bot.near.pools import get_pool_facts
@@ -80,8 +80,11 @@ async def get_pool(chain: Chain, pool_id: str) -> PoolResult:
         fee_percent=round(100 * facts.fee_numerator / facts.fee_denominator, 4),
         total_staked_yocto=facts.total_staked,
         paused=facts.paused,
-        contract_kind=contract_kind(facts.account.code_hash).value,
+        contract_kind=account_contract_kind(facts.account).value,
         code_hash=facts.account.code_hash,
+        deployment=facts.account.deployment,
+        global_contract_hash=facts.account.global_contract_hash,
+        global_contract_account_id=facts.account.global_contract_account_id,
         validator_status=info.status,
         validator=info,
         delegator_count=facts.delegator_count,

@@ -56,6 +56,10 @@ class PoolResult(Result):
     paused: bool
     contract_kind: str
     code_hash: str
+    # How the code is deployed (mainnet-2026.md §1): "local", "global_hash" or "global_account".
+    deployment: str = "local"
+    global_contract_hash: str | None = None
+    global_contract_account_id: str | None = None
     validator_status: Literal["active", "proposal", "kicked_out", "inactive"]
     validator: ValidatorInfo
     delegator_count: int | None
@@ -75,15 +79,40 @@ class PoolProblem(Result):
     message: str
 
 
+class VenearView(Result):
+    """A House of Stake lockup's veNEAR side (house-of-stake-contracts lockup-contract/src/venear.rs)."""
+
+    locked_yocto: Yocto  # locked for veNEAR (voting power)
+    pending_yocto: Yocto  # in the unlock cooldown
+    unlock_unix: int | None  # the first second end_unlock_near accepts; None when nothing is pending
+    unlock_ready: bool  # the cooldown is over: end_unlock_near would work now
+    free_to_lock_yocto: Yocto  # get_venear_liquid_balance: neither locked nor pending
+    unlock_duration_seconds: int  # the cooldown a new begin_unlock_near starts (the lockup's stored setting)
+    venear_contract_id: str
+
+
 class LockupSummary(Result):
     """The lockup part of `status` (full detail: the `lockup` command)."""
 
     lockup_id: str
-    locked_yocto: Yocto
+    locked_yocto: Yocto  # foundation: get_locked_amount; venear: locked + pending for veNEAR
     owners_balance_yocto: Yocto
-    liquid_owners_balance_yocto: Yocto
+    liquid_owners_balance_yocto: Yocto  # what `transfer` accepts now (venear: the smaller of its two limits)
     transfers_enabled: bool
     staking_pool_id: str | None
+    lockup_kind: Literal["foundation", "venear"] = "foundation"
+    owner_id: str | None = None
+    venear: VenearView | None = None
+
+
+class TimedUnlock(Result):
+    """NEAR that becomes usable at a time rather than an epoch: a House of Stake lockup's veNEAR unlock."""
+
+    lockup_id: str
+    pending_yocto: Yocto
+    unlock_unix: int
+    unlock_ready: bool
+    owner_id: str | None = None
 
 
 class LiquidHolding(Result):
@@ -116,6 +145,12 @@ class StatusResult(Result):
     block_height: int
     lockup: LockupSummary | None = None
     liquid: list[LiquidHolding] = []
+    lockups: list[LockupSummary] = []  # every lockup found (`lockup` is the first of them)
+    lockup_of: str | None = None  # the owner, when the account asked about is itself a lockup contract
+    # How the account's own code is deployed (mainnet-2026.md §1): "none", "local", "global_hash", "global_account".
+    deployment: str = "none"
+    global_contract_hash: str | None = None
+    global_contract_account_id: str | None = None
 
 
 class ErrorResult(Result):
@@ -166,6 +201,7 @@ class UnbondingResult(Result):
     pools_complete: bool
     pool_problems: list[PoolProblem] = []
     notes: list[str] = []
+    timed_unlocks: list[TimedUnlock] = []
 
 
 class ActionCall(Result):
@@ -315,6 +351,12 @@ class LockupResult(Result):
     notes: list[str] = []
     schedule: list[LockupSchedulePoint] = []
     schedule_assumes_transfers_vote: bool = False
+    lockup_kind: Literal["foundation", "venear"] = "foundation"
+    deployment: str = "local"  # "local", "global_hash" or "global_account" (mainnet-2026.md §1)
+    global_contract_hash: str | None = None
+    global_contract_account_id: str | None = None
+    venear: VenearView | None = None
+    other_lockups: list[str] = []  # the owner's other lockups (ask `lockup <id>` for each)
 
 
 # -- support: explain and diagnose ---------------------------------------------------------------------------------

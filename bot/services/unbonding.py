@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Sequence
 
 from bot.near import errors
-from bot.near.contracts import ContractKind, contract_kind
+from bot.near.contracts import ContractKind, account_contract_kind
 from bot.near.epochs import NS_PER_SECOND, EpochClock, read_epoch_clock
 from bot.near.pool_state import StateRead, StateSource, read_pool_account
 from bot.near.pools import Delegation, get_delegation
@@ -33,7 +33,7 @@ RULES = [
 
 async def _pool_kind(chain: Chain, pool_id: str) -> ContractKind:
     try:
-        return contract_kind((await chain.rpc.view_account(pool_id)).code_hash)
+        return account_contract_kind(await chain.rpc.view_account(pool_id))
     except errors.NearError:
         return ContractKind.UNKNOWN
 

@@ -312,7 +312,8 @@ def test_storage_minimum_by_code_hash():
         "Cw7bnyp4B6ypwvgZuMmJtY6rHsxP2D4PC8deqeJ3HP7D",
         HASH_V3_0_1,
     }
-    new = {HASH_V3_1, "6C5zC3XXFR7L6uguiZtwomaGhznadEXMsxB4oSJJPzMz"}
+    # The global lockup contract of docs.near.org (mainnet-2026.md §2) follows v3.1.0's rules.
+    new = {HASH_V3_1, "6C5zC3XXFR7L6uguiZtwomaGhznadEXMsxB4oSJJPzMz", "CAvU5MYQ4xk1SjFvbnQDQUj6qehuW5YhU3FXA6GMddCx"}
     assert set(LOCKUP_VERSIONS) == old | new
     for code_hash in old:
         assert lockup_version(code_hash).min_balance_for_storage == MIN_BALANCE_FOR_STORAGE_OLD

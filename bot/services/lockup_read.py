@@ -1,0 +1,413 @@
+"""Finding and reading lockups of every kind, pinned to one block.
+
+Kinds (mainnet-2026.md §2, §3):
+- "foundation": the core-contracts lockup family, at `<40 hex>.lockup.near` (derived from the owner) or, deployed
+  from the global lockup contract, at **any** account id (nothing on chain leads from the owner to it);
+- "venear": a House of Stake lockup at `<40 hex>.venear.dao`, deployed by the veNEAR contract, whose
+  `get_lockup_account_id` names it.
+
+A lockup is recognised by its code (local or global hash), else by its storage decoding as one of the two
+layouts. Reads for one answer use one final block: the account, its `STATE` and (for answers about now) the
+contract's own balance views, all at that height.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Sequence
+from typing import Literal
+
+from bot.near import errors
+from bot.near.account_id import AccountIdError, is_lockup_account_id, lockup_account_id
+from bot.near.lockup import (
+    LOCKUP_VERSIONS,
+    STATE_KEY,
+    LockupState,
+    LockupStateError,
+    LockupVersion,
+    decode_lockup_state,
+    lockup_version,
+)
+from bot.near.models import AccountView, ViewStateResult
+from bot.near.venear import (
+    VENEAR_LOCKUP_CODE_HASHES,
+    VenearLockupState,
+    decode_venear_lockup_state,
+    is_venear_lockup_id,
+    venear_contract_id,
+    venear_lockup_account_id,
+)
+from bot.services.chain import Chain
+from bot.services.delegations import parse_account
+
+LockupKind = Literal["foundation", "venear"]
+
+FOUNDATION_VIEWS = {"locked": "get_locked_amount", "owners": "get_owners_balance", "liquid": "get_liquid_owners_balance"}
+# house-of-stake lockup-contract getters.rs and venear.rs.
+VENEAR_VIEWS = {
+    "locked": "get_venear_locked_balance",
+    "pending": "get_venear_pending_balance",
+    "unlock": "get_venear_unlock_timestamp",
+    "venear_liquid": "get_venear_liquid_balance",
+    "owners": "get_owners_balance",
+    "liquid": "get_liquid_owners_balance",
+}
+
+
+class NoLockup(errors.NearError):
+    """The owner has no lockup the bot can find."""
+
+    kind = "no_lockup"
+    bad_input = True
+
+    def __init__(self, account_id: str, lockup_id: str, network: str, *, searched: Sequence[str] = ()) -> None:
+        if account_id == lockup_id:
+            text = f"The lockup account {lockup_id} does not exist on {network}."
+        elif len(searched) > 1:
+            text = (
+                f"{account_id} has no lockup on {network} that the bot can find: neither {' nor '.join(searched)} "
+                "exists. A lockup deployed from the global lockup contract can live at any account id: name it, "
+                "e.g. `lockup <lockup-account>`."
+            )
+        else:
+            text = (
+                f"{account_id} has no lockup on {network}: its lockup account would be {lockup_id}, and that "
+                "account does not exist."
+            )
+        super().__init__(text)
+        self.account_id = account_id
+        self.lockup_id = lockup_id
+
+
+class NotALockup(errors.NearError):
+    """The account exists but does not hold a lockup contract."""
+
+    kind = "not_a_lockup"
+    bad_input = True
+
+    def __init__(self, account_id: str, why: str) -> None:
+        super().__init__(f"{account_id} is not a lockup contract: {why}")
+        self.account_id = account_id
+
+
+class LockupStateUnreadable(errors.NearError):
+    """A known lockup code whose STATE cannot be decoded, or a state the contract itself could not compute."""
+
+    kind = "lockup_state_unreadable"
+
+    def __init__(self, account_id: str, why: str) -> None:
+        super().__init__(f"The lockup {account_id} could not be read: {why}")
+        self.account_id = account_id
+
+
+@dataclasses.dataclass(frozen=True)
+class LockupRead:
+    """A core-contracts family lockup ("foundation"), read at one block."""
+
+    owner_given: str | None
+    lockup_id: str
+    block_height: int
+    now_ns: int
+    account: AccountView
+    state: LockupState
+    version: LockupVersion
+    views: dict[str, int] | None = None
+    views_error: str | None = None
+    kind: LockupKind = "foundation"
+
+    @property
+    def owner_id(self) -> str:
+        return self.state.owner_account_id
+
+    @property
+    def staking_pool_id(self) -> str | None:
+        return self.state.staking_pool_account_id
+
+
+@dataclasses.dataclass(frozen=True)
+class VenearRead:
+    """A House of Stake lockup, read at one block."""
+
+    owner_given: str | None
+    lockup_id: str
+    block_height: int
+    now_ns: int
+    account: AccountView
+    state: VenearLockupState
+    release: str | None  # house-of-stake-contracts release of its code hash, None when not recognised
+    views: dict[str, int] | None = None
+    views_error: str | None = None
+    kind: LockupKind = "venear"
+
+    @property
+    def owner_id(self) -> str:
+        return self.state.owner_account_id
+
+    @property
+    def staking_pool_id(self) -> str | None:
+        return None if self.state.staking is None else self.state.staking.pool_id
+
+
+AnyLockupRead = LockupRead | VenearRead
+
+
+def resolve_lockup_ids(text: str, network: str) -> tuple[str | None, str]:
+    """(owner id or None, the derived `.lockup.near` id): a lockup id is used as given."""
+    account_id = parse_account(text)
+    if is_lockup_account_id(account_id, network) or is_venear_lockup_id(account_id, network):
+        return None, account_id
+    try:
+        return account_id, lockup_account_id(account_id, network)
+    except AccountIdError as exc:
+        raise errors.InvalidInput(str(exc)) from exc
+
+
+# --- recognising a lockup ----------------------------------------------------------------------------------------
+
+
+def _state_bytes(state: ViewStateResult) -> bytes | None:
+    return next((item.value_bytes for item in state.values if item.key_bytes == STATE_KEY), None)
+
+
+def classify(
+    lockup_id: str, account: AccountView, raw: bytes | None, network: str
+) -> tuple[LockupKind, LockupState | VenearLockupState]:
+    """Which lockup this is, and its decoded state; NotALockup / LockupStateUnreadable otherwise."""
+    if not account.has_contract:
+        raise NotALockup(lockup_id, "it has no contract deployed.")
+    code = account.effective_code_hash
+    known_foundation = code in LOCKUP_VERSIONS
+    known_venear = code in VENEAR_LOCKUP_CODE_HASHES
+    attempts: list[LockupKind]
+    if known_foundation:
+        attempts = ["foundation"]
+    elif known_venear or is_venear_lockup_id(lockup_id, network):
+        attempts = ["venear", "foundation"] if not known_venear else ["venear"]
+    else:
+        attempts = ["foundation", "venear"]
+    problems = []
+    for kind in attempts:
+        try:
+            if raw is None:
+                raise LockupStateError("the contract has no STATE entry")
+            return kind, decode_lockup_state(raw) if kind == "foundation" else decode_venear_lockup_state(raw)
+        except LockupStateError as exc:
+            problems.append(str(exc))
+    if known_foundation or known_venear:
+        raise LockupStateUnreadable(lockup_id, f"its STATE does not decode ({problems[0]}).")
+    shown = code or f"global contract of {account.global_contract_account_id}"
+    raise NotALockup(
+        lockup_id, f"its code ({shown}) is not a known lockup version and its storage is not a lockup's "
+        f"({problems[0]})."
+    )
+
+
+async def contract_views(chain: Chain, lockup_id: str, methods: dict[str, str], height: int) -> dict[str, int]:
+    values = await asyncio.gather(
+        *(chain.rpc.view_function(lockup_id, method, {}, block_id=height) for method in methods.values())
+    )
+    out: dict[str, int] = {}
+    for (name, method), value in zip(methods.items(), values, strict=True):
+        if not (isinstance(value, str) and value.isascii() and value.isdigit()):
+            raise errors.MalformedResponse(f"{lockup_id}.{method} returned {str(value)[:40]!r}, not a number string.")
+        out[name] = int(value)
+    return out
+
+
+def _views_for(kind: LockupKind) -> dict[str, str]:
+    return FOUNDATION_VIEWS if kind == "foundation" else VENEAR_VIEWS
+
+
+@dataclasses.dataclass(frozen=True)
+class _Raw:
+    account: AccountView | BaseException
+    state: ViewStateResult | BaseException
+    views: dict[str, int] | BaseException | None
+
+
+async def _fetch(chain: Chain, lockup_id: str, height: int, views: dict[str, str] | None) -> _Raw:
+    account, state, read_views = await asyncio.gather(
+        chain.rpc.view_account(lockup_id, block_id=height),
+        chain.rpc.view_state(lockup_id, STATE_KEY, block_id=height),
+        contract_views(chain, lockup_id, views, height) if views else _nothing(),
+        return_exceptions=True,
+    )
+    return _Raw(account, state, read_views)
+
+
+async def _nothing() -> None:
+    return None
+
+
+def _build(
+    lockup_id: str, owner_given: str | None, height: int, now_ns: int, raw: _Raw, network: str
+) -> AnyLockupRead:
+    """The typed read from one candidate's raw reads; raises NoLockup (missing account) or NotALockup."""
+    if isinstance(raw.account, errors.AccountNotFound):
+        raise NoLockup(owner_given or lockup_id, lockup_id, network) from raw.account
+    if isinstance(raw.account, BaseException):
+        raise raw.account
+    account = raw.account
+    if isinstance(raw.state, errors.StateTooLarge):
+        raise NotALockup(lockup_id, "its storage is far larger than a lockup contract's.") from raw.state
+    if isinstance(raw.state, BaseException):
+        raise raw.state
+    kind, state = classify(lockup_id, account, _state_bytes(raw.state), network)
+    views: dict[str, int] | None = None
+    views_error: str | None = None
+    if isinstance(raw.views, errors.NearError):
+        views_error = raw.views.message
+    elif isinstance(raw.views, BaseException):
+        raise raw.views
+    elif isinstance(raw.views, dict) and set(raw.views) == set(_views_for(kind)):
+        views = raw.views
+    if kind == "foundation":
+        assert isinstance(state, LockupState)
+        code = account.effective_code_hash
+        return LockupRead(owner_given, lockup_id, height, now_ns, account, state, lockup_version(code), views,
+                          views_error)
+    assert isinstance(state, VenearLockupState)
+    release = VENEAR_LOCKUP_CODE_HASHES.get(account.effective_code_hash or "")
+    return VenearRead(owner_given, lockup_id, height, now_ns, account, state, release, views, views_error)
+
+
+async def _with_views(chain: Chain, read: AnyLockupRead) -> AnyLockupRead:
+    """Add the contract's own views when the kind was only known after the first read (one more round trip)."""
+    if read.views is not None or read.views_error is not None:
+        return read
+    try:
+        views = await contract_views(chain, read.lockup_id, _views_for(read.kind), read.block_height)
+    except errors.NearError as exc:
+        return dataclasses.replace(read, views_error=exc.message)
+    return dataclasses.replace(read, views=views)
+
+
+async def read_lockup_at(
+    chain: Chain, lockup_id: str, owner_given: str | None, height: int, now_ns: int, *, with_views: bool,
+    expected: LockupKind | None = None,
+) -> AnyLockupRead:
+    raw = await _fetch(chain, lockup_id, height, _views_for(expected) if with_views and expected else None)
+    read = _build(lockup_id, owner_given, height, now_ns, raw, chain.network)
+    return await _with_views(chain, read) if with_views else read
+
+
+# --- from an owner to their lockups ------------------------------------------------------------------------------
+
+
+def derived_candidates(owner_id: str, network: str) -> list[tuple[str, LockupKind]]:
+    """The lockup ids an owner's id leads to: the lockup factory's and the veNEAR contract's derivations."""
+    out: list[tuple[str, LockupKind]] = []
+    try:
+        out.append((lockup_account_id(owner_id, network), "foundation"))
+    except AccountIdError:
+        pass
+    venear_id = venear_contract_id(network)
+    if venear_id is not None:
+        out.append((venear_lockup_account_id(owner_id, venear_id), "venear"))
+    return out
+
+
+async def _venear_answer(chain: Chain, owner_id: str, height: int) -> str | None:
+    """`get_lockup_account_id` of the veNEAR contract (asked, not only derived: mainnet-2026.md §3)."""
+    venear_id = venear_contract_id(chain.network)
+    if venear_id is None:
+        return None
+    try:
+        value = await chain.rpc.view_function(venear_id, "get_lockup_account_id", {"account_id": owner_id},
+                                              block_id=height)
+    except errors.NearError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+@dataclasses.dataclass
+class FoundLockups:
+    reads: list[AnyLockupRead]  # the owner's lockups, the derived .lockup.near first
+    itself: AnyLockupRead | None  # the account asked about is itself a lockup
+    notes: list[str]
+    searched: list[str]
+    problems: list[errors.NearError] = dataclasses.field(default_factory=list)  # candidates that are not lockups
+
+
+async def find_lockups(
+    chain: Chain, account_id: str, named: Sequence[str] = (), *, height: int, now_ns: int, with_views: bool = False,
+) -> FoundLockups:
+    """Every lockup of `account_id` the bot can prove, all read at `height` in one round trip (plus one when the
+    veNEAR contract names an unexpected id): the derived ones, the veNEAR contract's answer, the lockups the user
+    named or linked (kept only when they belong to this owner) and the account itself when it is a lockup."""
+    candidates: dict[str, LockupKind | None] = dict(derived_candidates(account_id, chain.network))
+    for extra in named:
+        candidates.setdefault(extra, None)
+    candidates.setdefault(account_id, None)
+    ids = list(candidates)
+    raws, answer = await asyncio.gather(
+        asyncio.gather(*(_fetch(chain, i, height, _views_for(k) if with_views and k else None)
+                         for i, k in candidates.items())),
+        _venear_answer(chain, account_id, height),
+    )
+    by_id = dict(zip(ids, raws, strict=True))
+    if answer and answer not in by_id and answer != account_id:
+        by_id[answer] = await _fetch(chain, answer, height, VENEAR_VIEWS if with_views else None)
+        candidates[answer] = "venear"
+    found = FoundLockups([], None, [], [i for i, k in candidates.items() if k is not None])
+    for lockup_id, raw in by_id.items():
+        if lockup_id == account_id and isinstance(raw.account, AccountView) and not raw.account.has_contract:
+            continue
+        try:
+            read = _build(lockup_id, account_id, height, now_ns, raw, chain.network)
+        except NoLockup:
+            continue
+        except (NotALockup, LockupStateUnreadable) as exc:
+            if lockup_id == account_id and isinstance(exc, NotALockup):
+                continue  # an account running some other contract: not a lockup, nothing to say
+            found.problems.append(exc)
+            found.notes.append(exc.message)
+            continue
+        if lockup_id == account_id:
+            found.itself = dataclasses.replace(read, owner_given=None)
+        elif read.owner_id != account_id:
+            found.notes.append(
+                f"{lockup_id} is a lockup of {read.owner_id}, not of {account_id}, so it is not counted here."
+            )
+        else:
+            found.reads.append(read)
+    if with_views:
+        found.reads = list(await asyncio.gather(*(_with_views(chain, r) for r in found.reads)))
+        if found.itself is not None:
+            found.itself = await _with_views(chain, found.itself)
+    return found
+
+
+async def final_block(chain: Chain) -> tuple[int, int]:
+    """(height, timestamp ns) of the final block every figure of a lockup answer is read at."""
+    block = await chain.rpc.block(finality="final")
+    return block.header.height, block.header.timestamp
+
+
+@dataclasses.dataclass
+class LockupLookup:
+    read: AnyLockupRead
+    others: list[str]  # the owner's other lockups (another command shows each)
+    notes: list[str]
+
+
+async def read_lockup(chain: Chain, account_text: str, *, with_views: bool) -> LockupLookup:
+    """The lockup `account_text` names: a lockup account itself (any id), or an owner's lockup (the derived
+    `.lockup.near` one first, then House of Stake)."""
+    account_id = parse_account(account_text)
+    height, now_ns = await final_block(chain)
+    if is_lockup_account_id(account_id, chain.network) or is_venear_lockup_id(account_id, chain.network):
+        expected: LockupKind = "foundation" if is_lockup_account_id(account_id, chain.network) else "venear"
+        read = await read_lockup_at(chain, account_id, None, height, now_ns, with_views=with_views, expected=expected)
+        return LockupLookup(read, [], [])
+    found = await find_lockups(chain, account_id, height=height, now_ns=now_ns, with_views=with_views)
+    if found.itself is not None:
+        return LockupLookup(found.itself, [], found.notes)
+    if not found.reads:
+        if found.problems:
+            raise found.problems[0]
+        searched = found.searched or [account_id]
+        raise NoLockup(account_id, searched[0], chain.network, searched=searched)
+    first, *rest = found.reads
+    return LockupLookup(first, [r.lockup_id for r in rest], found.notes)
