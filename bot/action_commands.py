@@ -8,15 +8,19 @@ from collections.abc import Sequence
 from bot.near import errors
 from bot.services.actions import plan_stake, plan_unstake, plan_withdraw
 from bot.services.chain import Chain
-from bot.services.lockup_actions import plan_lockup_transfer
+from bot.services.lockup_transfer import plan_lockup_transfer
 from bot.services.results import ActionResult
+from bot.services.venear_actions import plan_venear
 
-STAKE_USAGE = "stake <account_id> <pool_id> <amount> [--from-lockup]"
-UNSTAKE_USAGE = "unstake <account_id> <pool_id> <amount|all> [--instant] [--from-lockup]"
-WITHDRAW_USAGE = "withdraw <account_id> <pool_id> [<amount>|all] [--from-lockup]"
-TRANSFER_USAGE = "transfer <owner_id> <amount|all> [--to <account_id>]"
+STAKE_USAGE = "stake <account_id> <pool_id> <amount> [--from-lockup] [--lockup <lockup_account>]"
+UNSTAKE_USAGE = "unstake <account_id> <pool_id> <amount|all> [--instant] [--from-lockup] [--lockup <lockup_account>]"
+WITHDRAW_USAGE = "withdraw <account_id> <pool_id> [<amount>|all] [--from-lockup] [--lockup <lockup_account>]"
+TRANSFER_USAGE = "transfer <owner_id> <amount|all> [--to <account_id>] [--lockup <lockup_account>]"
+VENEAR_USAGE = "venear <lock|unlock|end-unlock|relock> <owner_id> [<amount>|all] [--lockup <lockup_account>]"
 
-VALUE_FLAGS = frozenset({"--to"})
+# `--lockup <id>` names which lockup (an owner may have a .lockup.near one, a House of Stake one, and lockups
+# deployed from the global contract at any id); it implies --from-lockup.
+VALUE_FLAGS = frozenset({"--to", "--lockup"})
 
 
 def split_flags(
@@ -60,35 +64,48 @@ def _need(words: list[str], count: int, usage: str) -> None:
         raise errors.InvalidInput(f"Usage: {usage}")
 
 
+def _text(flags: dict[str, str | bool], name: str) -> str | None:
+    value = flags.get(name)
+    return value if isinstance(value, str) else None
+
+
 async def run_stake(chain: Chain, args: list[str]) -> ActionResult:
-    words, flags = split_flags(args, frozenset({"--from-lockup"}), STAKE_USAGE)
+    words, flags = split_flags(args, frozenset({"--from-lockup", "--lockup"}), STAKE_USAGE)
     _need(words, 3, STAKE_USAGE)
     return await plan_stake(
-        chain, words[0], words[1], " ".join(words[2:]), from_lockup=bool(flags.get("--from-lockup"))
+        chain, words[0], words[1], " ".join(words[2:]), from_lockup=bool(flags.get("--from-lockup")),
+        lockup_id=_text(flags, "--lockup"),
     )
 
 
 async def run_unstake(chain: Chain, args: list[str]) -> ActionResult:
-    words, flags = split_flags(args, frozenset({"--from-lockup", "--instant"}), UNSTAKE_USAGE)
+    words, flags = split_flags(args, frozenset({"--from-lockup", "--instant", "--lockup"}), UNSTAKE_USAGE)
     _need(words, 3, UNSTAKE_USAGE)
     return await plan_unstake(
         chain, words[0], words[1], " ".join(words[2:]),
         from_lockup=bool(flags.get("--from-lockup")), instant=bool(flags.get("--instant")),
+        lockup_id=_text(flags, "--lockup"),
     )
 
 
 async def run_withdraw(chain: Chain, args: list[str]) -> ActionResult:
-    words, flags = split_flags(args, frozenset({"--from-lockup"}), WITHDRAW_USAGE)
+    words, flags = split_flags(args, frozenset({"--from-lockup", "--lockup"}), WITHDRAW_USAGE)
     _need(words, 2, WITHDRAW_USAGE)
     return await plan_withdraw(
-        chain, words[0], words[1], " ".join(words[2:]) or None, from_lockup=bool(flags.get("--from-lockup"))
+        chain, words[0], words[1], " ".join(words[2:]) or None, from_lockup=bool(flags.get("--from-lockup")),
+        lockup_id=_text(flags, "--lockup"),
     )
 
 
 async def run_transfer(chain: Chain, args: list[str]) -> ActionResult:
-    words, flags = split_flags(args, frozenset({"--to"}), TRANSFER_USAGE)
+    words, flags = split_flags(args, frozenset({"--to", "--lockup"}), TRANSFER_USAGE)
     _need(words, 2, TRANSFER_USAGE)
-    receiver = flags.get("--to")
     return await plan_lockup_transfer(
-        chain, words[0], " ".join(words[1:]), receiver if isinstance(receiver, str) else None
+        chain, words[0], " ".join(words[1:]), _text(flags, "--to"), _text(flags, "--lockup")
     )
+
+
+async def run_venear(chain: Chain, args: list[str]) -> ActionResult:
+    words, flags = split_flags(args, frozenset({"--lockup"}), VENEAR_USAGE)
+    _need(words, 2, VENEAR_USAGE)
+    return await plan_venear(chain, words[0], words[1], " ".join(words[2:]) or None, _text(flags, "--lockup"))

@@ -13,13 +13,16 @@ from bot.action_commands import (
     STAKE_USAGE,
     TRANSFER_USAGE,
     UNSTAKE_USAGE,
+    VENEAR_USAGE,
     WITHDRAW_USAGE,
     run_stake,
     run_transfer,
     run_unstake,
+    run_venear,
     run_withdraw,
 )
 from bot.near import errors
+from bot.near.account_id import is_valid_account_id
 from bot.safety import SECRET_WARNING, might_be_secret
 from bot.services.chain import Chain
 from bot.services.diagnose import get_diagnose
@@ -50,6 +53,58 @@ class Command:
     run: Callable[[Chain, list[str]], Awaitable[Result]]
 
 
+LOCKUP_FLAG_HELP = "[--lockup <lockup_account>]"
+
+
+def split_lockup_flags(args: list[str], usage: str) -> tuple[list[str], list[str], list[str]]:
+    """(the other words, the lockup accounts named with `--lockup <id>`, the linked accounts given with
+    `--linked <id>` (Discord passes the user's linked accounts so: lockups among them are attached quietly))."""
+    words: list[str] = []
+    found: dict[str, list[str]] = {"--lockup": [], "--linked": []}
+    index = 0
+    while index < len(args):
+        word = args[index]
+        name, _, inline = word.partition("=")
+        if name.lower() in found:
+            value = inline or (args[index + 1] if index + 1 < len(args) and not inline else "")
+            if not value or value.startswith("--"):
+                raise errors.InvalidInput(f"{name.lower()} needs an account id after it. Usage: {usage}")
+            found[name.lower()].append(value)
+            index += 1 if inline else 2
+            continue
+        if word.startswith("--"):
+            raise errors.InvalidInput(f'Unknown option "{word[:40]}". Usage: {usage}')
+        words.append(word)
+        index += 1
+    if not words:
+        raise errors.InvalidInput(f"Usage: {usage}")
+    return words, found["--lockup"], [x for x in found["--linked"] if is_valid_account_id(x)]
+
+
+STATUS_USAGE = f"status <account_id> [<pool_id> ...] {LOCKUP_FLAG_HELP}"
+UNBONDING_USAGE = f"unbonding <account_id> [<pool_id>] {LOCKUP_FLAG_HELP}"
+DIAGNOSE_USAGE = f"diagnose <account_id> {LOCKUP_FLAG_HELP}"
+
+
+async def _status(chain: Chain, args: list[str]) -> Result:
+    words, lockups, linked = split_lockup_flags(args, STATUS_USAGE)
+    return await get_status(chain, words[0], words[1:], lockups=lockups, linked=linked)
+
+
+async def _unbonding(chain: Chain, args: list[str]) -> Result:
+    words, lockups, linked = split_lockup_flags(args, UNBONDING_USAGE)
+    if len(words) > 2:
+        raise errors.InvalidInput(f"Usage: {UNBONDING_USAGE}")
+    return await get_unbonding(chain, words[0], words[1:], lockups=lockups, linked=linked)
+
+
+async def _diagnose(chain: Chain, args: list[str]) -> Result:
+    words, lockups, linked = split_lockup_flags(args, DIAGNOSE_USAGE)
+    if len(words) > 1:
+        raise errors.InvalidInput(f"Usage: {DIAGNOSE_USAGE}")
+    return await get_diagnose(chain, words[0], lockups=lockups, linked=linked)
+
+
 COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
@@ -59,12 +114,12 @@ COMMANDS: dict[str, Command] = {
             lambda chain, a: get_pool(chain, a[0]),
         ),
         Command(
-            "status", "status <account_id> [<pool_id> ...]", "balance and every delegation of an account", 1, None,
-            lambda chain, a: get_status(chain, a[0], a[1:]),
+            "status", STATUS_USAGE, "balance, every delegation, lockup and liquid staking of an account", 1, None,
+            _status,
         ),
         Command(
-            "unbonding", "unbonding <account_id> [<pool_id>]", "when unstaked NEAR becomes withdrawable", 1, 2,
-            lambda chain, a: get_unbonding(chain, a[0], a[1:]),
+            "unbonding", UNBONDING_USAGE, "when unstaked NEAR (or a veNEAR unlock) becomes withdrawable", 1, None,
+            _unbonding,
         ),
         Command(
             "liquid", "liquid <account_id>", "liquid-staking tokens (stNEAR, LiNEAR, rNEAR): value, unstakes, exits",
@@ -82,16 +137,21 @@ COMMANDS: dict[str, Command] = {
         Command("unstake", UNSTAKE_USAGE, "a wallet link to unstake (you sign)", 3, None, run_unstake),
         Command("withdraw", WITHDRAW_USAGE, "a wallet link to withdraw unstaked NEAR", 2, None, run_withdraw),
         Command(
-            "transfer", TRANSFER_USAGE, "a wallet link to move unlocked NEAR out of your lockup (you sign)", 2, None,
+            "transfer", TRANSFER_USAGE, "a wallet link to move unlocked NEAR out of a lockup (you sign)", 2, None,
             run_transfer,
+        ),
+        Command(
+            "venear", VENEAR_USAGE,
+            "a wallet link for your House of Stake lockup: lock, unlock, finish an unlock, relock (you sign)", 2, None,
+            run_venear,
         ),
         Command(
             "explain", "explain <topic>", "a short, checked explanation (unbonding, stuck, lockups, liquid staking…)",
             0, None, lambda chain, a: get_explain(chain, " ".join(a)),
         ),
         Command(
-            "diagnose", "diagnose <account_id>", "why tokens look stuck: every case that applies and what to do next",
-            1, 1, lambda chain, a: get_diagnose(chain, a[0]),
+            "diagnose", DIAGNOSE_USAGE, "why tokens look stuck: every case that applies and what to do next",
+            1, None, _diagnose,
         ),
     )
 }

@@ -17,7 +17,7 @@ from bot.discord.options import (
     pool_autocomplete,
     read_only,
 )
-from bot.discord.personal import account_or_default
+from bot.discord.personal import account_or_default, linked_words
 from bot.discord.respond import answer
 
 ACCOUNT_HELP = "NEAR account id, e.g. alice.near (default: your linked account, see /account link)"
@@ -35,7 +35,7 @@ class Accounts(commands.Cog):
     async def status(self, interaction: discord.Interaction, account: AccountId | None = None) -> None:
         if (account := await account_or_default(interaction, account)) is None:
             return
-        await answer(interaction, "status", [account], personal=True)
+        await answer(interaction, "status", [account, *await linked_words(interaction, account)], personal=True)
 
     @app_commands.command(name="unbonding", description="When unstaked NEAR becomes withdrawable, pool by pool")
     @app_commands.describe(account=ACCOUNT_HELP, pool="Only this pool (optional)")
@@ -47,7 +47,8 @@ class Accounts(commands.Cog):
     ) -> None:
         if (account := await account_or_default(interaction, account)) is None:
             return
-        await answer(interaction, "unbonding", [account, pool] if pool else [account], personal=True)
+        words = [account, pool] if pool else [account]
+        await answer(interaction, "unbonding", words + await linked_words(interaction, account), personal=True)
 
     @app_commands.command(name="lockup", description="A lockup: locked, transferable, release chart, what to do")
     @app_commands.describe(

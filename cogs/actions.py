@@ -38,6 +38,13 @@ log = logging.getLogger(__name__)
 ACCOUNT_HELP = "Your NEAR account id, the signer (default: your linked account, see /account link)"
 AMOUNT_HELP = "e.g. 10, 0.5, 1,000.25 NEAR, or all"
 LOCKUP_HELP = "Use the NEAR in your lockup account (you sign as its owner)"
+WHICH_LOCKUP_HELP = "Which lockup, when you have several or it is not at the usual id (implies from_lockup)"
+VENEAR_CHOICES = [
+    app_commands.Choice(name="lock: lock free NEAR for veNEAR voting power", value="lock"),
+    app_commands.Choice(name="unlock: start the unlock cooldown", value="unlock"),
+    app_commands.Choice(name="end-unlock: finish an unlock whose cooldown is over", value="end-unlock"),
+    app_commands.Choice(name="relock: lock the pending NEAR again", value="relock"),
+]
 OWN_POOLS_TTL = 60.0
 OWN_POOLS_TIMEOUT = 2.0  # autocomplete must answer within Discord's 3 s
 
@@ -122,9 +129,10 @@ async def own_pool_autocomplete(interaction: discord.Interaction, current: str) 
     return [app_commands.Choice(name=clip(p, CHOICE_TEXT), value=p) for p in matches[:MAX_CHOICES]]
 
 
-def _words(account: str, pool: str, amount: str | None, **flags: bool) -> list[str]:
+def _words(account: str, pool: str, amount: str | None, lockup: str | None = None, **flags: bool) -> list[str]:
     words = [account, pool] + ([amount] if amount else [])
-    return words + [f"--{name.replace('_', '-')}" for name, on in flags.items() if on]
+    words += [f"--{name.replace('_', '-')}" for name, on in flags.items() if on]
+    return words + (["--lockup", lockup] if lockup else [])
 
 
 class Actions(commands.Cog):
@@ -137,17 +145,19 @@ class Actions(commands.Cog):
         amount="NEAR to stake, e.g. 10 or 0.5",
         account=ACCOUNT_HELP,
         from_lockup=LOCKUP_HELP,
+        lockup=WHICH_LOCKUP_HELP,
     )
-    @app_commands.autocomplete(pool=stake_target_autocomplete, account=account_autocomplete)
+    @app_commands.autocomplete(pool=stake_target_autocomplete, account=account_autocomplete, lockup=account_autocomplete)
     @read_only
     @personal_cooldown()
     async def stake(
         self, interaction: discord.Interaction, pool: AccountId, amount: str, account: AccountId | None = None,
-        from_lockup: bool = False,
+        from_lockup: bool = False, lockup: AccountId | None = None,
     ) -> None:
         if (account := await account_or_default(interaction, account)) is None:
             return
-        await answer(interaction, "stake", _words(account, pool, amount, from_lockup=from_lockup), personal=True)
+        words = _words(account, pool, amount, lockup, from_lockup=from_lockup)
+        await answer(interaction, "stake", words, personal=True)
 
     @app_commands.command(name="unstake", description="Prepare an unstake for your own wallet to sign")
     @app_commands.describe(
@@ -156,17 +166,18 @@ class Actions(commands.Cog):
         account=ACCOUNT_HELP,
         instant="Meta Pool only: exit now through liquid_unstake, for a fee",
         from_lockup=LOCKUP_HELP,
+        lockup=WHICH_LOCKUP_HELP,
     )
-    @app_commands.autocomplete(pool=own_pool_autocomplete, account=account_autocomplete)
+    @app_commands.autocomplete(pool=own_pool_autocomplete, account=account_autocomplete, lockup=account_autocomplete)
     @read_only
     @personal_cooldown()
     async def unstake(
         self, interaction: discord.Interaction, pool: AccountId, amount: str, account: AccountId | None = None,
-        instant: bool = False, from_lockup: bool = False,
+        instant: bool = False, from_lockup: bool = False, lockup: AccountId | None = None,
     ) -> None:
         if (account := await account_or_default(interaction, account)) is None:
             return
-        words = _words(account, pool, amount, instant=instant, from_lockup=from_lockup)
+        words = _words(account, pool, amount, lockup, instant=instant, from_lockup=from_lockup)
         await answer(interaction, "unstake", words, personal=True)
 
     @app_commands.command(name="withdraw", description="Prepare a withdrawal of unstaked NEAR for your wallet to sign")
@@ -175,35 +186,58 @@ class Actions(commands.Cog):
         account=ACCOUNT_HELP,
         amount=AMOUNT_HELP + " (default: all)",
         from_lockup=LOCKUP_HELP,
+        lockup=WHICH_LOCKUP_HELP,
     )
-    @app_commands.autocomplete(pool=own_pool_autocomplete, account=account_autocomplete)
+    @app_commands.autocomplete(pool=own_pool_autocomplete, account=account_autocomplete, lockup=account_autocomplete)
     @read_only
     @personal_cooldown()
     async def withdraw(
         self, interaction: discord.Interaction, pool: AccountId, account: AccountId | None = None,
-        amount: str | None = None, from_lockup: bool = False,
+        amount: str | None = None, from_lockup: bool = False, lockup: AccountId | None = None,
     ) -> None:
         if (account := await account_or_default(interaction, account)) is None:
             return
-        await answer(interaction, "withdraw", _words(account, pool, amount, from_lockup=from_lockup), personal=True)
+        words = _words(account, pool, amount, lockup, from_lockup=from_lockup)
+        await answer(interaction, "withdraw", words, personal=True)
 
     @app_commands.command(name="transfer", description="Prepare moving unlocked NEAR out of your lockup (you sign)")
     @app_commands.describe(
         amount=AMOUNT_HELP,
         account="The lockup owner's account id (default: your linked account)",
         to="Who receives it (default: the owner)",
+        lockup="Which lockup, when you have several or it is not at the usual id",
     )
-    @app_commands.autocomplete(account=account_autocomplete)
+    @app_commands.autocomplete(account=account_autocomplete, lockup=account_autocomplete)
     @read_only
     @personal_cooldown()
     async def transfer(
         self, interaction: discord.Interaction, amount: str, account: AccountId | None = None,
-        to: AccountId | None = None,
+        to: AccountId | None = None, lockup: AccountId | None = None,
     ) -> None:
         if (account := await account_or_default(interaction, account)) is None:
             return
-        words = [account, amount] + (["--to", to] if to else [])
+        words = [account, amount] + (["--to", to] if to else []) + (["--lockup", lockup] if lockup else [])
         await answer(interaction, "transfer", words, personal=True)
+
+    @app_commands.command(name="venear", description="House of Stake lockup: lock, unlock, finish an unlock (you sign)")
+    @app_commands.describe(
+        action="What to do with your House of Stake (veNEAR) lockup",
+        amount="NEAR, e.g. 10 or 0.5 (default: all that the action can take)",
+        account="The lockup owner's account id (default: your linked account)",
+        lockup="The House of Stake lockup, if the bot cannot find it from the owner",
+    )
+    @app_commands.choices(action=VENEAR_CHOICES)
+    @app_commands.autocomplete(account=account_autocomplete, lockup=account_autocomplete)
+    @read_only
+    @personal_cooldown()
+    async def venear(
+        self, interaction: discord.Interaction, action: app_commands.Choice[str], amount: str | None = None,
+        account: AccountId | None = None, lockup: AccountId | None = None,
+    ) -> None:
+        if (account := await account_or_default(interaction, account)) is None:
+            return
+        words = [action.value, account] + ([amount] if amount else []) + (["--lockup", lockup] if lockup else [])
+        await answer(interaction, "venear", words, personal=True)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -17,6 +17,7 @@ from bot.discord_app import StakingBot
 from bot.near import errors
 from bot.render.embeds import GREEN, GREY, error_embed, finish
 from bot.safety import SECRET_WARNING, looks_like_secret
+from bot.services.lockup import lockup_summaries
 from bot.storage.sqlite import MAX_LINKED_ACCOUNTS, SqliteStorage, StorageError
 
 NOT_IDENTITY = (
@@ -67,9 +68,24 @@ class LinkedAccounts(commands.Cog):
         default = " It is your default account." if linked.is_default else (
             f" Make it your default with `/account default account:{linked.account_id}`."
         )
+        default += await self._lockup_note(linked.account_id)
         embed = discord.Embed(title="Account linked", description=f"Linked {name}.{default}\n\n{NOT_IDENTITY}",
                               colour=GREEN)
         await show(interaction, finish(embed))
+
+    async def _lockup_note(self, account_id: str) -> str:
+        """When the linked account is a lockup (at any id): say that it joins its owner's answers."""
+        assert self.bot.chain is not None
+        try:
+            _, itself, _ = await lockup_summaries(self.bot.chain, account_id)
+        except errors.NearError:
+            return ""
+        if itself is None or itself.owner_id is None:
+            return ""
+        return (
+            f"\n\nIt is a lockup of `{itself.owner_id}`: /status, /unbonding and /diagnose for `{itself.owner_id}` "
+            "now include it."
+        )
 
     @account.command(name="unlink", description="Forget a linked NEAR account")
     @app_commands.describe(account="A linked account")

@@ -17,7 +17,7 @@ from bot.discord.options import (
     public_cooldown,
     read_only,
 )
-from bot.discord.personal import account_or_default
+from bot.discord.personal import account_or_default, linked_words
 from bot.discord.respond import answer, show
 from bot.explain import load_topics
 from bot.render.discord_limits import clip
@@ -70,7 +70,7 @@ class Support(commands.Cog):
     async def diagnose(self, interaction: discord.Interaction, account: AccountId | None = None) -> None:
         if (account := await account_or_default(interaction, account)) is None:
             return
-        await answer(interaction, "diagnose", [account], personal=True)
+        await answer(interaction, "diagnose", [account, *await linked_words(interaction, account)], personal=True)
 
     @personal_cooldown()
     async def diagnose_message(self, interaction: discord.Interaction, message: discord.Message) -> None:

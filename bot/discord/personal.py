@@ -22,6 +22,19 @@ NO_ACCOUNT_TEXT = (
 )
 
 
+async def linked_words(interaction: discord.Interaction, account: str) -> list[str]:
+    """`--linked <id>` for each of the user's other linked accounts: a lockup among them that belongs to `account`
+    (one deployed from the global contract can live at any id) joins the answer; the rest is ignored quietly."""
+    bot: StakingBot = interaction.client  # type: ignore[assignment]
+    if bot.storage is None:
+        return []
+    words: list[str] = []
+    for linked in await bot.storage.linked_accounts(interaction.user.id):
+        if linked.account_id != account:
+            words += ["--linked", linked.account_id]
+    return words
+
+
 async def account_or_default(interaction: discord.Interaction, account: str | None) -> str | None:
     """`account` if given, else the user's default linked account; if there is none, say so kindly (the
     interaction is then answered) and return None."""

@@ -4,6 +4,7 @@ budgets, matching core-contracts `lockup/src/gas.rs`) and near-staking.md §2.2 
 from __future__ import annotations
 
 from bot.near.transactions import TGAS, FunctionCall
+from bot.near.venear import ONE_YOCTO, VENEAR_UPDATE_GAS_TGAS
 
 # Plain staking pools (MNW src/redux/actions/staking.js). Only deposit_and_stake is payable: every other pool
 # method panics "Method doesn't accept deposit" with even 1 yocto attached (near-staking.md §2.2).
@@ -94,39 +95,55 @@ LOCKUP_GAS = {
 }
 
 
-def lockup_call(method: str, args: dict[str, str] | None = None) -> FunctionCall:
-    return FunctionCall(method, dict(args or {}), LOCKUP_GAS[method])
+def lockup_call(method: str, args: dict[str, str] | None = None, deposit: int = 0) -> FunctionCall:
+    """`deposit` is 0 for the core-contracts lockup (non-payable owner methods) and 1 yocto for a House of Stake
+    lockup (every owner method asserts exactly one yocto: houseofstake lockup-contract owner.rs, venear.rs)."""
+    return FunctionCall(method, dict(args or {}), LOCKUP_GAS[method], deposit=deposit)
 
 
-def lockup_select_staking_pool(pool_id: str) -> FunctionCall:
-    return lockup_call("select_staking_pool", {"staking_pool_account_id": pool_id})
+def lockup_select_staking_pool(pool_id: str, deposit: int = 0) -> FunctionCall:
+    return lockup_call("select_staking_pool", {"staking_pool_account_id": pool_id}, deposit)
 
 
-def lockup_unselect_staking_pool() -> FunctionCall:
-    return lockup_call("unselect_staking_pool")
+def lockup_unselect_staking_pool(deposit: int = 0) -> FunctionCall:
+    return lockup_call("unselect_staking_pool", None, deposit)
 
 
-def lockup_deposit_and_stake(amount: int) -> FunctionCall:
-    return lockup_call("deposit_and_stake", {"amount": str(amount)})
+def lockup_deposit_and_stake(amount: int, deposit: int = 0) -> FunctionCall:
+    return lockup_call("deposit_and_stake", {"amount": str(amount)}, deposit)
 
 
-def lockup_unstake(amount: int | None) -> FunctionCall:
-    return lockup_call("unstake_all") if amount is None else lockup_call("unstake", {"amount": str(amount)})
-
-
-def lockup_withdraw(amount: int | None) -> FunctionCall:
+def lockup_unstake(amount: int | None, deposit: int = 0) -> FunctionCall:
     if amount is None:
-        return lockup_call("withdraw_all_from_staking_pool")
-    return lockup_call("withdraw_from_staking_pool", {"amount": str(amount)})
+        return lockup_call("unstake_all", None, deposit)
+    return lockup_call("unstake", {"amount": str(amount)}, deposit)
 
 
-def lockup_refresh_staking_pool_balance() -> FunctionCall:
-    return lockup_call("refresh_staking_pool_balance")
+def lockup_withdraw(amount: int | None, deposit: int = 0) -> FunctionCall:
+    if amount is None:
+        return lockup_call("withdraw_all_from_staking_pool", None, deposit)
+    return lockup_call("withdraw_from_staking_pool", {"amount": str(amount)}, deposit)
+
+
+def lockup_refresh_staking_pool_balance(deposit: int = 0) -> FunctionCall:
+    return lockup_call("refresh_staking_pool_balance", None, deposit)
 
 
 def lockup_check_transfers_vote() -> FunctionCall:
     return lockup_call("check_transfers_vote")
 
 
-def lockup_transfer(amount: int, receiver_id: str) -> FunctionCall:
-    return lockup_call("transfer", {"amount": str(amount), "receiver_id": receiver_id})
+def lockup_transfer(amount: int, receiver_id: str, deposit: int = 0) -> FunctionCall:
+    return lockup_call("transfer", {"amount": str(amount), "receiver_id": receiver_id}, deposit)
+
+
+# --- House of Stake veNEAR methods (houseofstake lockup-contract venear.rs): 1 yocto each; `amount` is an
+# Option<NearToken>: left out, the contract takes everything it can (all free, all locked or all pending NEAR).
+VENEAR_METHODS = ("lock_near", "begin_unlock_near", "end_unlock_near", "lock_pending_near")
+
+
+def venear_call(method: str, amount: int | None) -> FunctionCall:
+    if method not in VENEAR_METHODS:
+        raise ValueError(f"not a veNEAR lockup method: {method}")
+    args = {} if amount is None else {"amount": str(amount)}
+    return FunctionCall(method, args, VENEAR_UPDATE_GAS_TGAS * TGAS, deposit=ONE_YOCTO)

@@ -16,6 +16,13 @@ import discord
 
 from bot.near.units import format_near
 from bot.render.discord_limits import Link, clip, fit_embed, link_view
+from bot.render.lockup_kinds import (
+    add_venear_fields,
+    deployment_line,
+    lockup_summary_field,
+    timed_unlock_field,
+    venear_verdict,
+)
 from bot.services.delegations import DUST_YOCTO
 from bot.services.results import (
     ActionResult,
@@ -306,7 +313,8 @@ def _(result: StatusResult, *, network: str = "mainnet") -> Rendered:
     embed = discord.Embed(title=result.account_id, description=verdict, colour=colour)
     wallet = [
         f"balance **{near(result.amount_yocto)}**",
-        f"spendable {near(result.available_yocto)}",
+        (f"movable by the owner {near(result.available_yocto)}" if result.lockup_of
+         else f"spendable {near(result.available_yocto)}"),
         f"storage reserve {near(result.storage_cost_yocto)} ({result.storage_usage_bytes:,} bytes)",
     ]
     if result.locked_yocto:
@@ -319,15 +327,12 @@ def _(result: StatusResult, *, network: str = "mainnet") -> Rendered:
             name="All pools",
             value=f"staked {near(result.total_staked_yocto)}\nunstaked {near(result.total_unstaked_yocto)}",
         )
-    if result.lockup is not None:
-        lockup = result.lockup
-        embed.add_field(
-            name=f"Lockup {lockup.lockup_id}",
-            value=f"still locked {near(lockup.locked_yocto)}\nowner's balance {near(lockup.owners_balance_yocto)}\n"
-            f"liquid (can be withdrawn) {near(lockup.liquid_owners_balance_yocto)}"
-            + ("" if lockup.transfers_enabled else "\ntransfers not enabled yet"),
-            inline=False,
-        )
+    deployment = deployment_line(result.deployment, result.global_contract_hash, result.global_contract_account_id)
+    if deployment:
+        embed.add_field(name="Contract", value=deployment, inline=False)
+    for lockup in result.lockups or ([result.lockup] if result.lockup else []):
+        name, value = lockup_summary_field(lockup)
+        embed.add_field(name=name, value=value, inline=False)
     for holding in result.liquid:
         value = f"{format_near(holding.token_balance, 5, unit=False)} {holding.symbol} ≈ {near(holding.near_value_yocto)}"
         if holding.pending_unstake_yocto:
@@ -399,6 +404,12 @@ def _unbonding_value(entry: UnbondingEntry, result: UnbondingResult) -> str:
 
 
 def _unbonding_verdict(result: UnbondingResult) -> tuple[str, discord.Colour]:
+    if not result.entries and result.timed_unlocks:
+        ready = [u for u in result.timed_unlocks if u.unlock_ready]
+        if ready:
+            return f"✅ **{near(sum(u.pending_yocto for u in ready))} unlocked from veNEAR: finish the unlock**", GREEN
+        first = min(result.timed_unlocks, key=lambda u: u.unlock_unix)
+        return f"⏳ **{near(first.pending_yocto)} veNEAR unlock, usable {ts(first.unlock_unix, 'R')}**", AMBER
     if not result.entries:
         text = "Nothing is unbonding: no pool holds unstaked NEAR for this account."
         if not result.pools_complete:
@@ -435,6 +446,9 @@ def _(result: UnbondingResult, *, network: str = "mainnet") -> Rendered:
     embed = discord.Embed(title=f"Unbonding: {result.account_id}", description=verdict, colour=colour)
     for entry in result.entries:
         embed.add_field(name=entry.pool_id, value=_unbonding_value(entry, result), inline=False)
+    for unlock in result.timed_unlocks:
+        name, value = timed_unlock_field(unlock)
+        embed.add_field(name=name, value=value, inline=False)
     add_problems_and_notes(embed, result.pool_problems, result.notes, "Good to know")
     epoch_hours = result.epoch_length * result.avg_block_seconds / 3600
     embed.set_footer(
@@ -459,9 +473,14 @@ def _lockup_verdict(result: LockupResult) -> tuple[str, discord.Colour]:
 
 @render_embed.register
 def _(result: LockupResult, *, network: str = "mainnet") -> Rendered:
+    if result.venear is not None:
+        return _venear_lockup(result, network)
     verdict, colour = _lockup_verdict(result)
     moment = "at " + when(result.at_unix) + " (projected, no new transactions)" if result.projected else "now"
     embed = discord.Embed(title=f"Lockup of {result.owner_id}", description=f"{verdict}\n{moment}", colour=colour)
+    deployment = deployment_line(result.deployment, result.global_contract_hash, result.global_contract_account_id)
+    if deployment:
+        embed.add_field(name="Contract", value=f"`{result.lockup_id}` runs a {deployment}", inline=False)
     done = result.lockup_amount_yocto - min(result.locked_yocto, result.lockup_amount_yocto)
     embed.add_field(
         name="Balances",
@@ -507,6 +526,25 @@ def _(result: LockupResult, *, network: str = "mainnet") -> Rendered:
     rendered = finish(embed, [account_link("Lockup on NearBlocks", result.lockup_id, network)])
     rendered.files = files
     return rendered
+
+
+def _venear_lockup(result: LockupResult, network: str) -> Rendered:
+    verdict, colour = venear_verdict(result)
+    moment = "at " + when(result.at_unix) + " (projected, no new transactions)" if result.projected else "now"
+    embed = discord.Embed(
+        title=f"House of Stake lockup of {result.owner_id}", description=f"{verdict}\n{moment}", colour=colour
+    )
+    add_venear_fields(embed, result)
+    for action in result.actions[:5]:
+        embed.add_field(name=f"What to do: {action.action.replace('_', ' ')}", value=action.text, inline=False)
+    if result.disagreement:
+        embed.add_field(name="⚠ Contract and computation differ", value=result.disagreement, inline=False)
+    if result.other_lockups:
+        embed.add_field(name="Your other lockups", value=", ".join(f"`{x}`" for x in result.other_lockups),
+                        inline=False)
+    embed.set_footer(text=f"Contract {result.version} · storage deposit {near(result.min_balance_for_storage_yocto, 1)} "
+                     "· you sign any change in your own wallet")
+    return finish(embed, [account_link("Lockup on NearBlocks", result.lockup_id, network)])
 
 
 # -- liquid staking -------------------------------------------------------------------------------------------------
@@ -613,7 +651,11 @@ def _(result: DiagnoseResult, *, network: str = "mainnet") -> Rendered:
 
 _ERROR_TITLES.setdefault("action_refused", "Not prepared: this would fail or cost you")
 QR_FILENAME = "mynearwallet-qr.png"
-_ACTION_VERBS = {"stake": "Stake", "unstake": "Unstake", "withdraw": "Withdraw", "transfer": "Transfer"}
+_ACTION_VERBS = {
+    "stake": "Stake", "unstake": "Unstake", "withdraw": "Withdraw", "transfer": "Transfer",
+    "venear_lock": "Lock for veNEAR", "venear_unlock": "Start a veNEAR unlock",
+    "venear_end_unlock": "Finish a veNEAR unlock", "venear_relock": "Lock pending NEAR again",
+}
 
 
 def _call_text(receiver: str, method: str, args: dict[str, object], deposit: int, gas: int) -> str:

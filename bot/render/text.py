@@ -17,6 +17,7 @@ from bot.services.results import (
     LiquidPosition,
     LiquidResult,
     LockupResult,
+    LockupSummary,
     PoolProblem,
     PoolResult,
     Result,
@@ -132,13 +133,10 @@ def _(result: StatusResult) -> str:
             )
     else:
         lines.append("  delegations: none found")
-    if result.lockup is not None:
-        lockup = result.lockup
-        lines.append(
-            f"  lockup {lockup.lockup_id}: locked {format_near(lockup.locked_yocto)}, owner's "
-            f"{format_near(lockup.owners_balance_yocto)}, transferable now {format_near(lockup.liquid_owners_balance_yocto)}"
-            + ("" if lockup.transfers_enabled else " (transfers still disabled: see `lockup`)")
-        )
+    if result.deployment.startswith("global"):
+        lines.append(f"  contract: {deployment_text(result.deployment, result.global_contract_hash, result.global_contract_account_id)}")
+    for lockup in result.lockups or ([result.lockup] if result.lockup else []):
+        lines.append(lockup_summary_line(lockup))
     for holding in result.liquid:
         pending = f", {format_near(holding.pending_unstake_yocto)} unstaking" if holding.pending_unstake_yocto else ""
         lines.append(
@@ -147,6 +145,32 @@ def _(result: StatusResult) -> str:
         )
     lines += problem_and_note_lines(result.pool_problems, result.notes)
     return "\n".join(lines)
+
+
+def deployment_text(deployment: str, global_hash: str | None, global_account: str | None) -> str:
+    if deployment == "global_hash":
+        return f"global contract (code hash {global_hash})"
+    if deployment == "global_account":
+        return f"global contract published by {global_account}"
+    return deployment
+
+
+def lockup_summary_line(lockup: LockupSummary) -> str:
+    if lockup.venear is not None:
+        v = lockup.venear
+        pending = ""
+        if v.pending_yocto:
+            state = "ready: finish with `venear end-unlock`" if v.unlock_ready else f"until {when(v.unlock_unix or 0)}"
+            pending = f", {format_near(v.pending_yocto)} unlocking ({state})"
+        return (
+            f"  House of Stake lockup {lockup.lockup_id}: {format_near(v.locked_yocto)} locked for veNEAR{pending}, "
+            f"transferable now {format_near(lockup.liquid_owners_balance_yocto)}"
+        )
+    return (
+        f"  lockup {lockup.lockup_id}: locked {format_near(lockup.locked_yocto)}, owner's "
+        f"{format_near(lockup.owners_balance_yocto)}, transferable now {format_near(lockup.liquid_owners_balance_yocto)}"
+        + ("" if lockup.transfers_enabled else " (transfers still disabled: see `lockup`)")
+    )
 
 
 def unbonding_verdict(entry: UnbondingEntry, current_epoch: int) -> str:
@@ -172,7 +196,7 @@ def unbonding_verdict(entry: UnbondingEntry, current_epoch: int) -> str:
 @render_text.register
 def _(result: UnbondingResult) -> str:
     lines = [f"Unbonding for {result.account_id} (current epoch {result.current_epoch})"]
-    if not result.entries:
+    if not result.entries and not result.timed_unlocks:
         lines.append("  nothing is unbonding: no pool holds unstaked NEAR for this account")
     for entry in result.entries:
         held = f" by your lockup {entry.held_by} (withdraw with --from-lockup)" if entry.held_by else ""
@@ -180,6 +204,12 @@ def _(result: UnbondingResult) -> str:
             f"  {entry.pool_id}: {format_near(entry.unstaked_yocto)} unstaked{held} — "
             f"{unbonding_verdict(entry, result.current_epoch)}"
         )
+    for unlock in result.timed_unlocks:
+        state = (
+            f"unlocked since {when(unlock.unlock_unix)}: finish it with end_unlock_near (`venear end-unlock "
+            f"{unlock.owner_id or result.account_id}`)" if unlock.unlock_ready else f"usable from {when(unlock.unlock_unix)}"
+        )
+        lines.append(f"  veNEAR unlock in {unlock.lockup_id}: {format_near(unlock.pending_yocto)} — {state}")
     lines += problem_and_note_lines(result.pool_problems, result.notes)
     return "\n".join(lines)
 
@@ -276,10 +306,42 @@ _LOCKUP_MILESTONES = {
 }
 
 
+def _venear_lines(result: LockupResult) -> list[str]:
+    v = result.venear
+    assert v is not None
+    moment = f"projected for {when(result.at_unix)}" if result.projected else f"now ({when(result.at_unix)})"
+    lines = [
+        f"House of Stake lockup {result.lockup_id} of {result.owner_id} ({result.version}), {moment}",
+        f"  in the lockup: {format_near(result.owners_balance_yocto)} (on the account "
+        f"{format_near(result.account_balance_yocto)}, keeps {format_near(result.min_balance_for_storage_yocto)} for "
+        "storage)",
+        f"  locked for veNEAR: {format_near(v.locked_yocto)}",
+    ]
+    if v.pending_yocto:
+        state = "the cooldown is over: finish it with end_unlock_near" if v.unlock_ready else "not yet"
+        lines.append(f"  pending unlock: {format_near(v.pending_yocto)}, usable from {when(v.unlock_unix or 0)} ({state})")
+    lines += [
+        f"  free to lock: {format_near(v.free_to_lock_yocto)}",
+        f"  transferable {'then' if result.projected else 'now'}: {format_near(result.liquid_owners_balance_yocto)}",
+        f"  unlock cooldown: {duration(v.unlock_duration_seconds)} (set in the lockup by {v.venear_contract_id})",
+    ]
+    return lines
+
+
 @render_text.register
 def _(result: LockupResult) -> str:
+    if result.venear is not None:
+        lines = _venear_lines(result)
+        if result.staking_pool_id is not None:
+            pool = f"  staking: {result.staking_pool_id}, deposit known to the lockup {format_near(result.known_deposited_yocto)}"
+            if result.pool is not None:
+                pool += f"; the pool reports {format_near(result.pool.total_yocto)}"
+            lines.append(pool)
+        return "\n".join(lines + _lockup_tail(result))
     moment = f"projected for {when(result.at_unix)}" if result.projected else f"now ({when(result.at_unix)})"
     version = result.version if result.version_known else f"unknown code {result.code_hash}"
+    if result.deployment.startswith("global"):
+        version += ", " + deployment_text(result.deployment, result.global_contract_hash, result.global_contract_account_id)
     lines = [
         f"Lockup {result.lockup_id} of {result.owner_id} ({version}), {moment}",
         f"  lockup amount: {format_near(result.lockup_amount_yocto)}",
@@ -319,6 +381,11 @@ def _(result: LockupResult) -> str:
         lines.append(
             f"  next: {name} {when(milestone.unix)}, then {format_near(milestone.locked_after_yocto)} locked"
         )
+    return "\n".join(lines + _lockup_tail(result))
+
+
+def _lockup_tail(result: LockupResult) -> list[str]:
+    lines: list[str] = []
     if result.contract_views is not None and result.disagreement is None:
         lines.append("  checked: the contract's own views give the same numbers")
     if result.disagreement is not None:
@@ -333,9 +400,11 @@ def _(result: LockupResult) -> str:
         lines.append("  what the owner can do:")
         for action in result.actions:
             lines.append(f"  - {action.text}")
+    if result.other_lockups:
+        lines.append(f"  also: {', '.join(result.other_lockups)} (ask `lockup <id>` for each)")
     for note in result.notes:
         lines.append(f"  note: {note}")
-    return "\n".join(lines)
+    return lines
 
 
 # -- support: explain and diagnose ---------------------------------------------------------------------------------

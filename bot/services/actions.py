@@ -237,14 +237,16 @@ async def _lockup_hint(chain: Chain, account_id: str, pool_id: str | None = None
 
 
 async def plan_stake(
-    chain: Chain, account_id: str, pool_id: str, amount_text: str, *, from_lockup: bool = False
+    chain: Chain, account_id: str, pool_id: str, amount_text: str, *, from_lockup: bool = False,
+    lockup_id: str | None = None,
 ) -> ActionResult:
-    """Stake with a pool, a liquid-staking contract (routed by contract id) or, `from_lockup`, through the lockup."""
+    """Stake with a pool, a liquid-staking contract (routed by contract id) or, `from_lockup` (or a named
+    `lockup_id`), through the lockup."""
     account_id, pool_id = parse_account(account_id), parse_account(pool_id)
-    if from_lockup:
+    if from_lockup or lockup_id:
         from bot.services.lockup_actions import plan_lockup_stake
 
-        return await plan_lockup_stake(chain, account_id, pool_id, amount_text)
+        return await plan_lockup_stake(chain, account_id, pool_id, amount_text, lockup_id)
     provider = _liquid_provider(chain, pool_id)
     if provider is not None:
         from bot.services.liquid_actions import plan_liquid_stake
@@ -276,17 +278,17 @@ async def _delegation(chain: Chain, account_id: str, pool_id: str) -> Delegation
 
 async def plan_unstake(
     chain: Chain, account_id: str, pool_id: str, amount_text: str, *, from_lockup: bool = False,
-    instant: bool = False,
+    instant: bool = False, lockup_id: str | None = None,
 ) -> ActionResult:
     """Unstake from a pool, a liquid-staking contract (`instant`: Meta Pool's liquid_unstake) or the lockup's pool."""
     account_id, pool_id = parse_account(account_id), parse_account(pool_id)
     provider = _liquid_provider(chain, pool_id)
-    if from_lockup:
+    if from_lockup or lockup_id:
         if instant:
             raise ActionRefused("--instant applies to liquid-staking tokens only; a lockup unstakes from a pool.")
         from bot.services.lockup_actions import plan_lockup_unstake
 
-        return await plan_lockup_unstake(chain, account_id, pool_id, amount_text)
+        return await plan_lockup_unstake(chain, account_id, pool_id, amount_text, lockup_id)
     if provider is not None:
         from bot.services.liquid_actions import plan_liquid_unstake
 
@@ -342,14 +344,15 @@ def unstake_checks(
 
 
 async def plan_withdraw(
-    chain: Chain, account_id: str, pool_id: str, amount_text: str | None = None, *, from_lockup: bool = False
+    chain: Chain, account_id: str, pool_id: str, amount_text: str | None = None, *, from_lockup: bool = False,
+    lockup_id: str | None = None,
 ) -> ActionResult:
     """Withdraw unstaked NEAR from a pool, a liquid-staking contract or (`from_lockup`) the lockup's pool."""
     account_id, pool_id = parse_account(account_id), parse_account(pool_id)
-    if from_lockup:
+    if from_lockup or lockup_id:
         from bot.services.lockup_actions import plan_lockup_withdraw
 
-        return await plan_lockup_withdraw(chain, account_id, pool_id, amount_text)
+        return await plan_lockup_withdraw(chain, account_id, pool_id, amount_text, lockup_id)
     provider = _liquid_provider(chain, pool_id)
     if provider is not None:
         from bot.services.liquid_actions import plan_liquid_withdraw

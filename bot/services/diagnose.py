@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.near import errors
-from bot.near.account_id import account_kind, is_lockup_account_id, is_valid_account_id
+from bot.near.account_id import account_kind, is_valid_account_id
 from bot.near.liquid import providers_for
 from bot.near.units import format_near
 from bot.safety import looks_like_secret
 from bot.services.chain import Chain
 from bot.services.delegations import DUST_YOCTO, parse_account
+from bot.services.diagnose_lockups import NAME_YOUR_LOCKUP, foundation_cases, held_entry_cases, venear_cases
 from bot.services.lockup import get_lockup
 from bot.services.pool import validator_info
 from bot.services.results import (
@@ -205,58 +207,6 @@ async def _validator_cases(
             )
 
 
-# -- lockup --------------------------------------------------------------------------------------------------------
-
-
-def _lockup_cases(cases: _Cases, lockup: LockupResult, account_id: str, *, include_pool: bool) -> None:
-    command = f"/lockup {account_id}"
-    for action in lockup.actions:
-        if action.action == "check_transfers_vote":
-            cases.add(kind="lockup_transfers_vote", severity="action", pool_id=lockup.lockup_id,
-                      title="Lockup transfers are still disabled", text=action.text, next_command=command)
-        elif action.action == "refresh_staking_pool_balance":
-            # Counting rewards lets more move only when the owner's balance, not the NEAR on the lockup account
-            # itself, is what limits the transferable amount (near-staking.md §4.5: min(owners, balance − storage)).
-            spendable_here = max(0, lockup.account_balance_yocto - lockup.min_balance_for_storage_yocto)
-            helps_now = lockup.owners_balance_yocto < spendable_here
-            cases.add(kind="lockup_refresh", severity="action" if helps_now else "info", pool_id=lockup.lockup_id,
-                      title="The lockup has not counted its pool balance yet", text=action.text, next_command=command)
-        elif action.action == "termination_in_progress":
-            cases.add(kind="lockup_termination", severity="info", pool_id=lockup.lockup_id,
-                      title="The lockup's vesting was terminated", text=action.text, next_command=command)
-    if lockup.locked_yocto > 0:
-        after = lockup.after_transfers_vote
-        if not lockup.transfers_enabled and after is not None:
-            why = (
-                "The contract counts all of it as locked only because transfers are still disabled (see above); "
-                f"after check_transfers_vote, {format_near(after.locked_yocto)} would remain locked."
-            )
-        else:
-            why = "Locked by the lockup's release or vesting schedule, not stuck: no call unlocks it sooner."
-        if lockup.fully_unlocked_unix is None:
-            until = " No full-unlock date can be given (see /lockup)."
-        elif lockup.fully_unlocked_unix > lockup.at_unix:
-            until = f" Fully unlocked by its schedule on {_utc(lockup.fully_unlocked_unix)}."
-        else:
-            until = ""
-        cases.add(
-            kind="lockup_locked", severity="info", pool_id=lockup.lockup_id, amount_yocto=lockup.locked_yocto,
-            title=f"{format_near(lockup.locked_yocto)} still locked in {lockup.lockup_id}",
-            text=f"{why}{until} Transferable now: {format_near(lockup.liquid_owners_balance_yocto)}.",
-            next_command=command,
-        )
-    pool = lockup.pool if include_pool else None  # a lockup id's own delegations are covered like any account's
-    if pool is not None and pool.unstaked_yocto > DUST_YOCTO and pool.can_withdraw:
-        cases.add(
-            kind="lockup_withdrawable", severity="action", pool_id=pool.pool_id, amount_yocto=pool.unstaked_yocto,
-            title=f"{format_near(pool.unstaked_yocto)} of the lockup ready to withdraw from {pool.pool_id}",
-            text=f"The lockup's unstaking wait is over, but the NEAR stays in {pool.pool_id} until {lockup.owner_id} "
-            f"calls withdraw_all_from_staking_pool on {lockup.lockup_id} (175 TGas). Then it counts towards the "
-            "transferable balance.",
-            next_command=command,
-        )
-
-
 # -- the answer ----------------------------------------------------------------------------------------------------
 
 
@@ -267,29 +217,31 @@ def _liquid_names(chain: Chain, status: StatusResult) -> dict[str, tuple[str, st
     return names
 
 
-async def _lockup_reads(
-    chain: Chain, account_id: str, notes: list[str], *, pool_detail: bool
-) -> tuple[LockupResult | None, UnbondingResult | None]:
-    try:
-        lockup = await get_lockup(chain, account_id)
-    except errors.NearError as exc:
-        notes.append(f"The lockup could not be read in full: {exc.message}")
-        return None, None
-    pool = lockup.pool
-    if not pool_detail or pool is None or pool.unstaked_yocto <= DUST_YOCTO or pool.can_withdraw:
-        return lockup, None
-    try:
-        return lockup, await get_unbonding(chain, lockup.lockup_id, [pool.pool_id])
-    except errors.NearError as exc:
-        notes.append(f"The lockup's unbonding epoch could not be read: {exc.message}")
-        return lockup, None
+async def _lockup_results(
+    chain: Chain, status: StatusResult, notes: list[str]
+) -> list[LockupResult]:
+    """The full `lockup` answer of every lockup `status` found (each read at its own final block, in parallel)."""
+    reads = await asyncio.gather(*(get_lockup(chain, s.lockup_id) for s in status.lockups), return_exceptions=True)
+    results = []
+    for summary, read in zip(status.lockups, reads, strict=True):
+        if isinstance(read, errors.NearError):
+            notes.append(f"The lockup {summary.lockup_id} could not be read in full: {read.message}")
+        elif isinstance(read, BaseException):
+            raise read
+        else:
+            results.append(read)
+    return results
 
 
-async def get_diagnose(chain: Chain, account_text: str) -> DiagnoseResult:
+async def get_diagnose(
+    chain: Chain, account_text: str, *, lockups: Sequence[str] = (), linked: Sequence[str] = ()
+) -> DiagnoseResult:
+    """`lockups` / `linked`: lockup accounts the user named or linked (a global-contract lockup can live at any id)."""
     account_id = parse_account(account_text)
+    named_lockups = [parse_account(x) for x in lockups]
     status_read, unbonding_read, validators_read = await asyncio.gather(
-        get_status(chain, account_id),
-        get_unbonding(chain, account_id),
+        get_status(chain, account_id, lockups=named_lockups, linked=linked),
+        get_unbonding(chain, account_id, lockups=named_lockups, linked=linked),
         chain.rpc.validators(),
         return_exceptions=True,
     )
@@ -302,13 +254,13 @@ async def get_diagnose(chain: Chain, account_text: str) -> DiagnoseResult:
     problems: list[PoolProblem] = list(status.pool_problems)
     complete = status.delegations_complete and unbonding.pools_complete
     cases = _Cases()
-    is_lockup = is_lockup_account_id(account_id, chain.network)
+    is_lockup = status.lockup_of is not None
 
     liquid = _liquid_names(chain, status)
     for entry in unbonding.entries:
         if entry.held_by:
-            continue  # the lockup's own stake: diagnosed below with the lockup, as lockup cases
-        if entry.pool_id in liquid:
+            held_entry_cases(cases, entry, account_id, unbonding.current_epoch)
+        elif entry.pool_id in liquid:
             _liquid_entry(cases, entry, account_id, unbonding.current_epoch, liquid)
         else:
             _pool_entry(cases, entry, account_id, unbonding.current_epoch, is_lockup)
@@ -324,25 +276,15 @@ async def get_diagnose(chain: Chain, account_text: str) -> DiagnoseResult:
 
     staked = {d.pool_id: d.staked_yocto for d in status.delegations if d.staked_yocto > DUST_YOCTO}
     lockup_staked: dict[str, int] = {}
-    owner_for_lockup = account_id
-    if status.lockup is not None:
-        lockup, lockup_unbonding = await _lockup_reads(chain, account_id, notes, pool_detail=not is_lockup)
-        if lockup is not None:
-            owner_for_lockup = lockup.owner_id
-            _lockup_cases(cases, lockup, account_id, include_pool=not is_lockup)
-            if not is_lockup and lockup.pool is not None and lockup.pool.staked_yocto > DUST_YOCTO:
-                lockup_staked[lockup.pool.pool_id] = lockup.pool.staked_yocto
-        if lockup_unbonding is not None:
-            for entry in lockup_unbonding.entries:
-                if entry.unstaked_yocto > DUST_YOCTO and not entry.can_withdraw:
-                    _pool_entry(cases, entry, lockup.lockup_id if lockup else account_id,
-                                unbonding.current_epoch, True)
-                    last = cases.items[-1]
-                    cases.items[-1] = last.model_copy(update={
-                        "kind": "lockup_unbonding",
-                        "title": f"{format_near(entry.unstaked_yocto)} of the lockup unbonding in {entry.pool_id}",
-                        "next_command": f"/lockup {account_id}",
-                    })
+    for lockup in await _lockup_results(chain, status, notes):
+        if lockup.lockup_kind == "venear":
+            venear_cases(cases, lockup, account_id)
+        else:
+            foundation_cases(cases, lockup, account_id)
+        if not is_lockup and lockup.pool is not None and lockup.pool.staked_yocto > DUST_YOCTO:
+            lockup_staked[lockup.pool.pool_id] = lockup_staked.get(lockup.pool.pool_id, 0) + lockup.pool.staked_yocto
+    if not status.lockups and not named_lockups and not linked:
+        notes.append(NAME_YOUR_LOCKUP.format(account=account_id))
 
     if isinstance(validators_read, BaseException):
         if not isinstance(validators_read, errors.NearError):
@@ -350,7 +292,7 @@ async def get_diagnose(chain: Chain, account_text: str) -> DiagnoseResult:
         notes.append(f"The validator set could not be read, so pool standing was not checked ({validators_read.message}).")
     else:
         await _validator_cases(chain, cases, staked, validators_read, "")
-        await _validator_cases(chain, cases, lockup_staked, validators_read, f" by your lockup ({owner_for_lockup})")
+        await _validator_cases(chain, cases, lockup_staked, validators_read, " by your lockup")
 
     if not any(c.severity in ("action", "wait", "warning") for c in cases.items):
         cases.add(kind="nothing_wrong", severity="ok", title="Nothing looks stuck", text=_all_good(status, complete))

@@ -11,6 +11,7 @@ compared with the contract's own views: a disagreement is reported, never hidden
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from bot.near import errors
@@ -322,14 +323,15 @@ def summarize(read: AnyLockupRead) -> LockupSummary:
 
 
 async def lockup_summaries(
-    chain: Chain, owner_id: str, named: tuple[str, ...] | list[str] = (), *, block: tuple[int, int] | None = None
+    chain: Chain, owner_id: str, named: Sequence[str] = (), *, block: tuple[int, int] | None = None,
+    linked: Sequence[str] = (),
 ) -> tuple[list[LockupSummary], LockupSummary | None, list[str]]:
     """(the owner's lockups, the account itself when it is a lockup, notes) for `status`, at one final block.
 
     Failures to read the chain propagate as typed errors; a lockup whose state cannot be computed becomes a note.
     """
     height, now_ns = block or await final_block(chain)
-    found = await find_lockups(chain, owner_id, named, height=height, now_ns=now_ns)
+    found = await find_lockups(chain, owner_id, named, height=height, now_ns=now_ns, linked=linked)
     notes = list(found.notes)
     summaries = []
     for read in found.reads:

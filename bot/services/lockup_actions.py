@@ -10,24 +10,22 @@ multi-transaction MyNearWallet link, signed in order, fits).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from bot.near import errors
-from bot.near.account_id import AccountKind, account_kind, is_lockup_account_id
-from bot.near.lockup import LockupBalances, LockupState, compute_lockup, with_transfers_enabled
+from bot.near.account_id import is_lockup_account_id
+from bot.near.lockup import LockupBalances, LockupState, compute_lockup
 from bot.near.staking_calls import (
-    lockup_check_transfers_vote,
     lockup_deposit_and_stake,
     lockup_refresh_staking_pool_balance,
     lockup_select_staking_pool,
-    lockup_transfer,
     lockup_unselect_staking_pool,
     lockup_unstake,
     lockup_withdraw,
 )
 from bot.near.transactions import FunctionCall, UnsignedTransaction
 from bot.near.units import format_near
+from bot.near.venear import ONE_YOCTO, VenearBalances
 from bot.near.wallet_links import mynearwallet_staking_url
 from bot.services.actions import (
     ActionRefused,
@@ -44,8 +42,9 @@ from bot.services.actions import (
 from bot.services.chain import Chain
 from bot.services.delegations import DUST_YOCTO, parse_account
 from bot.services.lockup import read_pool
-from bot.services.lockup_read import LockupRead, NoLockup, read_lockup
+from bot.services.lockup_read import AnyLockupRead, LockupRead, NoLockup, VenearRead, read_lockup
 from bot.services.results import ActionResult, LockupPoolBalance
+from bot.services.venear_lockup import venear_balances
 
 MIN_GAS_PRICE = 10**8  # yocto per gas: the protocol's minimum gas price (a 125 TGas call reserves ~0.0125 NEAR)
 NUM_EPOCHS_TO_UNLOCK = 4
@@ -61,9 +60,11 @@ _CONTRACT_READ_ERRORS = (
 
 @dataclass(frozen=True)
 class LockupContext:
-    read: LockupRead
+    """A lockup of either kind at one block, with what the planners need to know of it."""
+
+    read: AnyLockupRead
     owner: str
-    balances: LockupBalances
+    balances: LockupBalances | VenearBalances
 
     @property
     def lockup_id(self) -> str:
@@ -71,23 +72,66 @@ class LockupContext:
 
     @property
     def state(self) -> LockupState:
+        assert isinstance(self.read, LockupRead)
         return self.read.state
 
+    @property
+    def is_venear(self) -> bool:
+        return isinstance(self.read, VenearRead)
 
-async def _context(chain: Chain, account_text: str) -> LockupContext:
-    read = (await read_lockup(chain, account_text, with_views=False)).read
-    if not isinstance(read, LockupRead):
-        raise ActionRefused(f"{read.lockup_id} is a House of Stake lockup: use its own commands (`venear`).")
-    owner = read.state.owner_account_id
-    if read.owner_given is not None and read.owner_given != owner:
+    @property
+    def deposit(self) -> int:
+        # houseofstake lockup-contract: every owner method asserts exactly 1 yocto; core-contracts: non-payable.
+        return ONE_YOCTO if self.is_venear else 0
+
+    @property
+    def staking_pool_id(self) -> str | None:
+        return self.read.staking_pool_id
+
+    @property
+    def known_deposited(self) -> int:
+        read = self.read
+        return read.state.known_deposited if isinstance(read, VenearRead) else read.state.known_deposited_balance
+
+    @property
+    def whitelist_id(self) -> str:
+        return self.read.state.staking_pool_whitelist_account_id
+
+    @property
+    def min_storage(self) -> int:
+        read = self.read
+        return read.state.min_lockup_deposit if isinstance(read, VenearRead) else read.version.min_balance_for_storage
+
+    @property
+    def termination_status(self) -> object | None:
+        balances = self.balances
+        return balances.termination_status if isinstance(balances, LockupBalances) else None
+
+    @property
+    def locked_total(self) -> int:
+        b = self.balances
+        return b.locked + b.pending if isinstance(b, VenearBalances) else b.locked
+
+
+async def lockup_context(chain: Chain, account_text: str, lockup_text: str | None = None) -> LockupContext:
+    """The lockup `account_text` names (or its owner's), or `lockup_text` when the user named one: then it must
+    belong to `account_text` (or be it)."""
+    lookup = await read_lockup(chain, lockup_text or account_text, with_views=False)
+    read = lookup.read
+    owner = read.owner_id
+    given = parse_account(account_text)
+    claimed = read.owner_given if lockup_text is None else (None if given == read.lockup_id else given)
+    if claimed is not None and claimed != owner:
         raise ActionRefused(
-            f"The lockup {read.lockup_id} belongs to {owner}, not {read.owner_given}: only {owner} can sign its calls."
+            f"The lockup {read.lockup_id} belongs to {owner}, not {claimed}: only {owner} can sign its calls."
         )
+    if isinstance(read, VenearRead):
+        return LockupContext(read, owner, venear_balances(read))
     balances = compute_lockup(read.state, read.version, read.account.amount, read.now_ns)
     return LockupContext(read, owner, balances)
 
 
-def _require_idle(ctx: LockupContext) -> None:
+def require_idle(ctx: LockupContext) -> None:
     if ctx.balances.staking_busy:
         raise ActionRefused(
             f"A staking-pool call of {ctx.lockup_id} is still in progress (status Busy): the lockup refuses any other "
@@ -95,11 +139,11 @@ def _require_idle(ctx: LockupContext) -> None:
         )
 
 
-def _require_no_termination(ctx: LockupContext, what: str) -> None:
-    status = ctx.balances.termination_status
+def require_no_termination(ctx: LockupContext, what: str) -> None:
+    status = ctx.termination_status
     if status is not None:
         raise ActionRefused(
-            f"The foundation terminated this lockup's vesting (status {status.name}): the lockup refuses {what} while "
+            f"The foundation terminated this lockup's vesting (status {status.name}): the lockup refuses {what} while "  # type: ignore[attr-defined]
             "the termination is in progress."
         )
 
@@ -113,12 +157,12 @@ async def whitelist_status(chain: Chain, whitelist_id: str, pool_id: str) -> boo
     return value if isinstance(value, bool) else None
 
 
-async def _pool_balance(ctx: LockupContext, chain: Chain, pool_id: str) -> LockupPoolBalance:
+async def pool_balance(ctx: LockupContext, chain: Chain, pool_id: str) -> LockupPoolBalance:
     return await read_pool(chain, pool_id, ctx.lockup_id, ctx.read.block_height)
 
 
 async def _selected_pool(ctx: LockupContext, chain: Chain, pool_id: str) -> LockupPoolBalance:
-    selected = ctx.state.staking_pool_account_id
+    selected = ctx.staking_pool_id
     if selected is None:
         raise ActionRefused(f"The lockup {ctx.lockup_id} has no staking pool selected, so nothing is staked from it.")
     if selected != pool_id:
@@ -126,10 +170,10 @@ async def _selected_pool(ctx: LockupContext, chain: Chain, pool_id: str) -> Lock
             f"The lockup {ctx.lockup_id} delegates to {selected}, not {pool_id} (a lockup uses one pool at a time). "
             f"Name {selected} instead."
         )
-    return await _pool_balance(ctx, chain, pool_id)
+    return await pool_balance(ctx, chain, pool_id)
 
 
-async def _gas_warning(chain: Chain, owner: str, calls: list[FunctionCall]) -> list[str]:
+async def gas_warning(chain: Chain, owner: str, calls: list[FunctionCall]) -> list[str]:
     """The owner pays the gas of every step from their own account."""
     needed = sum(call.gas for call in calls) * MIN_GAS_PRICE
     account = await chain.rpc.view_account(owner)
@@ -141,11 +185,11 @@ async def _gas_warning(chain: Chain, owner: str, calls: list[FunctionCall]) -> l
     return []
 
 
-def _txs(ctx: LockupContext, calls: list[FunctionCall]) -> list[UnsignedTransaction]:
+def owner_transactions(ctx: LockupContext, calls: list[FunctionCall]) -> list[UnsignedTransaction]:
     return [UnsignedTransaction(ctx.owner, ctx.lockup_id, (call,)) for call in calls]
 
 
-async def _contract_liquid(chain: Chain, ctx: LockupContext) -> int | None:
+async def contract_liquid(chain: Chain, ctx: LockupContext) -> int | None:
     try:
         raw = await chain.rpc.view_function(ctx.lockup_id, "get_liquid_owners_balance", {}, block_id=ctx.read.block_height)
     except errors.NearError:
@@ -154,10 +198,12 @@ async def _contract_liquid(chain: Chain, ctx: LockupContext) -> int | None:
 
 
 def _stakeable(ctx: LockupContext) -> int:
-    return max(0, ctx.read.account.amount - ctx.read.version.min_balance_for_storage)
+    return max(0, ctx.read.account.amount - ctx.min_storage)
 
 
-def _storage_text(ctx: LockupContext) -> str:
+def storage_text(ctx: LockupContext) -> str:
+    if isinstance(ctx.read, VenearRead):
+        return f"the {format_near(ctx.min_storage)} storage deposit it keeps (its min_lockup_deposit)"
     version = ctx.read.version
     return (
         f"the {format_near(version.min_balance_for_storage)} storage minimum of its {version.label} code (35 NEAR "
@@ -173,7 +219,7 @@ async def lockup_offer(chain: Chain, account_id: str, pool_id: str | None, amoun
     if is_lockup_account_id(account_id, chain.network):
         return ""
     try:
-        ctx = await _context(chain, account_id)
+        ctx = await lockup_context(chain, account_id)
     except (NoLockup, ActionRefused):
         return ""
     except errors.NearError:
@@ -186,9 +232,9 @@ async def lockup_offer(chain: Chain, account_id: str, pool_id: str | None, amoun
                 "from it (you sign as the owner)."
             )
         return ""
-    if ctx.state.staking_pool_account_id != pool_id:
+    if ctx.staking_pool_id != pool_id:
         return ""
-    balance = await _pool_balance(ctx, chain, pool_id)
+    balance = await pool_balance(ctx, chain, pool_id)
     if balance.total_yocto == 0:
         return ""
     return (
@@ -200,26 +246,35 @@ async def lockup_offer(chain: Chain, account_id: str, pool_id: str | None, amoun
 # --- stake ------------------------------------------------------------------------------------------------------
 
 
-async def plan_lockup_stake(chain: Chain, account_text: str, pool_id: str, amount_text: str) -> ActionResult:
+def lockup_flag(ctx: LockupContext) -> str:
+    """The `--lockup <id>` a follow-up command needs (none for the owner's derived `.lockup.near`)."""
+    return "" if is_lockup_account_id(ctx.lockup_id) and not ctx.is_venear else f" --lockup {ctx.lockup_id}"
+
+
+async def plan_lockup_stake(
+    chain: Chain, account_text: str, pool_id: str, amount_text: str, lockup_text: str | None = None
+) -> ActionResult:
     pool_id = parse_account(pool_id)
     amount = parse_amount(amount_text)
-    if _liquid_provider(chain, pool_id) is not None:
+    ctx = await lockup_context(chain, account_text, lockup_text)
+    liquid = _liquid_provider(chain, pool_id)
+    if liquid is not None and not ctx.is_venear:
         raise ActionRefused(
             f"The bot stakes lockup funds only with staking pools: {pool_id} is a liquid-staking contract, and "
             "Meta Pool, for one, handles lockup accounts through its own methods and refuses them for withdrawals."
         )
-    ctx = await _context(chain, account_text)
-    kind = await verify_pool(chain, pool_id)
-    _require_no_termination(ctx, "staking calls")
-    _require_idle(ctx)
-    state, lockup_id = ctx.state, ctx.lockup_id
+    # A House of Stake lockup may stake with stNEAR / LiNEAR as if they were pools, when whitelisted (mainnet-2026 §3).
+    kind = None if liquid is not None else await verify_pool(chain, pool_id)
+    require_no_termination(ctx, "staking calls")
+    require_idle(ctx)
+    lockup_id = ctx.lockup_id
     stakeable = _stakeable(ctx)
     if amount > stakeable:
         raise ActionRefused(
             f"The lockup {lockup_id} can stake at most {format_near(stakeable)}: its balance "
-            f"{format_near(ctx.read.account.amount)} minus {_storage_text(ctx)}. Try a smaller amount."
+            f"{format_near(ctx.read.account.amount)} minus {storage_text(ctx)}. Try a smaller amount."
         )
-    whitelist = state.staking_pool_whitelist_account_id
+    whitelist = ctx.whitelist_id
     whitelisted = await whitelist_status(chain, whitelist, pool_id)
     if whitelisted is False:
         raise ActionRefused(
@@ -233,32 +288,44 @@ async def plan_lockup_stake(chain: Chain, account_text: str, pool_id: str, amoun
             "select_staking_pool fails if it is not."
         )
     calls: list[FunctionCall] = []
-    current = state.staking_pool_account_id
+    current = ctx.staking_pool_id
     if current is not None and current != pool_id:
         try:
-            held = (await _pool_balance(ctx, chain, current)).total_yocto
+            held = (await pool_balance(ctx, chain, current)).total_yocto
         except errors.NearError:
             held = None
-        recorded = state.known_deposited_balance
+        recorded = ctx.known_deposited
         if recorded > 0 or (held or 0) > DUST_YOCTO:
             in_pool = f"{format_near(held)} in the pool" if held is not None else "an unreadable amount in the pool"
             raise ActionRefused(
                 f"A lockup delegates to one pool at a time, and {current} still holds a deposit of {lockup_id} "
                 f"({in_pool}; the lockup records {format_near(recorded)}). First unstake all of it (`unstake "
-                f"{ctx.owner} {current} all --from-lockup`), wait {NUM_EPOCHS_TO_UNLOCK} epochs, withdraw it "
-                f"(`withdraw {ctx.owner} {current} all --from-lockup`), then stake with {pool_id}."
+                f"{ctx.owner} {current} all --from-lockup{lockup_flag(ctx)}`), wait {NUM_EPOCHS_TO_UNLOCK} epochs, "
+                f"withdraw it (`withdraw {ctx.owner} {current} all --from-lockup{lockup_flag(ctx)}`), then stake with "
+                f"{pool_id}."
             )
-        calls.append(lockup_unselect_staking_pool())
+        calls.append(lockup_unselect_staking_pool(ctx.deposit))
         warnings.append(f"{current} is selected with nothing deposited: it is unselected first (unselect_staking_pool).")
     if current != pool_id:
-        calls.append(lockup_select_staking_pool(pool_id))
-    calls.append(lockup_deposit_and_stake(amount))
-    too_small = await _share_price_check(chain, pool_id, kind, amount)
-    if too_small:
-        raise ActionRefused(too_small)
-    warnings += await pool_warnings(chain, pool_id, kind)
-    warnings += await _gas_warning(chain, ctx.owner, calls)
-    if ctx.balances.locked > 0:
+        calls.append(lockup_select_staking_pool(pool_id, ctx.deposit))
+    calls.append(lockup_deposit_and_stake(amount, ctx.deposit))
+    if kind is not None:
+        too_small = await _share_price_check(chain, pool_id, kind, amount)
+        if too_small:
+            raise ActionRefused(too_small)
+        warnings += await pool_warnings(chain, pool_id, kind)
+    else:
+        warnings.append(
+            f"{pool_id} is liquid staking: the lockup receives its tokens, and unstaking from it follows that "
+            "contract's own delay."
+        )
+    warnings += await gas_warning(chain, ctx.owner, calls)
+    if ctx.is_venear and ctx.locked_total > 0:
+        warnings.append(
+            "NEAR locked for veNEAR can be staked too: it stays locked for veNEAR while it earns rewards, and the "
+            "lockup counts the deposit as its own balance."
+        )
+    elif ctx.locked_total > 0:
         warnings.append(
             "Locked tokens can be staked; they stay locked, and so does what comes back when you unstake and withdraw "
             "(until the lockup releases it). Rewards are yours once counted (refresh_staking_pool_balance)."
@@ -268,7 +335,7 @@ async def plan_lockup_stake(chain: Chain, account_text: str, pool_id: str, amoun
         f"Stake {format_near(amount)} from the lockup {lockup_id} with {pool_id} ({methods}), signed by {ctx.owner}."
     )
     return build_action(
-        chain, "stake", ctx.owner, pool_id, amount, summary, _txs(ctx, calls), warnings,
+        chain, "stake", ctx.owner, pool_id, amount, summary, owner_transactions(ctx, calls), warnings,
         mynearwallet_staking_url(pool_id, chain.network, "stake"), via="lockup", lockup_id=lockup_id,
     )
 
@@ -276,14 +343,16 @@ async def plan_lockup_stake(chain: Chain, account_text: str, pool_id: str, amoun
 # --- unstake ----------------------------------------------------------------------------------------------------
 
 
-async def plan_lockup_unstake(chain: Chain, account_text: str, pool_id: str, amount_text: str) -> ActionResult:
+async def plan_lockup_unstake(
+    chain: Chain, account_text: str, pool_id: str, amount_text: str, lockup_text: str | None = None
+) -> ActionResult:
     pool_id = parse_account(pool_id)
     unstake_all = amount_text.strip().lower() == "all"
     amount = None if unstake_all else parse_amount(amount_text)
-    ctx = await _context(chain, account_text)
-    _require_idle(ctx)
+    ctx = await lockup_context(chain, account_text, lockup_text)
+    require_idle(ctx)
     # core-contracts lockup/src/owner.rs: unstake, unstake_all and the withdraws assert no termination.
-    _require_no_termination(ctx, "unstaking")
+    require_no_termination(ctx, "unstaking")
     balance = await _selected_pool(ctx, chain, pool_id)
     lockup_id = ctx.lockup_id
     if balance.staked_yocto == 0:
@@ -291,21 +360,21 @@ async def plan_lockup_unstake(chain: Chain, account_text: str, pool_id: str, amo
     warnings = unstake_checks(
         f"The lockup {lockup_id}", pool_id, amount,
         staked=balance.staked_yocto, unstaked=balance.unstaked_yocto, can_withdraw=balance.can_withdraw,
-        withdraw_first=f"withdraw first (`withdraw {ctx.owner} {pool_id} all --from-lockup`).",
+        withdraw_first=f"withdraw first (`withdraw {ctx.owner} {pool_id} all --from-lockup{lockup_flag(ctx)}`).",
     )
     warnings.append(
         f"Unstaked NEAR stops earning rewards. After {NUM_EPOCHS_TO_UNLOCK} epochs withdraw it to the lockup with "
-        f"`withdraw {ctx.owner} {pool_id} all --from-lockup`."
+        f"`withdraw {ctx.owner} {pool_id} all --from-lockup{lockup_flag(ctx)}`."
     )
-    call = lockup_unstake(amount)
+    call = lockup_unstake(amount, ctx.deposit)
     shown = balance.staked_yocto if amount is None else amount
     summary = (
         f"Unstake {format_near(shown)} of the lockup {lockup_id} from {pool_id} ({call.method_name}), signed by "
         f"{ctx.owner}."
     )
-    warnings += await _gas_warning(chain, ctx.owner, [call])
+    warnings += await gas_warning(chain, ctx.owner, [call])
     return build_action(
-        chain, "unstake", ctx.owner, pool_id, shown, summary, _txs(ctx, [call]), warnings,
+        chain, "unstake", ctx.owner, pool_id, shown, summary, owner_transactions(ctx, [call]), warnings,
         mynearwallet_staking_url(pool_id, chain.network, "unstake"), via="lockup", lockup_id=lockup_id,
     )
 
@@ -314,21 +383,21 @@ async def plan_lockup_unstake(chain: Chain, account_text: str, pool_id: str, amo
 
 
 async def plan_lockup_withdraw(
-    chain: Chain, account_text: str, pool_id: str, amount_text: str | None
+    chain: Chain, account_text: str, pool_id: str, amount_text: str | None, lockup_text: str | None = None
 ) -> ActionResult:
     pool_id = parse_account(pool_id)
     withdraw_all = amount_text is None or amount_text.strip().lower() == "all"
     amount = None if withdraw_all else parse_amount(amount_text)  # type: ignore[arg-type]
-    ctx = await _context(chain, account_text)
-    _require_idle(ctx)
+    ctx = await lockup_context(chain, account_text, lockup_text)
+    require_idle(ctx)
     # core-contracts lockup/src/owner.rs: unstake, unstake_all and the withdraws assert no termination.
-    _require_no_termination(ctx, "withdrawals")
+    require_no_termination(ctx, "withdrawals")
     balance = await _selected_pool(ctx, chain, pool_id)
     lockup_id = ctx.lockup_id
     if balance.unstaked_yocto == 0:
         raise ActionRefused(
             f"The lockup {lockup_id} has no unstaked balance in {pool_id}; unstake first "
-            f"(`unstake {ctx.owner} {pool_id} all --from-lockup`), then wait {NUM_EPOCHS_TO_UNLOCK} epochs."
+            f"(`unstake {ctx.owner} {pool_id} all --from-lockup{lockup_flag(ctx)}`), then wait {NUM_EPOCHS_TO_UNLOCK} epochs."
         )
     if not balance.can_withdraw:
         raise ActionRefused(await _not_yet_text(chain, lockup_id, pool_id))
@@ -337,7 +406,7 @@ async def plan_lockup_withdraw(
             f"Only {format_near(balance.unstaked_yocto, 24)} is unstaked in {pool_id} for the lockup. Use \"all\" to "
             "withdraw it exactly."
         )
-    calls = [lockup_withdraw(amount), lockup_refresh_staking_pool_balance()]
+    calls = [lockup_withdraw(amount, ctx.deposit), lockup_refresh_staking_pool_balance(ctx.deposit)]
     shown = balance.unstaked_yocto if amount is None else amount
     warnings = [] if balance.unstaked_yocto > DUST_YOCTO else [
         f"Only {balance.unstaked_yocto} yoctoNEAR is there: share-rounding dust worth far less than the fee to "
@@ -348,133 +417,20 @@ async def plan_lockup_withdraw(
         f"lockup's record in line with the pool (rewards included). Move what is unlocked with `transfer {ctx.owner} "
         "<amount>`."
     ]
-    warnings += await _gas_warning(chain, ctx.owner, calls)
+    warnings += await gas_warning(chain, ctx.owner, calls)
     summary = (
         f"Withdraw {format_near(shown)} from {pool_id} back to the lockup {lockup_id} ({calls[0].method_name} → "
         f"refresh_staking_pool_balance), signed by {ctx.owner}."
     )
     return build_action(
-        chain, "withdraw", ctx.owner, pool_id, shown, summary, _txs(ctx, calls), warnings,
+        chain, "withdraw", ctx.owner, pool_id, shown, summary, owner_transactions(ctx, calls), warnings,
         mynearwallet_staking_url(pool_id, chain.network, None), via="lockup", lockup_id=lockup_id,
-    )
-
-
-# --- transfer out of the lockup -----------------------------------------------------------------------------------
-
-
-def _with_known_deposit(state: LockupState, amount: int) -> LockupState:
-    """The state after refresh_staking_pool_balance: the known deposit set to the pool's total (§4.4)."""
-    assert state.staking_information is not None
-    info = dataclasses.replace(state.staking_information, deposit_amount=amount)
-    return dataclasses.replace(state, staking_information=info)
-
-
-async def _check_receiver(chain: Chain, receiver: str) -> None:
-    if account_kind(receiver) is not AccountKind.NAMED:
-        return  # an implicit account comes into existence with a transfer
-    try:
-        await chain.rpc.view_account(receiver)
-    except errors.AccountNotFound as exc:
-        raise ActionRefused(
-            f"{receiver} does not exist on {chain.network}: a transfer to a named account that does not exist fails. "
-            "Check the spelling."
-        ) from exc
-
-
-async def plan_lockup_transfer(
-    chain: Chain, account_text: str, amount_text: str, receiver_text: str | None = None
-) -> ActionResult:
-    """`transfer` unlocked NEAR out of the lockup, preceded by `check_transfers_vote` when transfers are still
-    disabled and by `refresh_staking_pool_balance` when pool rewards are not counted yet."""
-    transfer_all = amount_text.strip().lower() == "all"
-    amount = None if transfer_all else parse_amount(amount_text)
-    ctx = await _context(chain, account_text)
-    receiver = parse_account(receiver_text) if receiver_text else ctx.owner
-    _require_no_termination(ctx, "transfers")
-    _require_idle(ctx)
-    await _check_receiver(chain, receiver)
-    read, lockup_id = ctx.read, ctx.lockup_id
-    state = read.state
-    calls: list[FunctionCall] = []
-    warnings: list[str] = []
-    if not state.transfers_enabled:
-        calls.append(lockup_check_transfers_vote())
-        state = with_transfers_enabled(state)
-        warnings.append(
-            "Transfers are still disabled in this lockup (it never recorded the transfers vote), so the contract "
-            "counts everything as locked. The first transaction, check_transfers_vote, records the vote that passed "
-            "on 2020-10-13; the transfer follows it."
-        )
-    pool: LockupPoolBalance | None = None
-    pool_id = state.staking_pool_account_id
-    if pool_id is not None:
-        try:
-            pool = await _pool_balance(ctx, chain, pool_id)
-        except errors.NearError as exc:
-            warnings.append(f"The pool {pool_id} could not be read for this lockup ({exc.message}).")
-        if pool is not None and pool.total_yocto > state.known_deposited_balance:
-            # Uncounted rewards: a refresh raises the owner's balance; it is a step only when that lets more move
-            # (the transferable amount is also capped by what sits on the lockup account itself).
-            refreshed = _with_known_deposit(state, pool.total_yocto)
-            before = compute_lockup(state, read.version, read.account.amount, read.now_ns).liquid_owners_balance
-            after_refresh = compute_lockup(refreshed, read.version, read.account.amount, read.now_ns)
-            rewards = format_near(pool.total_yocto - state.known_deposited_balance)
-            if after_refresh.liquid_owners_balance > before:
-                calls.append(lockup_refresh_staking_pool_balance())
-                warnings.append(
-                    f"{pool_id} holds {rewards} of rewards the lockup does not count yet: refresh_staking_pool_balance "
-                    "runs before the transfer and adds them to the owner's balance."
-                )
-                state = refreshed
-            else:
-                warnings.append(
-                    f"{pool_id} holds {rewards} of rewards the lockup does not count yet; counting them "
-                    "(refresh_staking_pool_balance) would not let more move now, so it is left out."
-                )
-    after = compute_lockup(state, read.version, read.account.amount, read.now_ns)
-    liquid = after.liquid_owners_balance
-    if not calls:
-        # Nothing runs before the transfer: the contract checks its own get_liquid_owners_balance, so never offer
-        # more than it says (an unknown code version could keep a larger storage minimum than assumed).
-        contract_liquid = await _contract_liquid(chain, ctx)
-        if contract_liquid is not None and contract_liquid < liquid:
-            warnings.append(
-                f"The lockup's own view allows {format_near(contract_liquid)}, less than computed "
-                f"({format_near(liquid)}); the contract's number is used."
-            )
-            liquid = contract_liquid
-    why = (
-        f"The lockup can move at most {format_near(liquid)} now: only unlocked NEAR ({format_near(after.locked)} is "
-        f"still locked, owner's balance {format_near(after.owners_balance)}) that sits on the lockup account itself "
-        f"(balance {format_near(read.account.amount)}), minus {_storage_text(ctx)}."
-    )
-    if pool is not None and pool.total_yocto > 0:
-        why += (
-            f" {format_near(pool.total_yocto)} is delegated to {pool_id}: unstake and withdraw it (--from-lockup) to "
-            "make it transferable."
-        )
-    if liquid == 0:
-        raise ActionRefused(why)
-    if amount is None:
-        amount = liquid
-    elif amount > liquid:
-        raise ActionRefused(f"{format_near(amount)} is more than the liquid owner's balance. {why}")
-    calls.append(lockup_transfer(amount, receiver))
-    warnings += await _gas_warning(chain, ctx.owner, calls)
-    methods = " → ".join(call.method_name for call in calls)
-    summary = (
-        f"Transfer {format_near(amount)} from the lockup {lockup_id} to {receiver} ({methods}), signed by {ctx.owner}."
-    )
-    return build_action(
-        chain, "transfer", ctx.owner, lockup_id, amount, summary, _txs(ctx, calls), warnings, None,
-        via="lockup", lockup_id=lockup_id, receiver_id=receiver,
     )
 
 
 __all__ = [
     "lockup_offer",
     "plan_lockup_stake",
-    "plan_lockup_transfer",
     "plan_lockup_unstake",
     "plan_lockup_withdraw",
     "whitelist_status",

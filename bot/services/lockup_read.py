@@ -332,13 +332,16 @@ class FoundLockups:
 
 async def find_lockups(
     chain: Chain, account_id: str, named: Sequence[str] = (), *, height: int, now_ns: int, with_views: bool = False,
+    linked: Sequence[str] = (),
 ) -> FoundLockups:
     """Every lockup of `account_id` the bot can prove, all read at `height` in one round trip (plus one when the
     veNEAR contract names an unexpected id): the derived ones, the veNEAR contract's answer, the lockups the user
-    named or linked (kept only when they belong to this owner) and the account itself when it is a lockup."""
+    named (a note says why one is not counted) or linked (silently skipped when not this owner's lockup) and the
+    account itself when it is a lockup."""
     candidates: dict[str, LockupKind | None] = dict(derived_candidates(account_id, chain.network))
-    for extra in named:
+    for extra in [*named, *linked]:
         candidates.setdefault(extra, None)
+    quiet = set(linked) - set(named)
     candidates.setdefault(account_id, None)
     ids = list(candidates)
     raws, answer = await asyncio.gather(
@@ -359,7 +362,7 @@ async def find_lockups(
         except NoLockup:
             continue
         except (NotALockup, LockupStateUnreadable) as exc:
-            if lockup_id == account_id and isinstance(exc, NotALockup):
+            if (lockup_id == account_id or lockup_id in quiet) and isinstance(exc, NotALockup):
                 continue  # an account running some other contract: not a lockup, nothing to say
             found.problems.append(exc)
             found.notes.append(exc.message)
@@ -367,6 +370,8 @@ async def find_lockups(
         if lockup_id == account_id:
             found.itself = dataclasses.replace(read, owner_given=None)
         elif read.owner_id != account_id:
+            if lockup_id in quiet:
+                continue
             found.notes.append(
                 f"{lockup_id} is a lockup of {read.owner_id}, not of {account_id}, so it is not counted here."
             )

@@ -220,7 +220,9 @@ class ActionResult(Result):
     """A prepared, unsigned staking action: the user's wallet signs it, the bot never holds a key."""
 
     kind: Literal["action"] = "action"
-    action: Literal["stake", "unstake", "withdraw", "transfer"]
+    action: Literal[
+        "stake", "unstake", "withdraw", "transfer", "venear_lock", "venear_unlock", "venear_end_unlock", "venear_relock"
+    ]
     signer_id: str
     pool_id: str  # the pool or liquid-staking contract; for `transfer`, the lockup account
     amount_yocto: Yocto | None
@@ -401,6 +403,10 @@ class DiagnoseCase(Result):
         "lockup_unbonding",
         "lockup_withdrawable",
         "lockup_termination",
+        "lockup_transferable",
+        "venear_locked",
+        "venear_unlocking",
+        "venear_unlock_ready",
         "validator_kicked_out",
         "validator_leaving",
         "validator_inactive",

@@ -10,25 +10,32 @@ import asyncio
 from collections.abc import Sequence
 
 from bot.near import errors
+from bot.near.units import format_near
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account, scan_delegations
 from bot.services.liquid import liquid_holdings
-from bot.services.lockup import lockup_summary
-from bot.services.results import DelegationEntry, PoolProblem, StatusResult
+from bot.services.lockup import lockup_summaries
+from bot.services.results import DelegationEntry, LockupSummary, PoolProblem, StatusResult
 
 # nearcore runtime parameter `storage_amount_per_byte` = 10^19 yocto (docs.near.org storage staking:
 # "1 NEAR per 100 kb").
 STORAGE_YOCTO_PER_BYTE = 10**19
 
 
-async def get_status(chain: Chain, account_id: str, pools: Sequence[str] = ()) -> StatusResult:
+async def get_status(
+    chain: Chain, account_id: str, pools: Sequence[str] = (), *, lockups: Sequence[str] = (),
+    linked: Sequence[str] = (),
+) -> StatusResult:
+    """`lockups`: lockup accounts the user named (a lockup deployed from the global contract can live at any id);
+    `linked`: the user's linked accounts, attached quietly when one is a lockup of this account."""
     account_id = parse_account(account_id)
     named_pools = [parse_account(p) for p in pools]
-    # Lockup and liquid staking are read alongside the account and pools: same round trips, not extra ones.
-    account, scan, lockup, liquid = await asyncio.gather(
+    named_lockups = [parse_account(x) for x in lockups]
+    # Lockups and liquid staking are read alongside the account and pools: same round trips, not extra ones.
+    account, scan, found, liquid = await asyncio.gather(
         chain.rpc.view_account(account_id),
         scan_delegations(chain, account_id, named_pools),
-        lockup_summary(chain, account_id),
+        lockup_summaries(chain, account_id, named_lockups, linked=[x for x in linked if x != account_id]),
         liquid_holdings(chain, account_id),
         return_exceptions=True,
     )
@@ -38,11 +45,15 @@ async def get_status(chain: Chain, account_id: str, pools: Sequence[str] = ()) -
         raise scan
     problems = list(scan.problems)
     notes = list(scan.notes)
-    if isinstance(lockup, errors.NearError):
-        notes.append(f"The lockup could not be read: {lockup.message}")
-        lockup = None
-    elif isinstance(lockup, BaseException):
-        raise lockup
+    summaries: list[LockupSummary] = []
+    itself: LockupSummary | None = None
+    if isinstance(found, errors.NearError):
+        notes.append(f"The lockup could not be read: {found.message}")
+    elif isinstance(found, BaseException):
+        raise found
+    else:
+        summaries, itself, lockup_notes = found
+        notes.extend(lockup_notes)
     holdings = []
     if isinstance(liquid, errors.NearError):
         notes.append(f"Liquid-staking tokens could not be read: {liquid.message}")
@@ -59,6 +70,15 @@ async def get_status(chain: Chain, account_id: str, pools: Sequence[str] = ()) -
     storage_cost = account.storage_usage * STORAGE_YOCTO_PER_BYTE
     # Staked (locked) balance also covers storage, so only the shortfall is taken from the liquid amount.
     available = max(0, account.amount - max(0, storage_cost - account.locked))
+    if itself is not None:
+        # A lockup account's NEAR is not spendable: only what the owner can `transfer` out of it moves.
+        available = min(available, itself.liquid_owners_balance_yocto)
+        summaries = [itself]
+        notes.append(
+            f"{account_id} is a lockup contract of {itself.owner_id}: its balance is the lockup's. Only "
+            f"{format_near(itself.liquid_owners_balance_yocto)} can be moved out now, by the owner (`lockup "
+            f"{account_id}` explains the rest)."
+        )
     delegations = [
         DelegationEntry(pool_id=d.pool_id, staked_yocto=d.staked, unstaked_yocto=d.unstaked, can_withdraw=d.can_withdraw)
         for d in scan.delegations
@@ -78,6 +98,11 @@ async def get_status(chain: Chain, account_id: str, pools: Sequence[str] = ()) -
         pool_problems=problems,
         notes=notes,
         block_height=account.block_height,
-        lockup=lockup,
+        lockup=summaries[0] if summaries else None,
         liquid=holdings,
+        lockups=summaries,
+        lockup_of=itself.owner_id if itself else None,
+        deployment=account.deployment,
+        global_contract_hash=account.global_contract_hash,
+        global_contract_account_id=account.global_contract_account_id,
     )

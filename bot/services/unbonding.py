@@ -9,21 +9,27 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from bot.near import errors
 from bot.near.contracts import ContractKind, account_contract_kind
 from bot.near.epochs import NS_PER_SECOND, EpochClock, read_epoch_clock
+from bot.near.liquid import LiquidPosition, providers_for
 from bot.near.pool_state import StateRead, StateSource, read_pool_account
 from bot.near.pools import Delegation, get_delegation
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account, scan_delegations
 from bot.services.estimates import estimate_entry
 from bot.services.liquid import liquid_positions, liquid_unbonding_entries
-from bot.services.lockup import lockup_summary
-from bot.services.results import UnbondingEntry, UnbondingResult
+from bot.services.lockup_read import VenearRead, final_block, find_lockups
+from bot.services.results import TimedUnlock, UnbondingEntry, UnbondingResult
 
 NUM_EPOCHS_TO_UNLOCK = 4  # core-contracts staking-pool/src/lib.rs (near-staking.md §2.1)
 
+VENEAR_RULE = (
+    "A veNEAR unlock ends at a time, not an epoch; then the owner finishes it (end_unlock_near). Starting another "
+    "unlock (begin_unlock_near) before then restarts the timer for the whole pending amount."
+)
 RULES = [
     "Unstaked NEAR earns no rewards while it waits.",
     "Withdraw is a separate step: nothing returns to your wallet by itself once the wait is over.",
@@ -78,37 +84,89 @@ def _entry(delegation: Delegation, read: StateRead, clock: EpochClock) -> Unbond
     )
 
 
-async def _lockup_delegations(chain: Chain, owner_id: str, named: Sequence[str]) -> list[Delegation]:
-    """The owner's lockup stake in its selected pool, when part of it is unstaked (it is the lockup's, not the
-    owner's own delegation, so the pool lists it under the lockup account)."""
+@dataclass
+class _LockupPart:
+    delegations: list[Delegation] = field(default_factory=list)
+    lst_positions: list[LiquidPosition] = field(default_factory=list)  # a House of Stake lockup staked via stNEAR…
+    timed: list[TimedUnlock] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+async def _lockup_part(
+    chain: Chain, owner_id: str, named: Sequence[str], lockups: Sequence[str], linked: Sequence[str]
+) -> _LockupPart:
+    """The owner's lockups (derived, House of Stake, named): the unstaked stake in each one's pool (the pool lists it
+    under the lockup account, not the owner) and pending veNEAR unlocks."""
+    part = _LockupPart()
     try:
-        summary = await lockup_summary(chain, owner_id)
-        if summary is None or summary.staking_pool_id is None or (named and summary.staking_pool_id not in named):
-            return []
-        if summary.lockup_id == owner_id:
-            return []  # asked about the lockup account itself: its delegations are already its own
-        delegation = await get_delegation(chain.rpc, summary.staking_pool_id, summary.lockup_id)
-    except errors.NearError:
-        return []  # the lockup has its own command; this list must not fail because of it
-    return [delegation] if delegation.unstaked > 0 else []
+        height, now_ns = await final_block(chain)
+        found = await find_lockups(chain, owner_id, lockups, height=height, now_ns=now_ns, linked=linked)
+    except errors.NearError as exc:
+        part.notes.append(f"The lockups could not be read: {exc.message}")
+        return part  # the lockup has its own command; this list must not fail because of it
+    part.notes.extend(found.notes)
+    liquid = {p.contract_id for p in providers_for(chain.network)}
+    reads = [r for r in found.reads if not named or r.staking_pool_id in named]
+    part.timed = [t for r in found.reads if isinstance(r, VenearRead) if (t := _timed_unlock(r)) is not None]
+    pools = [r for r in reads if r.staking_pool_id and r.staking_pool_id not in liquid]
+    lsts = [r for r in reads if r.staking_pool_id in liquid]
+    delegations, positions = await asyncio.gather(
+        asyncio.gather(*(get_delegation(chain.rpc, r.staking_pool_id, r.lockup_id) for r in pools),  # type: ignore[arg-type]
+                       return_exceptions=True),
+        asyncio.gather(*(liquid_positions(chain, r.lockup_id) for r in lsts), return_exceptions=True),
+    )
+    for read, delegation in zip(pools, delegations, strict=True):
+        if isinstance(delegation, errors.NearError):
+            part.notes.append(f"The pool {read.staking_pool_id} of {read.lockup_id} could not be read: {delegation.message}")
+        elif isinstance(delegation, BaseException):
+            raise delegation
+        elif delegation.unstaked > 0:
+            part.delegations.append(delegation)
+    for read, held in zip(lsts, positions, strict=True):
+        if isinstance(held, BaseException):
+            continue
+        part.lst_positions += [p for p in held if p.contract_id == read.staking_pool_id]
+    return part
 
 
-async def get_unbonding(chain: Chain, account_id: str, pools: Sequence[str] = ()) -> UnbondingResult:
+def _timed_unlock(read: VenearRead) -> TimedUnlock | None:
+    """A House of Stake lockup's pending veNEAR unlock (end_unlock_near works from `unlock_unix` on)."""
+    state = read.state
+    if state.pending == 0:
+        return None
+    return TimedUnlock(
+        lockup_id=read.lockup_id,
+        pending_yocto=state.pending,
+        unlock_unix=-(-state.unlock_timestamp_ns // NS_PER_SECOND),
+        unlock_ready=read.now_ns >= state.unlock_timestamp_ns,  # venear.rs end_unlock_near's time check
+        owner_id=read.owner_id,
+    )
+
+
+async def get_unbonding(
+    chain: Chain, account_id: str, pools: Sequence[str] = (), *, lockups: Sequence[str] = (),
+    linked: Sequence[str] = (),
+) -> UnbondingResult:
+    """`lockups` / `linked`: lockup accounts the user named or linked, included when they belong to this account."""
     account_id = parse_account(account_id)
     named = [parse_account(p) for p in pools]
+    named_lockups = [parse_account(x) for x in lockups]
     # The epoch clock, the pools and the liquid-staking positions are independent reads: start them together.
     clock_task = asyncio.ensure_future(read_epoch_clock(chain.rpc))
     liquid_task = asyncio.ensure_future(liquid_positions(chain, account_id))
-    lockup_task = asyncio.ensure_future(_lockup_delegations(chain, account_id, named))
+    linked = [x for x in linked if x != account_id]
+    lockup_task = asyncio.ensure_future(_lockup_part(chain, account_id, named, named_lockups, linked))
     try:
         scan = await scan_delegations(chain, account_id, named, use_index=not named)
-        unbonding = [d for d in scan.delegations if d.unstaked > 0] + await lockup_task
+        lockup_part = await lockup_task
+        unbonding = [d for d in scan.delegations if d.unstaked > 0] + lockup_part.delegations
         reads = await asyncio.gather(*(_read_epoch(chain, d) for d in unbonding))
     finally:
         clock, positions, _ = await asyncio.gather(clock_task, liquid_task, lockup_task, return_exceptions=True)
     for outcome in (clock, positions):
         if isinstance(outcome, BaseException):
             raise outcome
+    assert isinstance(positions, list)
     entries = [_entry(d, r, clock) for d, r in zip(unbonding, reads, strict=True)]
     entries = [
         e if d.account_id == account_id else e.model_copy(update={"held_by": d.account_id})
@@ -116,9 +174,16 @@ async def get_unbonding(chain: Chain, account_id: str, pools: Sequence[str] = ()
     ]
     # Liquid-staking delayed unstakes join the list (only the named contracts when pools were named).
     entries += [e for e in liquid_unbonding_entries(positions, clock) if not named or e.pool_id in named]
-    notes = list(scan.notes)
+    entries += [
+        e.model_copy(update={"held_by": p.account_id})
+        for p in lockup_part.lst_positions
+        for e in liquid_unbonding_entries([p], clock)
+    ]
+    notes = list(scan.notes) + lockup_part.notes
     if entries:
         notes.extend(RULES)
+    if lockup_part.timed:
+        notes.append(VENEAR_RULE)
     return UnbondingResult(
         account_id=account_id,
         current_epoch=clock.epoch_height,
@@ -129,4 +194,5 @@ async def get_unbonding(chain: Chain, account_id: str, pools: Sequence[str] = ()
         pools_complete=scan.complete,
         pool_problems=scan.problems,
         notes=notes,
+        timed_unlocks=lockup_part.timed,
     )

@@ -145,8 +145,8 @@ def _transfer_action(read: VenearRead, b: VenearBalances, owner: str, pool: Lock
         return _action("transfer", f"Nothing can be transferred out of {read.lockup_id} right now{why}.")
     return _action(
         "transfer",
-        f"Move your {format_near(b.transferable)} unlocked NEAR to your wallet: `transfer {owner} all --lockup "
-        f"{read.lockup_id}`{why}.",
+        f"Move the {format_near(b.transferable)} that can leave the lockup now to your wallet: `transfer {owner} all "
+        f"--lockup {read.lockup_id}`{why}.",
         "transfer",
     )
 
@@ -163,7 +163,7 @@ def _staking_actions(read: VenearRead, owner: str, pool: LockupPoolBalance | Non
     if pool is None or pool.total_yocto == 0:
         return []
     state = "withdrawable now" if pool.can_withdraw else "still in its unstaking wait"
-    unstaked = f" {format_near(pool.unstaked_yocto)} of it is unstaked, {state}." if pool.unstaked_yocto else ""
+    unstaked = f" {format_near(pool.unstaked_yocto)} of it is unstaked, {state}." if pool.unstaked_yocto > 100 else ""
     return [_action(
         "withdraw_from_staking_pool",
         f"{format_near(pool.total_yocto)} of the lockup is delegated to {pool_id}.{unstaked} To bring it back to the "

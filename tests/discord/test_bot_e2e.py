@@ -41,7 +41,7 @@ def nearblocks(account_id: str) -> str:
 async def test_start_syncs_commands_to_the_dev_guild_only(fake: FakeDiscord, bot: StakingBot) -> None:
     commands = {c["name"]: c for c in fake.commands[GUILD_ID]}
     assert set(commands) == {"epoch", "pool", "status", "unbonding", "lockup", "liquid", "account", "alert", "announce",
-        "stake", "unstake", "withdraw", "transfer", "explain", "diagnose", "Diagnose this", "guard"}
+        "stake", "unstake", "withdraw", "transfer", "venear", "explain", "diagnose", "Diagnose this", "guard"}
     assert None not in fake.commands, "no global sync on start"
     announce = commands.pop("announce")  # server admins only: guild install, guild context, Manage Server
     assert (announce["integration_types"], announce["contexts"]) == ([0], [0])
@@ -78,7 +78,7 @@ async def test_python_m_bot_sync_publishes_globally_and_exits(
     code = await asyncio.to_thread(cli.main, ["sync"])
     assert code == 0
     assert {c["name"] for c in fake.commands[None]} == {"epoch", "pool", "status", "unbonding", "lockup", "liquid", "account", "alert", "announce",
-        "stake", "unstake", "withdraw", "transfer", "explain", "diagnose", "Diagnose this", "guard"}
+        "stake", "unstake", "withdraw", "transfer", "venear", "explain", "diagnose", "Diagnose this", "guard"}
     assert all(c["contexts"] == [0, 1, 2] and c["integration_types"] == [0, 1]
                for c in fake.commands[None] if c["name"] not in ("announce", "guard"))
     assert GUILD_ID not in fake.commands
@@ -95,7 +95,7 @@ async def test_owner_can_sync_globally_with_a_mention(
     assert reply.content.startswith(f"Synced {len(fake.commands[None])} commands globally")
     assert reply.message_reference is not None
     assert {c["name"] for c in fake.commands[None]} == {"epoch", "pool", "status", "unbonding", "lockup", "liquid", "account", "alert", "announce",
-        "stake", "unstake", "withdraw", "transfer", "explain", "diagnose", "Diagnose this", "guard"}
+        "stake", "unstake", "withdraw", "transfer", "venear", "explain", "diagnose", "Diagnose this", "guard"}
     # Anyone else is ignored, and other mentions are not errors.
     before = len(fake.sync_calls)
     with caplog.at_level(logging.ERROR):

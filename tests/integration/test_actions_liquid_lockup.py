@@ -21,7 +21,7 @@ from bot.sandbox.lockups import LOCKUPS
 from bot.sandbox.scenario import SCENARIO
 from bot.services.actions import ActionRefused, plan_stake, plan_unstake, plan_withdraw
 from bot.services.chain import Chain
-from bot.services.lockup_actions import plan_lockup_transfer
+from bot.services.lockup_transfer import plan_lockup_transfer
 from bot.services.results import ActionResult
 
 from .test_actions import assert_link_means

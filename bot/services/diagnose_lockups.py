@@ -1,0 +1,157 @@
+"""The lockup part of `diagnose`: what each of an owner's lockups needs, in plain words.
+
+Foundation-family lockups (near-staking.md §4.4–4.6): the transfers vote, uncounted pool rewards, what the schedule
+still locks, a termination. House of Stake lockups (mainnet-2026.md §3, houseofstake lockup-contract venear.rs):
+NEAR locked for veNEAR, an unlock in its cooldown, an unlock finished but not completed (end_unlock_near). For both:
+the lockup's stake unbonding or withdrawable in its pool (the unbonding answer's `held_by` entries), and what can be
+transferred now.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from bot.near.units import format_near
+from bot.services.delegations import DUST_YOCTO
+from bot.services.results import LockupResult, UnbondingEntry
+
+NAME_YOUR_LOCKUP = (
+    "A lockup deployed from the global lockup contract can live at any account id, and nothing on chain leads from "
+    "its owner to it. If you have one, add it: `diagnose {account} --lockup <lockup-account>`, or link it with "
+    "/account link."
+)
+
+
+class CaseSink(Protocol):
+    def add(self, **fields: Any) -> None: ...
+
+
+def _utc(unix: int) -> str:
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _transfer_hint(lockup: LockupResult) -> str:
+    flag = "" if lockup.lockup_kind == "foundation" and lockup.lockup_id.endswith(".lockup.near") else (
+        f" --lockup {lockup.lockup_id}"
+    )
+    return f"transfer {lockup.owner_id} all{flag}"
+
+
+def foundation_cases(cases: CaseSink, lockup: LockupResult, account_id: str) -> None:
+    command = f"/lockup {account_id}"
+    for action in lockup.actions:
+        if action.action == "check_transfers_vote":
+            cases.add(kind="lockup_transfers_vote", severity="action", pool_id=lockup.lockup_id,
+                      title="Lockup transfers are still disabled", text=action.text, next_command=command)
+        elif action.action == "refresh_staking_pool_balance":
+            # Counting rewards lets more move only when the owner's balance, not the NEAR on the lockup account
+            # itself, is what limits the transferable amount (near-staking.md §4.5: min(owners, balance − storage)).
+            spendable_here = max(0, lockup.account_balance_yocto - lockup.min_balance_for_storage_yocto)
+            helps_now = lockup.owners_balance_yocto < spendable_here
+            cases.add(kind="lockup_refresh", severity="action" if helps_now else "info", pool_id=lockup.lockup_id,
+                      title="The lockup has not counted its pool balance yet", text=action.text, next_command=command)
+        elif action.action == "termination_in_progress":
+            cases.add(kind="lockup_termination", severity="info", pool_id=lockup.lockup_id,
+                      title="The lockup's vesting was terminated", text=action.text, next_command=command)
+    if lockup.locked_yocto > 0:
+        after = lockup.after_transfers_vote
+        if not lockup.transfers_enabled and after is not None:
+            why = (
+                "The contract counts all of it as locked only because transfers are still disabled (see above); "
+                f"after check_transfers_vote, {format_near(after.locked_yocto)} would remain locked."
+            )
+        else:
+            why = "Locked by the lockup's release or vesting schedule, not stuck: no call unlocks it sooner."
+        if lockup.fully_unlocked_unix is None:
+            until = " No full-unlock date can be given (see /lockup)."
+        elif lockup.fully_unlocked_unix > lockup.at_unix:
+            until = f" Fully unlocked by its schedule on {_utc(lockup.fully_unlocked_unix)}."
+        else:
+            until = ""
+        cases.add(
+            kind="lockup_locked", severity="info", pool_id=lockup.lockup_id, amount_yocto=lockup.locked_yocto,
+            title=f"{format_near(lockup.locked_yocto)} still locked in {lockup.lockup_id}",
+            text=f"{why}{until} Transferable now: {format_near(lockup.liquid_owners_balance_yocto)}.",
+            next_command=command,
+        )
+    _transferable(cases, lockup)
+
+
+def venear_cases(cases: CaseSink, lockup: LockupResult, account_id: str) -> None:
+    venear = lockup.venear
+    assert venear is not None
+    lockup_id, owner = lockup.lockup_id, lockup.owner_id
+    days = venear.unlock_duration_seconds // 86_400
+    if venear.pending_yocto and venear.unlock_ready:
+        cases.add(
+            kind="venear_unlock_ready", severity="action", pool_id=lockup_id, amount_yocto=venear.pending_yocto,
+            estimated_available_unix=venear.unlock_unix,
+            title=f"{format_near(venear.pending_yocto)} unlocked from veNEAR, waiting for you to finish",
+            text=f"The veNEAR unlock cooldown of {lockup_id} ended on {_utc(venear.unlock_unix or 0)}, but the NEAR "
+            f"stays pending until {owner} calls end_unlock_near on the lockup. Then it can be transferred out.",
+            next_command=f"venear end-unlock {owner}",
+        )
+    elif venear.pending_yocto:
+        cases.add(
+            kind="venear_unlocking", severity="wait", pool_id=lockup_id, amount_yocto=venear.pending_yocto,
+            estimated_available_unix=venear.unlock_unix,
+            title=f"{format_near(venear.pending_yocto)} in the veNEAR unlock cooldown",
+            text=f"Unlocking from House of Stake takes {days} days; this unlock ends on "
+            f"{_utc(venear.unlock_unix or 0)}. Nothing is wrong and nothing can speed it up. Starting another "
+            "unlock before then (begin_unlock_near) restarts the timer for the whole pending amount. When it ends, "
+            "finish it with end_unlock_near.",
+            next_command=f"/lockup {account_id}",
+        )
+    if venear.locked_yocto:
+        cases.add(
+            kind="venear_locked", severity="info", pool_id=lockup_id, amount_yocto=venear.locked_yocto,
+            title=f"{format_near(venear.locked_yocto)} locked for veNEAR in {lockup_id}",
+            text=f"Locked for House of Stake voting power, not stuck. To get it back, start an unlock (`venear unlock "
+            f"{owner}`) and wait the {days}-day cooldown. Transferable now: "
+            f"{format_near(lockup.liquid_owners_balance_yocto)}.",
+            next_command=f"/lockup {account_id}",
+        )
+    _transferable(cases, lockup)
+
+
+def _transferable(cases: CaseSink, lockup: LockupResult) -> None:
+    amount = lockup.liquid_owners_balance_yocto
+    blocked = any(a.action in ("check_transfers_vote", "termination_in_progress", "staking_busy")
+                  for a in lockup.actions)
+    if amount <= DUST_YOCTO or blocked:
+        return
+    cases.add(
+        kind="lockup_transferable", severity="info", pool_id=lockup.lockup_id, amount_yocto=amount,
+        title=f"{format_near(amount)} can be moved out of {lockup.lockup_id} now",
+        text=f"Unlocked NEAR stays in the lockup until {lockup.owner_id} transfers it out; nothing moves by itself.",
+        next_command=_transfer_hint(lockup),
+    )
+
+
+def held_entry_cases(cases: CaseSink, entry: UnbondingEntry, account_id: str, current_epoch: int) -> None:
+    """A lockup's own stake unbonding or withdrawable in its pool (an unbonding entry with `held_by`)."""
+    pool, amount, lockup_id = entry.pool_id, entry.unstaked_yocto, entry.held_by
+    if amount <= DUST_YOCTO:
+        return
+    if entry.can_withdraw:
+        cases.add(
+            kind="lockup_withdrawable", severity="action", pool_id=pool, amount_yocto=amount,
+            title=f"{format_near(amount)} of the lockup ready to withdraw from {pool}",
+            text=f"The lockup's unstaking wait is over, but the NEAR stays in {pool} until the lockup's owner calls "
+            f"withdraw_all_from_staking_pool on {lockup_id} (175 TGas). Then it counts towards the transferable "
+            "balance.",
+            next_command=f"/lockup {account_id}",
+        )
+        return
+    epoch = entry.available_epoch or entry.latest_possible_epoch
+    when = "" if epoch is None else f" from epoch {epoch}, {epoch - current_epoch} epoch(s) from now"
+    exact = "" if entry.available_epoch is not None else " (at the latest; the exact epoch could not be read)"
+    cases.add(
+        kind="lockup_unbonding", severity="wait", pool_id=pool, amount_yocto=amount, available_epoch=epoch,
+        estimated_available_unix=entry.estimated_available_unix or entry.estimate_latest_unix,
+        title=f"{format_near(amount)} of the lockup unbonding in {pool}",
+        text=f"Unbonding for {lockup_id}: withdrawable{when}{exact} (the current epoch is {current_epoch}). Nothing "
+        "is wrong; then the owner withdraws it to the lockup (withdraw_all_from_staking_pool, a separate step).",
+        next_command=f"/lockup {account_id}",
+    )

@@ -1,0 +1,270 @@
+"""Lockups as holders create them today (issue: global-contract and House of Stake lockups), against the sandbox's
+independent emulations (bot/sandbox/venear.py): found, exact yocto for yocto, explained and actionable.
+
+"Truth" is always the sandbox contract's own view at the block the bot read, never the bot's math.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from bot.commands import EXIT_BAD_INPUT, EXIT_OK, run_line
+from bot.near import errors
+from bot.sandbox import ThreadedSandbox
+from bot.sandbox.pool import poolv1
+from bot.sandbox.scenario import SCENARIO
+from bot.sandbox.venear import GLOBAL_LOCKUP_ID, NEW_LOCKUPS, UNLOCK_DURATION_NS
+from bot.services.actions import ActionRefused
+from bot.services.chain import Chain
+from bot.services.diagnose import get_diagnose
+from bot.services.lockup import get_lockup
+from bot.services.pool import get_pool
+from bot.services.results import ActionResult, DiagnoseResult
+from bot.services.status import get_status
+from bot.services.unbonding import get_unbonding
+from bot.services.venear_actions import plan_venear
+from tests.integration.test_cli import run_bot
+
+NEAR = 10**24
+E = SCENARIO.epoch_height
+HANA, IVY, SIDE, GLOBAL = (NEW_LOCKUPS[r] for r in ("venear_staked", "venear_ready", "venear_side", "global"))
+
+
+def view(sandbox: ThreadedSandbox, account_id: str, method: str, height: int, args: dict | None = None) -> Any:
+    raw = sandbox.run_on_loop(
+        lambda: sandbox.chain.view_call(account_id, method, json.dumps(args or {}).encode(), block_height=height)
+    )
+    return json.loads(raw)
+
+
+def truth_venear(sandbox: ThreadedSandbox, lockup_id: str, height: int) -> dict[str, int]:
+    names = ("get_venear_locked_balance", "get_venear_pending_balance", "get_venear_liquid_balance",
+             "get_venear_unlock_timestamp", "get_liquid_owners_balance", "get_owners_balance")
+    return {name: int(view(sandbox, lockup_id, name, height)) for name in names}
+
+
+def cases(result: DiagnoseResult, kind: str) -> list:
+    return [c for c in result.cases if c.kind == kind]
+
+
+def execute(sandbox: ThreadedSandbox, action: ActionResult) -> None:
+    """Run the unsigned transactions the bot built, in order, as the chain would after the owner signs them."""
+    for tx in action.transactions:
+        for call in tx.actions:
+            outcome = sandbox.run_on_loop(lambda c=call, t=tx: sandbox.chain.call(
+                action.signer_id, t.receiver_id, c.method_name, dict(c.args), int(c.deposit)))
+            assert outcome.ok, (call.method_name, outcome.panic or outcome.error)
+
+
+# --- House of Stake -------------------------------------------------------------------------------------------
+
+
+async def test_venear_lockup_is_found_and_exact(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    result = await get_lockup(chain, HANA.owner_id)
+    assert result.lockup_kind == "venear" and result.lockup_id == HANA.lockup_id and result.owner_id == "hana.near"
+    truth = truth_venear(sandbox, HANA.lockup_id, result.block_height)
+    venear = result.venear
+    assert venear is not None
+    assert venear.locked_yocto == truth["get_venear_locked_balance"] == 600 * NEAR
+    assert venear.pending_yocto == truth["get_venear_pending_balance"] == 198 * NEAR
+    assert venear.free_to_lock_yocto == truth["get_venear_liquid_balance"]
+    assert venear.unlock_unix == -(-truth["get_venear_unlock_timestamp"] // 10**9)
+    assert not venear.unlock_ready and venear.unlock_duration_seconds == UNLOCK_DURATION_NS // 10**9
+    # Transferable is the smaller of the two limits `transfer` enforces, not get_liquid_owners_balance alone.
+    assert truth["get_liquid_owners_balance"] > truth["get_venear_liquid_balance"]
+    assert result.liquid_owners_balance_yocto == truth["get_venear_liquid_balance"]
+    assert result.owners_balance_yocto == truth["get_owners_balance"]
+    assert result.disagreement is None and result.contract_views is not None
+    assert result.staking_pool_id == "bravo.poolv1.near" and result.pool is not None
+    actions = {a.action for a in result.actions}
+    assert {"unlock_pending", "begin_unlock_near", "lock_near", "transfer"} <= actions
+
+
+async def test_status_on_the_lockup_account_is_not_a_wallet(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    status = await get_status(chain, HANA.lockup_id)
+    assert status.lockup_of == "hana.near"
+    height = sandbox.chain.final_height()
+    free = int(view(sandbox, HANA.lockup_id, "get_venear_liquid_balance", height))
+    assert status.amount_yocto > 398 * NEAR  # 400 NEAR sit on the account…
+    assert status.available_yocto == free  # …but only ~202 can be moved
+    assert any("lockup contract of hana.near" in n for n in status.notes)
+
+
+async def test_unlock_finished_but_not_completed(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    lockup = await get_lockup(chain, IVY.owner_id)
+    assert lockup.venear is not None and lockup.venear.unlock_ready and lockup.venear.pending_yocto == 300 * NEAR
+    unbonding = await get_unbonding(chain, IVY.owner_id)
+    (unlock,) = unbonding.timed_unlocks
+    assert unlock.unlock_ready and unlock.pending_yocto == 300 * NEAR and unlock.lockup_id == IVY.lockup_id
+    diagnosis = await get_diagnose(chain, IVY.owner_id)
+    (ready,) = cases(diagnosis, "venear_unlock_ready")
+    assert ready.severity == "action" and "end_unlock_near" in ready.text
+    # The link the bot builds works: after signing it, nothing is pending and everything can be moved.
+    action = await plan_venear(chain, "end-unlock", IVY.owner_id, None)
+    (tx,) = action.transactions
+    (call,) = tx.actions
+    assert (tx.receiver_id, call.method_name, call.args, call.deposit, call.gas) == (
+        IVY.lockup_id, "end_unlock_near", {}, 1, 100 * 10**12)
+    execute(sandbox, action)
+    after = await get_lockup(chain, IVY.owner_id)
+    assert after.venear is not None and after.venear.pending_yocto == 0
+    height = after.block_height
+    assert after.liquid_owners_balance_yocto == min(
+        int(view(sandbox, IVY.lockup_id, "get_liquid_owners_balance", height)),
+        int(view(sandbox, IVY.lockup_id, "get_venear_liquid_balance", height)),
+    )
+
+
+async def test_end_unlock_before_the_time_is_refused_with_the_time(chain: Chain) -> None:
+    with pytest.raises(ActionRefused) as refused:
+        await plan_venear(chain, "end-unlock", HANA.owner_id, None)
+    assert "2026-02-14" in refused.value.message and "Invalid unlock time" in refused.value.message
+    diagnosis = await get_diagnose(chain, HANA.owner_id)
+    (waiting,) = cases(diagnosis, "venear_unlocking")
+    assert waiting.severity == "wait" and waiting.amount_yocto == 198 * NEAR
+    assert cases(diagnosis, "venear_locked")[0].amount_yocto == 600 * NEAR
+
+
+async def test_a_new_unlock_warns_that_the_timer_restarts(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    action = await plan_venear(chain, "unlock", HANA.owner_id, "100")
+    assert any("restarts the timer for the whole pending amount (298 NEAR)" in w for w in action.warnings)
+    execute(sandbox, action)
+    lockup = await get_lockup(chain, HANA.owner_id)
+    assert lockup.venear is not None and lockup.venear.pending_yocto == 298 * NEAR
+    stamp = int(view(sandbox, HANA.lockup_id, "get_venear_unlock_timestamp", lockup.block_height))
+    assert lockup.venear.unlock_unix == -(-stamp // 10**9)
+
+
+async def test_lock_relock_and_amount_limits(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    with pytest.raises(ActionRefused):
+        await plan_venear(chain, "lock", HANA.owner_id, "203")  # only ~202 is free
+    with pytest.raises(ActionRefused):
+        await plan_venear(chain, "relock", SIDE.owner_id, None)  # nothing pending
+    with pytest.raises(errors.InvalidInput):
+        await plan_venear(chain, "explode", HANA.owner_id, None)
+    relock = await plan_venear(chain, "relock", HANA.owner_id, "all")
+    execute(sandbox, relock)
+    lockup = await get_lockup(chain, HANA.owner_id)
+    assert lockup.venear is not None and lockup.venear.pending_yocto == 0 and lockup.venear.locked_yocto == 798 * NEAR
+    with pytest.raises(ActionRefused):
+        await plan_venear(chain, "lock", "sam.near", None)  # sam has only a .lockup.near lockup
+
+
+async def test_transfer_out_of_a_venear_lockup_takes_the_smaller_limit(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    result, code = await run_line(chain, f"transfer {HANA.owner_id} all")
+    assert code == EXIT_OK and isinstance(result, ActionResult)
+    assert [c.deposit for tx in result.transactions for c in tx.actions] == [1] * len(result.transactions)
+    before = sandbox.chain.accounts[HANA.owner_id].amount
+    execute(sandbox, result)
+    assert sandbox.chain.accounts[HANA.owner_id].amount == before + result.amount_yocto - len(result.transactions)
+    # Nothing more can move now: the rest is locked, pending or staked.
+    refused, code = await run_line(chain, f"transfer {HANA.owner_id} 1")
+    assert code == EXIT_BAD_INPUT and "locked" in refused.message  # type: ignore[attr-defined]
+
+
+async def test_transfer_finishes_a_completed_unlock_first(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    result, code = await run_line(chain, f"transfer {IVY.owner_id} all")
+    assert code == EXIT_OK and isinstance(result, ActionResult)
+    assert [tx.actions[0].method_name for tx in result.transactions] == ["end_unlock_near", "transfer"]
+    assert result.amount_yocto == 498 * NEAR + 2  # all but the 2 NEAR storage deposit (sandbox value)
+    execute(sandbox, result)
+
+
+async def test_staking_from_a_venear_lockup_attaches_one_yocto(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    result, code = await run_line(
+        chain, f"stake {IVY.owner_id} {SCENARIO.pool_id('alpha')} 50 --lockup {IVY.lockup_id}")
+    assert code == EXIT_OK and isinstance(result, ActionResult)
+    methods = [(tx.actions[0].method_name, tx.actions[0].deposit) for tx in result.transactions]
+    assert methods == [("select_staking_pool", 1), ("deposit_and_stake", 1)]
+    execute(sandbox, result)
+    lockup = await get_lockup(chain, IVY.lockup_id)
+    assert lockup.staking_pool_id == SCENARIO.pool_id("alpha") and lockup.known_deposited_yocto == 50 * NEAR
+
+
+# --- global contracts and lockups at any id -------------------------------------------------------------------------
+
+
+async def test_global_contract_lockup_at_an_ordinary_id(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    result = await get_lockup(chain, GLOBAL_LOCKUP_ID)
+    assert result.lockup_kind == "foundation" and result.owner_id == "nina.near"
+    assert result.deployment == "global_hash" and result.global_contract_hash and result.code_hash.startswith("1111")
+    height = result.block_height
+    assert result.locked_yocto == int(view(sandbox, GLOBAL_LOCKUP_ID, "get_locked_amount", height))
+    assert result.liquid_owners_balance_yocto == int(view(sandbox, GLOBAL_LOCKUP_ID, "get_liquid_owners_balance", height))
+    assert result.disagreement is None and result.version == "global-v3.1.0"
+    status = await get_status(chain, GLOBAL_LOCKUP_ID)
+    assert status.deployment == "global_hash" and status.lockup_of == "nina.near"
+
+
+async def test_owner_of_a_global_lockup_names_it(chain: Chain) -> None:
+    # Nothing on chain leads from nina.near to her lockup: the bot says how to name it…
+    plain = await get_diagnose(chain, "nina.near")
+    assert any("--lockup <lockup-account>" in n for n in plain.notes)
+    assert (await get_status(chain, "nina.near")).lockups == []
+    # …and once named, status, unbonding and diagnose include it.
+    status = await get_status(chain, "nina.near", lockups=[GLOBAL_LOCKUP_ID])
+    assert [s.lockup_id for s in status.lockups] == [GLOBAL_LOCKUP_ID] and status.lockup is not None
+    unbonding = await get_unbonding(chain, "nina.near", lockups=[GLOBAL_LOCKUP_ID])
+    (entry,) = unbonding.entries
+    assert entry.held_by == GLOBAL_LOCKUP_ID and entry.available_epoch == E + 3
+    assert entry.unstaked_yocto >= 400 * NEAR
+    diagnosis = await get_diagnose(chain, "nina.near", lockups=[GLOBAL_LOCKUP_ID])
+    assert cases(diagnosis, "lockup_unbonding") and cases(diagnosis, "lockup_locked")
+    assert not cases(diagnosis, "nothing_wrong")
+    # A named account that is someone else's lockup, or no lockup, is not counted, and the answer says why.
+    other = await get_status(chain, "nina.near", lockups=[HANA.lockup_id, "erin.near"])
+    assert other.lockups == []
+    assert any("lockup of hana.near" in n for n in other.notes) and any("erin.near" in n for n in other.notes)
+    # Linked accounts (Discord) are attached quietly when they are this owner's lockups.
+    linked = await get_status(chain, "nina.near", linked=[GLOBAL_LOCKUP_ID, HANA.lockup_id, "erin.near"])
+    assert [s.lockup_id for s in linked.lockups] == [GLOBAL_LOCKUP_ID] and linked.notes == []
+
+
+async def test_both_lockups_side_by_side(chain: Chain) -> None:
+    status = await get_status(chain, SIDE.owner_id)
+    assert [(s.lockup_kind, s.lockup_id) for s in status.lockups] == [
+        ("foundation", status.lockups[0].lockup_id), ("venear", SIDE.lockup_id)]
+    assert status.lockup == status.lockups[0]
+    venear = status.lockups[1].venear
+    assert venear is not None and venear.locked_yocto == 100 * NEAR and venear.pending_yocto == 0
+
+
+async def test_pool_deployed_as_a_global_contract_is_a_pool(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    pool = poolv1("global-ops.near", bytes(32), (5, 100))
+
+    def deploy() -> None:
+        from bot.sandbox.contracts import Env
+
+        sandbox.chain.create_account("global-ops.near", 10 * NEAR)
+        sandbox.chain.create_account("global.poolv1.near", 30 * NEAR)
+        sandbox.chain.deploy("global.poolv1.near", pool, global_hash=pool.code_hash)
+        pool.initialize(Env(sandbox.chain, "global.poolv1.near", predecessor_account_id="global-ops.near"))
+
+    sandbox.run_on_loop(deploy)
+    result = await get_pool(chain, "global.poolv1.near")
+    assert result.contract_kind == "poolv1" and result.deployment == "global_hash"
+    staked, code = await run_line(chain, "stake alice.near global.poolv1.near 10")
+    assert code == EXIT_OK, staked
+
+
+async def test_json_keys(sandbox: ThreadedSandbox) -> None:
+    def ask(command: str) -> dict:
+        done = run_bot("ask", "--json", "--rpc", sandbox.url, "--api", sandbox.url, command)
+        return json.loads(done.stdout)
+
+    lockup = ask(f"lockup {HANA.owner_id}")
+    assert lockup["lockup_kind"] == "venear" and lockup["global_contract_hash"] is None
+    assert set(lockup["venear"]) >= {"locked_yocto", "pending_yocto", "unlock_unix", "unlock_ready",
+                                     "free_to_lock_yocto"}
+    assert lockup["venear"]["pending_yocto"] == str(198 * NEAR)
+    global_ = ask(f"lockup {GLOBAL_LOCKUP_ID}")
+    assert global_["lockup_kind"] == "foundation" and global_["global_contract_hash"].startswith("CAvU5M")
+    status = ask(f"status {SIDE.owner_id}")
+    assert [x["lockup_kind"] for x in status["lockups"]] == ["foundation", "venear"]
+    assert set(status["lockups"][1]) >= {"lockup_id", "lockup_kind", "locked_yocto", "liquid_owners_balance_yocto",
+                                         "staking_pool_id", "venear"}
+    unbonding = ask(f"unbonding {HANA.owner_id}")
+    assert set(unbonding["timed_unlocks"][0]) >= {"lockup_id", "pending_yocto", "unlock_unix", "unlock_ready"}
