@@ -412,7 +412,24 @@ async def read_lockup(chain: Chain, account_text: str, *, with_views: bool) -> L
     if not found.reads:
         if found.problems:
             raise found.problems[0]
+        await _refuse_unknown_lockup(chain, account_id, height)
         searched = found.searched or [account_id]
         raise NoLockup(account_id, searched[0], chain.network, searched=searched)
     first, *rest = found.reads
     return LockupLookup(first, [r.lockup_id for r in rest], found.notes)
+
+
+async def _refuse_unknown_lockup(chain: Chain, account_id: str, height: int) -> None:
+    """An account whose code the bot does not know but which answers `get_owner_account_id` like a lockup: say so,
+    rather than "no lockup" (its storage layout is not one the bot can compute from)."""
+    try:
+        owner = await chain.rpc.view_function(account_id, "get_owner_account_id", {}, block_id=height)
+    except errors.NearError:
+        return
+    if isinstance(owner, str) and owner:
+        raise LockupStateUnreadable(
+            account_id,
+            f"it answers get_owner_account_id ({owner[:64]}) like a lockup, but neither its code nor its storage is a "
+            "lockup version the bot can compute. Its own views (get_liquid_owners_balance) are what its transfer "
+            "method checks.",
+        )

@@ -26,6 +26,7 @@ from bot.services.results import ActionResult, DiagnoseResult
 from bot.services.status import get_status
 from bot.services.unbonding import get_unbonding
 from bot.services.venear_actions import plan_venear
+from tests.integration.test_actions import assert_link_means
 from tests.integration.test_cli import run_bot
 
 NEAR = 10**24
@@ -51,7 +52,9 @@ def cases(result: DiagnoseResult, kind: str) -> list:
 
 
 def execute(sandbox: ThreadedSandbox, action: ActionResult) -> None:
-    """Run the unsigned transactions the bot built, in order, as the chain would after the owner signs them."""
+    """Run the unsigned transactions the bot built, in order, as the chain would after the owner signs them. The
+    wallet link is first decoded by @near-js/transactions: it must say exactly the same."""
+    assert_link_means(action)
     for tx in action.transactions:
         for call in tx.actions:
             outcome = sandbox.run_on_loop(lambda c=call, t=tx: sandbox.chain.call(
@@ -268,3 +271,32 @@ async def test_json_keys(sandbox: ThreadedSandbox) -> None:
                                          "staking_pool_id", "venear"}
     unbonding = ask(f"unbonding {HANA.owner_id}")
     assert set(unbonding["timed_unlocks"][0]) >= {"lockup_id", "pending_yocto", "unlock_unix", "unlock_ready"}
+
+
+async def test_unknown_code_that_answers_like_a_lockup_is_named_as_one(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    from bot.sandbox.contracts import JsonContract
+    from bot.sandbox.lockup_contract import LockupCode
+
+    class FutureLockup(JsonContract):
+        VIEW_METHODS = {"get_owner_account_id": "owner"}  # noqa: RUF012
+
+        def __init__(self) -> None:
+            self.code_hash = LockupCode("future", "9" * 43, 0, False).code_hash
+            self.code_len = 1000
+
+        def owner(self, args: dict, env: Any) -> str:
+            return "erin.near"
+
+        def state_items(self) -> list[tuple[bytes, bytes]]:
+            return [(b"STATE", b"\x01\x02 a layout from the future")]
+
+    def deploy() -> None:
+        sandbox.chain.create_account("vesting-2030.near", 100 * NEAR)
+        sandbox.chain.deploy("vesting-2030.near", FutureLockup(), global_account="lockups.example.near")
+
+    sandbox.run_on_loop(deploy)
+    result, code = await run_line(chain, "lockup vesting-2030.near")
+    assert code != EXIT_OK and result.error_kind == "lockup_state_unreadable"  # type: ignore[attr-defined]
+    assert "erin.near" in result.message and "like a lockup" in result.message  # type: ignore[attr-defined]
+    status = await get_status(chain, "vesting-2030.near")
+    assert status.deployment == "global_account" and status.global_contract_account_id == "lockups.example.near"
