@@ -88,7 +88,9 @@ async def metapool_readiness(
         return UNLOCK_EPOCH
     try:
         state = await rpc.view_function(provider.contract_id, "get_contract_state", {}, block_id=block_id)
-        raw = state.get("retrieved_for_unstake_claims") if isinstance(state, dict) else None
+        fields = state if isinstance(state, dict) else {}
+        # "reserve_for_unstake_claims" is the field's older name, still sent for backward compatibility (MP owner.rs).
+        raw = fields.get("retrieved_for_unstake_claims", fields.get("reserve_for_unstake_claims"))
         if not (isinstance(raw, str) and raw.isascii() and raw.isdigit()):
             raise errors.MalformedResponse("get_contract_state has no retrieved_for_unstake_claims")
     except errors.NearError as exc:
