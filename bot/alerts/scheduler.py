@@ -34,12 +34,16 @@ ANNOUNCE_WINDOW_SECONDS = 3600
 LOW_UPTIME_PERCENT = 90.0
 # Due alerts are checked concurrently (each is one RPC read); identical reads coalesce in the RPC client.
 CHECK_CONCURRENCY = 32
+# A liquid-staking unstake whose unlock epoch has come but that the contract does not pay yet (Rhea's settlement,
+# Meta Pool's retrieval, LiNEAR's reserve) is looked at again after this long, not polled (a policy of this bot).
+SETTLING_RECHECK_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
 class Pending:
     unstaked: int
     can_withdraw: bool
+    settling: bool = False  # unlock epoch reached, contract not paying yet (liquid staking)
 
 
 @dataclass
@@ -57,12 +61,16 @@ class AlertScheduler:
         *,
         min_sleep: float = 5.0,
         max_sleep: float = 3600.0,
+        settling_recheck: float = SETTLING_RECHECK_SECONDS,
     ) -> None:
         self.storage = storage
         self.chain = chain
         self.notifier = notifier
         self.min_sleep = min_sleep
         self.max_sleep = max_sleep
+        self.settling_recheck = settling_recheck
+        # Subscription id -> loop time before which a settling liquid-staking unstake is not read again.
+        self._recheck_at: dict[int, float] = {}
         self._wake = asyncio.Event()
         self._announced_epoch: int | None = None
         self._pass = asyncio.Lock()  # one pass at a time (the loop, and anyone calling run_once directly)
@@ -133,7 +141,11 @@ class AlertScheduler:
     # ------------------------------------------------------------------ unbonding ready
 
     async def _check_unbonding(self, clock: EpochClock) -> None:
-        due = await self.storage.due_subscriptions("unbonding", clock.epoch_height)
+        now = asyncio.get_running_loop().time()
+        due = [
+            s for s in await self.storage.due_subscriptions("unbonding", clock.epoch_height)
+            if self._recheck_at.get(s.id, 0.0) <= now
+        ]
         limit = asyncio.Semaphore(CHECK_CONCURRENCY)
 
         async def check(subscription: Subscription) -> None:
@@ -149,6 +161,11 @@ class AlertScheduler:
         assert sub.account_id and sub.pool_id and sub.due_epoch is not None
         delegation = await self._pending_unstake(sub.account_id, sub.pool_id)
         destination = _destination(sub)
+        self._recheck_at.pop(sub.id, None)
+        if delegation.settling:
+            # Unlocked, but the contract would refuse a withdrawal for now: no message, look again later.
+            self._recheck_at[sub.id] = asyncio.get_running_loop().time() + self.settling_recheck
+            return
         if delegation.can_withdraw and delegation.unstaked > 0:
             await self.storage.enqueue(
                 f"unbonding:{sub.id}:{sub.due_epoch}",
@@ -216,7 +233,10 @@ class AlertScheduler:
         position = await read_position(self.chain.rpc, provider, account_id)
         if position.pending is None:
             raise errors.ContractExecutionError(pool_id, "pending unstake", "the contract has no view for it")
-        return Pending(position.pending.amount, position.pending.can_withdraw)
+        # The provider's readiness rule, the same one `liquid`, `unbonding`, `diagnose` and `withdraw` use.
+        readiness = position.readiness
+        settling = readiness.waiting_for not in (None, "epoch")
+        return Pending(position.pending.amount, readiness.withdrawable, settling=settling)
 
     # ------------------------------------------------------------------ pool watch
 
@@ -278,7 +298,13 @@ class AlertScheduler:
         targets = []
         next_due = await self.storage.next_due_epoch("unbonding")
         if next_due is not None and next_due <= clock.epoch_height:
-            # Still due now (a boundary race, or a read that failed): check again soon, not next epoch.
+            # Still due now (a boundary race, or a read that failed): check again soon, not next epoch; alerts
+            # waiting for a liquid-staking contract to settle are looked at when their recheck time comes.
+            due = await self.storage.due_subscriptions("unbonding", clock.epoch_height)
+            now = asyncio.get_running_loop().time()
+            later = [self._recheck_at.get(s.id, 0.0) - now for s in due]
+            if later and min(later) > 0:
+                return WakePlan(min(self.max_sleep, max(self.min_sleep, min(later))), next_due)
             return WakePlan(self.min_sleep * 2, next_due)
         if next_due is not None:
             targets.append(next_due)

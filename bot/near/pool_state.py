@@ -67,7 +67,7 @@ def decode_account_record(raw: bytes) -> PoolAccountRecord:
     return PoolAccountRecord(unstaked, shares, epoch)
 
 
-async def _exact_value(rpc: NearRpcClient, pool_id: str, key: bytes, block_id: int) -> bytes | None:
+async def exact_state_value(rpc: NearRpcClient, pool_id: str, key: bytes, block_id: int) -> bytes | None:
     """The value stored under exactly `key`, asking for a paginated read first (nearcore 2.13+, §3.3)."""
     try:
         result = await rpc.view_state(pool_id, key, limit=1, block_id=block_id)
@@ -86,13 +86,13 @@ async def read_pool_account(
     """The delegator's record from storage, or an honest 'unknown' with the reason."""
     prefix = map_prefix(kind)
     try:
-        raw_index = await _exact_value(rpc, pool_id, index_key(prefix, account_id), block_id)
+        raw_index = await exact_state_value(rpc, pool_id, index_key(prefix, account_id), block_id)
         if raw_index is None:
             return StateRead(None, StateSource.UNKNOWN, "the pool's storage has no record for this account")
         if len(raw_index) != 8:
             return StateRead(None, StateSource.UNKNOWN, "the pool's storage layout is not the expected one")
         (index,) = struct.unpack("<Q", raw_index)
-        raw_record = await _exact_value(rpc, pool_id, value_key(prefix, index), block_id)
+        raw_record = await exact_state_value(rpc, pool_id, value_key(prefix, index), block_id)
     except errors.StateTooLarge:
         return StateRead(None, StateSource.UNKNOWN, "the RPC node refuses to read this pool's storage (too large)")
     except errors.BlockNotFound:

@@ -54,8 +54,9 @@ def lst_deposit_and_stake(amount: int, gas: int = LST_POOL_GAS) -> FunctionCall:
 
 
 def lst_unstake(near_amount: int, gas: int = LST_POOL_GAS) -> FunctionCall:
-    """Meta Pool and LiNEAR take the amount in NEAR yocto ("Unstakes the given amount (in NEAR)", MP `lib.rs`,
-    LN `stake.rs`), not in tokens; the contract converts it to shares at its current price."""
+    """Meta Pool, LiNEAR and Rhea take the amount in NEAR yocto ("Unstakes the given amount (in NEAR)", MP `lib.rs`,
+    LN `stake.rs`; RN `internal.rs` `internal_unstake`), not in tokens; the contract converts it to shares at its
+    current price."""
     return FunctionCall("unstake", {"amount": str(near_amount)}, gas)
 
 

@@ -366,6 +366,8 @@ def seconds_until(entry: UnbondingEntry, result: UnbondingResult) -> int | None:
 def unbonding_verdict(entry: UnbondingEntry, result: UnbondingResult) -> str:
     if entry.can_withdraw:
         return "withdrawable now"
+    if entry.waiting_for not in (None, "epoch"):
+        return "unlocked, waiting for the contract to pay out"
     if entry.epochs_left:
         remaining = seconds_until(entry, result)
         eta = f" ({about(remaining)})" if remaining is not None else ""
@@ -382,6 +384,8 @@ def _unbonding_value(entry: UnbondingEntry, result: UnbondingResult) -> str:
     if entry.can_withdraw:
         lines.append(f"`{bar(1, 1, NUM_EPOCHS_TO_UNLOCK * 2, '▰', '▱')}` waiting over")
         lines.append("Withdraw is a separate step: nothing returns to your wallet by itself.")
+    elif entry.waiting_note and entry.waiting_for != "epoch":
+        lines.append(entry.waiting_note)
     elif entry.available_epoch is not None:
         left = min(NUM_EPOCHS_TO_UNLOCK, entry.epochs_left or 0)
         waited = NUM_EPOCHS_TO_UNLOCK - left
@@ -570,6 +574,8 @@ def _(result: LiquidResult, *, network: str = "mainnet") -> Rendered:
         if position.pending_unstake_yocto:
             if position.can_withdraw:
                 lines.append(f"✅ {near(position.pending_unstake_yocto)} unstaked: withdrawable now (a separate step)")
+            elif entry is not None and entry.waiting_note and entry.waiting_for != "epoch":
+                lines.append(f"⏳ {near(position.pending_unstake_yocto)} unlocked, not payable yet: {entry.waiting_note}")
             elif entry is not None and entry.estimated_available_unix:
                 lines.append(
                     f"⏳ {near(position.pending_unstake_yocto)} unstaking: epoch {entry.available_epoch}, "

@@ -176,6 +176,8 @@ def lockup_summary_line(lockup: LockupSummary) -> str:
 def unbonding_verdict(entry: UnbondingEntry, current_epoch: int) -> str:
     if entry.can_withdraw:
         return "withdrawable now (withdraw is a separate step)"
+    if entry.waiting_for not in (None, "epoch"):
+        return f"unlock epoch {entry.available_epoch} reached, not withdrawable yet: {entry.waiting_note}"
     if entry.available_epoch is not None and entry.estimated_available_unix is not None:
         span = ""
         if entry.estimate_earliest_unix is not None and entry.estimate_latest_unix is not None:

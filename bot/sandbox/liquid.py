@@ -1,9 +1,11 @@
 """Liquid staking in the default sandbox world: Meta Pool, LiNEAR and Rhea under their MAINNET ids.
 
-`install_liquid_staking(chain)` deploys the three contracts (bot/sandbox/liquid_contracts.py) with realistic
-totals (prices ≈ 1.22, 1.31, 1.04 NEAR per token) and gives scenario accounts positions. The positions are set
-as contract state ("bought before the sandbox's history"), so installing moves no NEAR out of the accounts and
-the pool scenario is unchanged. Pending unstakes carry the unlock epoch their 4-epoch delay gives:
+`install_liquid_staking(chain)` deploys the three contracts (bot/sandbox/liquid_contracts.py, metapool_contract.py)
+with realistic totals (prices ≈ 1.22, 1.31, 1.04 NEAR per token) and gives scenario accounts positions. The
+positions are set as contract state ("bought before the sandbox's history"), so installing moves no NEAR out of the
+accounts and the pool scenario is unchanged. Pending unstakes carry the unlock epoch their delay gave; Meta Pool has
+already retrieved the claims whose unlock epoch has come; LiNEAR and Rhea have already run this epoch's settlement
+(as their operators do early in each epoch), so a new unstake there waits 4 + 1 epochs:
 
 | account    | provider  | tokens             | pending unstake               | unlock epoch              |
 |------------|-----------|--------------------|-------------------------------|---------------------------|
@@ -11,7 +13,7 @@ the pool scenario is unchanged. Pending unstakes carry the unlock epoch their 4-
 | alice.near | LiNEAR    | ~750.0005 LiNEAR   | —                             | —                         |
 | bob.near   | Meta Pool | 0 (unstaked all)   | ~640.0002 NEAR, unstaked E-2  | E+2 (a U64 string)        |
 | carol.near | LiNEAR    | ~50 LiNEAR         | ~300.0007 NEAR, unstaked E-5  | E-1: withdrawable now     |
-| dave.near  | Rhea      | ~120 rNEAR         | ~30.0003 NEAR, unstaked E-1   | E+3, hidden: Rhea has no get_account_details |
+| dave.near  | Rhea      | ~120 rNEAR         | ~30.0003 NEAR, unstaked E-1   | E+3 (`last_unstake_request_epoch_height`) |
 | erin.near  | —         | —                  | —                             | —                         |
 
 Prices grow every epoch boundary (rewards), so read them live; `LIQUID` below holds the roles.
@@ -23,7 +25,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .chain import SandboxChain
-from .liquid_contracts import NEAR, LinearContract, LiquidStakingToken, MetaPoolContract, RheaContract
+from .liquid_contracts import NEAR, LinearContract, LiquidStakingToken, RheaContract
+from .metapool_contract import MetaPoolContract
 
 PROVIDER_IDS = {
     "metapool": "meta-pool.near",
@@ -96,9 +99,12 @@ def install_liquid_staking(chain: SandboxChain) -> dict[str, LiquidStakingToken]
     for seed in SEEDS:
         unlock = 0 if seed.unlock_offset is None else epoch + seed.unlock_offset
         contracts[seed.provider].seed(
-            seed.account_id, shares=seed.shares, unstaked=seed.unstaked, unlock_epoch=unlock, height=height
+            seed.account_id, shares=seed.shares, unstaked=seed.unstaked, unlock_epoch=unlock, height=height,
+            epoch=epoch,
         )
     for key, contract in contracts.items():
+        if isinstance(contract, LinearContract):
+            contract.epoch_cleanup(epoch)
         contract_id = PROVIDER_IDS[key]
         pending = sum(record.unstaked for record in contract.accounts.values())
         liquidity = getattr(contract, "nslp_near", 0)

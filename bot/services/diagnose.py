@@ -127,11 +127,19 @@ def _liquid_entry(
         cases.add(
             kind="liquid_withdrawable", severity="action", pool_id=contract, amount_yocto=amount,
             title=f"{format_near(amount)} ready to withdraw from {name}",
-            text=f"Your delayed unstake at {name} ({contract}) is over, but the NEAR stays in the contract until you "
-            f"call {method} on it: withdraw is a separate step."
-            + (" LiNEAR pays only while it holds enough free balance; if it refuses, try again next epoch."
-               if "linear" in contract else ""),
+            text=f"Your delayed unstake at {name} ({contract}) is over and the contract would pay it now, but the "
+            f"NEAR stays there until you call {method} on it: withdraw is a separate step.",
             next_command=f"/withdraw {account_id} {contract}",
+        )
+        return
+    if entry.waiting_for not in (None, "epoch"):
+        # The unlock epoch has come but the contract would still refuse (settlement, retrieval, reserve).
+        cases.add(
+            kind="liquid_settling", severity="wait", pool_id=contract, amount_yocto=amount,
+            available_epoch=entry.available_epoch,
+            title=f"{format_near(amount)} unlocked at {name}, not payable yet",
+            text=f"{entry.waiting_note} Then call {method} (a separate step).",
+            next_command=f"/liquid {account_id}",
         )
         return
     if entry.available_epoch is not None:

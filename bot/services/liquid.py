@@ -2,7 +2,8 @@
 
 Reads every liquid-staking provider of the network (bot/near/liquid.py) concurrently; a provider that fails is a
 per-provider problem, the others are answered. Only providers where the account holds tokens or has a pending
-unstake are listed. Values are floored (never rounded up); unlock epochs come from the contracts' own views.
+unstake are listed. Values are floored (never rounded up); unlock epochs come from the contracts' own views, and
+"withdrawable" is the provider's readiness rule (bot/near/liquid_readiness.py), never the views' `can_withdraw`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 from bot.near import errors
 from bot.near import liquid as near_liquid
 from bot.near.epochs import NS_PER_SECOND, EpochClock, read_epoch_clock
+from bot.near.liquid_readiness import new_unstake_wait
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account
 from bot.services.estimates import estimate_entry
@@ -24,10 +26,13 @@ RULES = [
 ]
 
 
-async def _scan(chain: Chain, account_id: str) -> tuple[list[near_liquid.LiquidPosition], list[PoolProblem]]:
+async def _scan(
+    chain: Chain, account_id: str, *, with_settlement: bool = False
+) -> tuple[list[near_liquid.LiquidPosition], list[PoolProblem]]:
     positions: list[near_liquid.LiquidPosition] = []
     problems: list[PoolProblem] = []
-    for provider, read in await near_liquid.read_positions(chain.rpc, chain.network, account_id):
+    reads = await near_liquid.read_positions(chain.rpc, chain.network, account_id, with_settlement=with_settlement)
+    for provider, read in reads:
         if isinstance(read, errors.NearError):
             problems.append(
                 PoolProblem(pool_id=provider.contract_id, kind=read.kind, message=f"{provider.name}: {read.message}")
@@ -55,26 +60,27 @@ def _holding(position: near_liquid.LiquidPosition) -> LiquidHolding:
         token_balance=position.token_balance,
         near_value_yocto=position.near_value,
         pending_unstake_yocto=pending.amount if pending is not None else 0,
-        can_withdraw=pending.can_withdraw if pending is not None and pending.amount > 0 else None,
+        can_withdraw=position.readiness.withdrawable if pending is not None and pending.amount > 0 else None,
     )
 
 
 def _unbonding_entry(position: near_liquid.LiquidPosition, clock: EpochClock) -> UnbondingEntry | None:
-    pending = position.pending
+    pending, readiness = position.pending, position.readiness
     if pending is None or pending.amount == 0:
         return None
-    return estimate_entry(
+    entry = estimate_entry(
         clock,
         pool_id=position.provider.contract_id,
         unstaked=pending.amount,
         staked=position.near_value,
-        can_withdraw=pending.can_withdraw,
+        can_withdraw=readiness.withdrawable,
         available_epoch=pending.unlock_epoch,
         source="contract" if pending.unlock_epoch is not None else "unknown",
         # No upper bound is claimed: liquid-staking delays vary (4 or 8 epochs, LiNEAR +1; seed-errata B2).
         latest_possible_epoch=None,
         source_note=pending.unknown_reason,
     )
+    return entry.model_copy(update={"waiting_for": readiness.waiting_for, "waiting_note": readiness.reason})
 
 
 async def liquid_holdings(chain: Chain, account_id: str) -> tuple[list[LiquidHolding], list[PoolProblem]]:
@@ -104,19 +110,12 @@ def liquid_unbonding_entries(positions: list[near_liquid.LiquidPosition], clock:
 
 def _position(position: near_liquid.LiquidPosition, clock: EpochClock) -> LiquidPosition:
     provider, pending = position.provider, position.pending
-    wait = position.current_delay_epochs or provider.delay_epochs
+    wait = new_unstake_wait(
+        provider, clock.epoch_height, live_delay=position.current_delay_epochs, settlements=position.settlements
+    )
     notes = list(position.notes)
-    if provider.key == "linear" and pending is not None and pending.amount > 0 and pending.can_withdraw:
-        notes.append(
-            "LiNEAR pays a withdrawal only while the contract holds enough free balance; if it refuses, try again "
-            "after the next epoch."
-        )
-    if provider.key == "linear" and position.token_balance > 0:
-        notes.append("A new LiNEAR unstake waits 4 epochs, or 8 when its validators are busy, +1 if it lands after "
-                     "that epoch's settlement.")
-    if provider.key == "rhea":
-        notes.append("Rhea publishes no contract source; its LiNEAR-like views are used as found (unverified). "
-                     "Rhea's guide says a delayed unstake takes about 30 hours.")
+    if position.token_balance > 0 and wait.note:
+        notes.append(wait.note)
     return LiquidPosition(
         contract_id=provider.contract_id,
         provider=provider.name,
@@ -125,13 +124,13 @@ def _position(position: near_liquid.LiquidPosition, clock: EpochClock) -> Liquid
         price_yocto=position.price,
         near_value_yocto=position.near_value,
         pending_unstake_yocto=pending.amount if pending is not None else None,
-        can_withdraw=pending.can_withdraw if pending is not None and pending.amount > 0 else None,
+        can_withdraw=position.readiness.withdrawable if pending is not None and pending.amount > 0 else None,
         unbonding=_unbonding_entry(position, clock),
         instant_exit=provider.instant_exit,
         instant_receive_yocto=position.instant.receive if position.instant else None,
         instant_fee_yocto=position.instant.fee if position.instant else None,
-        wait_epochs=wait,
-        wait_estimated_unix=clock.estimated_epoch_start_ns(clock.epoch_height + wait) // NS_PER_SECOND,
+        wait_epochs=wait.epochs,
+        wait_estimated_unix=clock.estimated_epoch_start_ns(clock.epoch_height + wait.epochs) // NS_PER_SECOND,
         block_height=position.block_height,
         notes=notes,
     )
@@ -143,7 +142,7 @@ async def get_liquid(chain: Chain, account_id: str) -> LiquidResult:
     account, clock, scan = await asyncio.gather(
         chain.rpc.view_account(account_id),  # unknown accounts are an error, not "no positions"
         read_epoch_clock(chain.rpc),
-        _scan(chain, account_id),
+        _scan(chain, account_id, with_settlement=True),
         return_exceptions=True,
     )
     for outcome in (account, clock, scan):

@@ -1,11 +1,12 @@
 """Keyless stake / unstake / withdraw at liquid-staking providers (Meta Pool, LiNEAR, Rhea), after pre-flight
 checks. Reached through `plan_stake` / `plan_unstake` / `plan_withdraw` when the pool id is a provider's contract.
 
-Facts: near-staking.md §5 (methods, payable, delays, Meta Pool's `min_deposit_amount`, LiNEAR's withdraw reserve),
-wallet-links.md §6.1 (gas), seed-errata B2–B6 (tokens burned at unstake time, instant exit = `liquid_unstake` at
-Meta Pool, a DEX swap elsewhere). The user types token amounts (stNEAR, LiNEAR, rNEAR: what they hold); Meta Pool's
-and LiNEAR's `unstake {"amount"}` take NEAR yocto ("Unstakes the given amount (in NEAR)", MP `lib.rs`, LN
-`stake.rs`), so the bot converts at the contract's live price and says so.
+Facts: near-staking.md §5 (methods, payable, delays, Meta Pool's `min_deposit_amount`, first-deposit storage,
+withdraw readiness), wallet-links.md §6.1 (gas), seed-errata B2–B6 (tokens burned at unstake time, instant exit =
+`liquid_unstake` at Meta Pool, a DEX swap elsewhere). The user types token amounts (stNEAR, LiNEAR, rNEAR: what they
+hold); `unstake {"amount"}` takes NEAR yocto at all three ("Unstakes the given amount (in NEAR)", MP `lib.rs`, LN
+`stake.rs`, RN `internal.rs`), so the bot converts at the contract's live price and says so. Whether a withdrawal
+would be paid is the provider's readiness rule (bot/near/liquid_readiness.py), the same one every answer uses.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 from bot.near import errors
 from bot.near import liquid as near_liquid
 from bot.near.epochs import NS_PER_SECOND, EpochClock, read_epoch_clock
-from bot.near.liquid import TOKEN_UNIT, LiquidPosition, LiquidProvider
+from bot.near.liquid import TOKEN_UNIT, LiquidPosition, LiquidProvider, metapool_takes_all
+from bot.near.liquid_readiness import UnstakeWait, new_unstake_wait
 from bot.near.staking_calls import (
     LST_POOL_GAS,
     LST_WITHDRAW_ALL_GAS,
@@ -46,10 +48,6 @@ from bot.services.results import ActionResult
 # liquid_unstake fails when it would pay less than `min_expected_near`. The bot asks for the live quote minus
 # 0.5 %: room for the pool's liquidity to move between reading and signing, a policy of this bot.
 INSTANT_SLIPPAGE_BP = 50
-# Meta Pool keeps STORAGE_COST_YOCTOS = 0.00125 NEAR of a new account's first deposit (near-staking.md §5).
-METAPOOL_STORAGE_COST = 1_250_000_000_000_000_000_000
-LINEAR_WITHDRAW_RESERVE = 10**24  # "needs contract free balance − 1 NEAR ≥ amount" (near-staking.md §5)
-ONE_MILLI_NEAR = 10**21  # Meta Pool's `is_close` tolerance (near-staking.md §5 "unstake near the total")
 
 
 def tokens(amount: int, symbol: str, decimals: int = 5) -> str:
@@ -90,18 +88,14 @@ def liquid_page(provider: LiquidProvider, network: str, page: str | None) -> str
     return f"{MYNEARWALLET[network]}/liquid-staking/{provider.contract_id}{suffix}"
 
 
-def _unverified_notes(provider: LiquidProvider) -> list[str]:
+def _gas_notes(provider: LiquidProvider) -> list[str]:
     if provider.key == "rhea":
         return [
-            "Rhea publishes no contract source: its methods are used as docs.near.org lists them and as third "
-            "parties call them (unverified). docs.near.org gives 30 TGas; the bot attaches 125 TGas like a staking "
+            "Rhea's methods follow its source (ref-finance/rnear-contract, LiNEAR-derived; that the deployed code "
+            "matches it is not verified). docs.near.org gives 30 TGas; the bot attaches 125 TGas like a staking "
             "pool (unused gas is refunded, too little gas fails)."
         ]
     return []
-
-
-async def _position(chain: Chain, provider: LiquidProvider, account_id: str) -> LiquidPosition:
-    return await near_liquid.read_position(chain.rpc, provider, account_id)
 
 
 async def _optional_view(chain: Chain, contract: str, method: str, args: dict[str, Any] | None = None) -> Any:
@@ -121,8 +115,10 @@ def _u128(value: Any) -> int | None:
 async def plan_liquid_stake(chain: Chain, account_id: str, provider: LiquidProvider, amount_text: str) -> ActionResult:
     amount = parse_amount(amount_text)
     contract = provider.contract_id
-    account, position = await asyncio.gather(
-        chain.rpc.view_account(account_id), _position(chain, provider, account_id)
+    account, position, charge = await asyncio.gather(
+        chain.rpc.view_account(account_id),
+        near_liquid.read_position(chain.rpc, provider, account_id),
+        near_liquid.first_deposit_storage_charge(chain.rpc, provider, account_id),
     )
     spendable = spendable_of(account)
     if amount > spendable:
@@ -144,16 +140,29 @@ async def plan_liquid_stake(chain: Chain, account_id: str, provider: LiquidProvi
                 f"Meta Pool accepts deposits of at least {format_near(minimum)} (its min_deposit_amount); you asked "
                 f"to stake {format_near(amount)}."
             )
-        if position.token_balance == 0 and (position.pending is None or position.pending.amount == 0):
-            warnings.append(
-                f"A first deposit at Meta Pool keeps {format_near(METAPOOL_STORAGE_COST)} for the account's storage."
-            )
     else:
         paused = await _optional_view(chain, contract, "is_paused")
         if paused is True:
             warnings.append(f"{provider.name} reports it is paused: the deposit may be refused until it resumes.")
-    minted = amount * TOKEN_UNIT // position.price if position.price else 0
-    warnings += _unverified_notes(provider)
+    staked = amount - (charge or 0)
+    if staked <= 0:
+        raise ActionRefused(
+            f"{provider.name} keeps {format_near(charge or 0, 24)} of a new account's first deposit for its storage; "
+            "deposit more than that."
+        )
+    if charge:
+        unverified = " (its storage_balance_bounds minimum; the exact charge is not verified)" if provider.key == "rhea" else ""
+        warnings.append(
+            f"A first deposit at {provider.name} keeps {format_near(charge, 24)} for the account's storage{unverified}, "
+            f"so {format_near(staked)} is staked."
+        )
+    elif charge is None:
+        warnings.append(
+            f"Whether {provider.name} keeps part of a first deposit for the account's storage could not be read; if "
+            "it does, slightly fewer tokens are minted than shown."
+        )
+    minted = staked * TOKEN_UNIT // position.price if position.price else 0
+    warnings += _gas_notes(provider)
     warnings.append(
         f"You receive {provider.symbol} tokens, not a delegation: their NEAR value grows with the price. Getting "
         f"NEAR back means a delayed unstake ({provider.delay_epochs}+ epochs, then withdraw) or an instant exit "
@@ -174,10 +183,11 @@ async def plan_liquid_stake(chain: Chain, account_id: str, provider: LiquidProvi
 # --- unstake ----------------------------------------------------------------------------------------------------
 
 
-def _wait_text(clock: EpochClock, wait: int) -> str:
-    target = clock.epoch_height + wait
+def _wait_text(clock: EpochClock, wait: UnstakeWait) -> str:
+    target = clock.epoch_height + wait.epochs
     eta = clock.estimated_epoch_start_ns(target) // NS_PER_SECOND
-    return f"{wait} epochs (withdrawable from epoch {target}, about {utc_text(eta)})"
+    text = f"{wait.epochs} epochs (withdrawable from epoch {target}, about {utc_text(eta)})."
+    return f"{text} {wait.note}" if wait.note else text
 
 
 async def _quote(chain: Chain, provider: LiquidProvider, token_amount: int) -> int | None:
@@ -193,6 +203,45 @@ def _fee_text(value: int, receive: int) -> str:
     return f"fee {format_near(fee)}{percent}"
 
 
+async def _new_unstake_wait(
+    chain: Chain, position: LiquidPosition, clock: EpochClock, value: int, whole: bool
+) -> UnstakeWait:
+    """The contract's own wait for this unstake: Meta Pool's live delay for this amount, LiNEAR's/Rhea's +1."""
+    provider, live = position.provider, position.current_delay_epochs
+    if provider.key == "metapool" and not whole:
+        raw = await _optional_view(chain, provider.contract_id, "compute_current_unstaking_delay", {"amount": str(value)})
+        if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0:
+            live = raw
+    return new_unstake_wait(provider, clock.epoch_height, live_delay=live, settlements=position.settlements)
+
+
+def _pending_warning(position: LiquidPosition) -> list[str]:
+    pending = position.pending
+    if pending is None or pending.amount == 0:
+        return []
+    if position.readiness.withdrawable:
+        return [
+            f"{format_near(pending.amount)} from an earlier unstake is withdrawable now. A new unstake moves the "
+            "unlock epoch of everything pending, that amount included: withdraw first."
+        ]
+    return [
+        f"{format_near(pending.amount)} is already waiting from an earlier unstake; a new unstake moves the unlock "
+        "epoch for all of it to the new one."
+    ]
+
+
+async def _takes_all(chain: Chain, position: LiquidPosition, burn: int, value: int, instant: bool) -> bool:
+    """Meta Pool's is_close: a requested amount within 0.001 stNEAR of the balance burns (or sells) all of it."""
+    balance = position.token_balance
+    if position.provider.key != "metapool" or burn == balance:
+        return False
+    if instant:  # liquid_unstake compares st_near_to_burn with the shares owned
+        return metapool_takes_all(burn, balance)
+    # unstake converts the NEAR amount back to shares at the contract's totals, then compares
+    shares = await near_liquid.metapool_unstake_shares(chain.rpc, position.provider, value, position.block_height)
+    return metapool_takes_all(burn if shares is None else shares, balance)
+
+
 async def plan_liquid_unstake(
     chain: Chain, account_id: str, provider: LiquidProvider, amount_text: str, *, instant: bool = False
 ) -> ActionResult:
@@ -204,7 +253,9 @@ async def plan_liquid_unstake(
             "on a DEX (Rhea Finance, for example), which costs a swap fee and price impact. The bot makes no link "
             f"for swaps. Without --instant it prepares the delayed unstake ({provider.delay_epochs}+ epochs, no fee)."
         )
-    position, clock = await asyncio.gather(_position(chain, provider, account_id), read_epoch_clock(chain.rpc))
+    position, clock = await asyncio.gather(
+        near_liquid.read_position(chain.rpc, provider, account_id, with_settlement=True), read_epoch_clock(chain.rpc)
+    )
     balance = position.token_balance
     if balance == 0:
         raise ActionRefused(f"{account_id} holds no {symbol} at {provider.name} ({contract}), so there is nothing to unstake.")
@@ -216,67 +267,32 @@ async def plan_liquid_unstake(
         )
     burn = balance if token_amount is None else token_amount
     value = near_liquid.near_value(burn, position.price)
-    warnings = _unverified_notes(provider)
+    if token_amount is not None and value == 0:
+        raise ActionRefused(f"{tokens(burn, symbol, 24)} is worth less than 1 yoctoNEAR; unstake more.")
+    warnings = _gas_notes(provider)
+    if await _takes_all(chain, position, burn, value, instant):
+        warnings.append(
+            f"That is within 0.001 {symbol} of your whole balance, and Meta Pool then takes all of it (its is_close "
+            f"rule compares shares): the transaction {'sells' if instant else 'burns'} all "
+            f"{tokens(balance, symbol, 24)}."
+        )
+        burn, value = balance, position.near_value
     if instant:
         return await _instant(chain, account_id, provider, position, burn, value, clock, warnings)
-
-    wait = position.current_delay_epochs or provider.delay_epochs
-    if provider.key == "metapool" and burn != balance:
-        # The delay depends on the amount (4 or 8 epochs, near-staking.md §5): ask for this unstake's amount.
-        live = await _optional_view(chain, contract, "compute_current_unstaking_delay", {"amount": str(value)})
-        if isinstance(live, int) and not isinstance(live, bool) and live > 0:
-            wait = live
-    pending = position.pending
-    if pending is not None and pending.amount > 0:
-        if pending.can_withdraw:
-            warnings.append(
-                f"{format_near(pending.amount)} from an earlier unstake is withdrawable now. A new unstake moves the "
-                "unlock epoch of everything pending, that amount included: withdraw first."
-            )
-        else:
-            warnings.append(
-                f"{format_near(pending.amount)} is already waiting from an earlier unstake; a new unstake moves the "
-                "unlock epoch for all of it to the new one."
-            )
+    wait = await _new_unstake_wait(chain, position, clock, value, burn == balance)
+    warnings += _pending_warning(position)
+    gas = METAPOOL_UNSTAKE_GAS if provider.key == "metapool" else LST_POOL_GAS
     if token_amount is None:
-        call = lst_unstake_all(METAPOOL_UNSTAKE_GAS if provider.key == "metapool" else LST_POOL_GAS)
-        how = f"unstake_all burns all your {symbol}"
+        call, how = lst_unstake_all(gas), f"unstake_all burns all your {symbol}"
     else:
-        if value == 0:
-            raise ActionRefused(f"{tokens(burn, symbol, 24)} is worth less than 1 yoctoNEAR; unstake more.")
-        call = lst_unstake(value, METAPOOL_UNSTAKE_GAS if provider.key == "metapool" else LST_POOL_GAS)
-        how = f"unstake {{\"amount\"}} takes NEAR, so {tokens(burn, symbol)} × the price = amount {value} yocto"
-        if provider.key == "metapool" and abs(position.near_value - value) <= ONE_MILLI_NEAR:
-            warnings.append("That is within 0.001 NEAR of your whole balance: Meta Pool then unstakes all of it.")
-        if provider.key == "rhea":
-            warnings.append("Rhea documents only unstake_all; a partial unstake {\"amount\"} works as at LiNEAR "
-                            "(unverified). Use \"all\" to stay on the documented method.")
+        call = lst_unstake(near_liquid.near_value(token_amount, position.price), gas)
+        how = f"unstake {{\"amount\"}} takes NEAR, so {tokens(token_amount, symbol)} × the price = amount {call.args['amount']} yocto"
     warnings.append(
         f"Price now: {price_text(position)}. The {symbol} are burned when the transaction runs, at that moment's "
         "price; the NEAR amount is fixed then and earns nothing while it waits."
     )
-    wait_note = _wait_text(clock, wait)
-    if provider.key == "linear":
-        wait_note += "; LiNEAR may add one epoch if it lands after that epoch's settlement, or wait 8 when busy"
-    elif provider.key == "rhea":
-        wait_note += " (Rhea's guide says about 30 hours; the contract's own epoch is not readable)"
-    warnings.append(f"Then wait about {wait_note}, and withdraw in a separate step.")
-    if provider.instant_exit == "liquid_unstake":
-        receive = await _quote(chain, provider, burn)
-        quoted = (
-            f" pays ≈ {format_near(receive)} now ({_fee_text(value, receive)})" if receive is not None
-            else " pays at once for a fee (no quote could be read now)"
-        )
-        amount_word = "all" if token_amount is None else format_near(burn, 24, unit=False, grouping=False)
-        warnings.append(
-            f"Instant instead: `unstake {account_id} {contract} {amount_word} --instant` (Meta Pool's liquid_unstake)"
-            f"{quoted}; waiting costs no fee."
-        )
-    else:
-        warnings.append(
-            f"Instant instead: only by swapping {symbol} for NEAR on a DEX (fee and price impact); the bot makes no "
-            "link for swaps."
-        )
+    warnings.append(f"Then wait about {_wait_text(clock, wait)} Withdraw in a separate step.")
+    warnings.append(await _instant_alternative(chain, account_id, provider, token_amount, burn, value))
     tx = single_call(account_id, contract, call)
     summary = (
         f"Unstake {tokens(burn, symbol)} (≈ {format_near(value)}) at {provider.name} ({contract}) for {account_id}: "
@@ -285,6 +301,26 @@ async def plan_liquid_unstake(
     return build_action(
         chain, "unstake", account_id, contract, value, summary, [tx], warnings,
         liquid_page(provider, chain.network, "unstake"), via="liquid_staking", token_amount=burn, symbol=symbol,
+    )
+
+
+async def _instant_alternative(
+    chain: Chain, account_id: str, provider: LiquidProvider, token_amount: int | None, burn: int, value: int
+) -> str:
+    if provider.instant_exit != "liquid_unstake":
+        return (
+            f"Instant instead: only by swapping {provider.symbol} for NEAR on a DEX (fee and price impact); the bot "
+            "makes no link for swaps."
+        )
+    receive = await _quote(chain, provider, burn)
+    quoted = (
+        f" pays ≈ {format_near(receive)} now ({_fee_text(value, receive)})" if receive is not None
+        else " pays at once for a fee (no quote could be read now)"
+    )
+    amount_word = "all" if token_amount is None else format_near(token_amount, 24, unit=False, grouping=False)
+    return (
+        f"Instant instead: `unstake {account_id} {provider.contract_id} {amount_word} --instant` (Meta Pool's "
+        f"liquid_unstake){quoted}; waiting costs no fee."
     )
 
 
@@ -302,13 +338,13 @@ async def _instant(
     if receive == 0:
         raise ActionRefused(f"{provider.name}'s liquidity pool would pay nothing for {tokens(burn, symbol, 24)} now.")
     minimum = receive - receive * INSTANT_SLIPPAGE_BP // 10_000
-    wait = position.current_delay_epochs or provider.delay_epochs
+    wait = await _new_unstake_wait(chain, position, clock, value, burn == position.token_balance)
     warnings.append(
         f"Instant exit costs {_fee_text(value, receive)} at the live quote; the fee moves with Meta Pool's liquidity. "
         f"The transaction pays at least {format_near(minimum)} (the quote minus {INSTANT_SLIPPAGE_BP / 100:g} %) "
         "or fails and changes nothing."
     )
-    warnings.append(f"Waiting instead (no fee): unstake without --instant, then withdraw after {_wait_text(clock, wait)}.")
+    warnings.append(f"Waiting instead (no fee): unstake without --instant, then withdraw after {_wait_text(clock, wait)}")
     tx = single_call(account_id, contract, metapool_liquid_unstake(burn, minimum))
     summary = (
         f"Unstake {tokens(burn, symbol)} instantly at {provider.name} ({contract}) for {account_id}: liquid_unstake "
@@ -329,9 +365,11 @@ async def plan_liquid_withdraw(
     withdraw_all = amount_text is None or amount_text.strip().lower() == "all"
     amount = None if withdraw_all else parse_amount(amount_text)  # type: ignore[arg-type]
     contract = provider.contract_id
-    position, clock = await asyncio.gather(_position(chain, provider, account_id), read_epoch_clock(chain.rpc))
-    pending = position.pending
-    warnings = _unverified_notes(provider)
+    position, clock = await asyncio.gather(
+        near_liquid.read_position(chain.rpc, provider, account_id, withdraw_amount=amount), read_epoch_clock(chain.rpc)
+    )
+    pending, readiness = position.pending, position.readiness
+    warnings = _gas_notes(provider)
     if pending is None:
         warnings.append(
             f"{provider.name}'s pending unstake could not be read ({' '.join(position.notes) or 'no account view'}); "
@@ -343,16 +381,21 @@ async def plan_liquid_withdraw(
                 f"{account_id} has nothing unstaked at {provider.name} ({contract}); unstake first, then wait "
                 f"{provider.delay_epochs}+ epochs."
             )
-        if not pending.can_withdraw:
-            raise ActionRefused(_not_yet(provider, pending, clock))
         if amount is not None and amount > pending.amount:
             raise ActionRefused(
                 f"Only {format_near(pending.amount, 24)} is unstaked at {provider.name}. Use \"all\" to withdraw it "
                 "exactly."
             )
+        if readiness.waiting_for == "epoch":
+            raise ActionRefused(_not_yet(provider, pending, clock))
+        if readiness.waiting_for == "check":
+            warnings.append(f"{readiness.reason} If the contract refuses, the transaction fails and changes nothing.")
+        elif not readiness.withdrawable:
+            raise ActionRefused(
+                f"The {format_near(amount or pending.amount)} at {provider.name} is not withdrawable yet (the "
+                f"contract would refuse). {readiness.reason}"
+            )
     shown = amount if amount is not None else (pending.amount if pending is not None else None)
-    if provider.key == "linear" and shown:
-        await _linear_reserve_check(chain, provider, account_id, shown, warnings)
     if provider.key == "metapool":
         gas = METAPOOL_WITHDRAW_GAS
     else:
@@ -375,32 +418,12 @@ def _not_yet(provider: LiquidProvider, pending: near_liquid.PendingUnstake, cloc
     if pending.unlock_epoch is not None and pending.unlock_epoch > clock.epoch_height:
         eta = clock.estimated_epoch_start_ns(pending.unlock_epoch) // NS_PER_SECOND
         return (
-            f"{base} It becomes withdrawable at epoch {pending.unlock_epoch} (about {utc_text(eta)}); current epoch "
+            f"{base} It unlocks at epoch {pending.unlock_epoch} (about {utc_text(eta)}); current epoch "
             f"{clock.epoch_height}."
         )
+    if pending.unlock_epoch is not None:
+        return f"{base} It unlocks at epoch {pending.unlock_epoch}, which is just starting: try again in a minute."
     return (
-        f"{base} {provider.name} does not expose the unlock epoch; a delayed unstake waits {provider.delay_epochs} "
+        f"{base} {provider.name}'s view read has no unlock epoch; a delayed unstake waits {provider.delay_epochs} "
         f"epochs or more (current epoch {clock.epoch_height})."
     )
-
-
-async def _linear_reserve_check(
-    chain: Chain, provider: LiquidProvider, account_id: str, amount: int, warnings: list[str]
-) -> None:
-    """LiNEAR pays only from free balance above a 1 NEAR reserve; its view `can_account_withdraw` panics when a
-    withdrawal would be refused (near-staking.md §5)."""
-    try:
-        await chain.rpc.call_function(
-            provider.contract_id, "can_account_withdraw", {"account_id": account_id, "amount": str(amount)}
-        )
-    except errors.MethodNotFound:
-        warnings.append(
-            "LiNEAR pays a withdrawal only while the contract holds enough free balance (1 NEAR stays in reserve); "
-            "this could not be checked, and if it refuses, try again after the next epoch."
-        )
-    except (errors.ContractPanic, errors.ContractExecutionError) as exc:
-        raise ActionRefused(
-            f"LiNEAR would refuse this withdrawal now ({exc.message}). It pays only from free balance above a 1 NEAR "
-            "reserve, which refills when the next epoch's unstaked NEAR comes back from validators: try again after "
-            "the next epoch."
-        ) from exc

@@ -188,6 +188,10 @@ class UnbondingEntry(Result):
     source_note: str | None = None
     # Set when the stake belongs to the account's lockup: the lockup account id (withdraw goes through it).
     held_by: str | None = None
+    # Liquid staking: what a withdrawal still waits for ("epoch", "settlement" (Rhea), "retrieval" (Meta Pool),
+    # "contract_balance" (LiNEAR/Rhea reserve), "check": the contract's own check could not be read), and why.
+    waiting_for: Literal["epoch", "settlement", "retrieval", "contract_balance", "check"] | None = None
+    waiting_note: str | None = None
 
 
 class UnbondingResult(Result):
@@ -396,6 +400,7 @@ class DiagnoseCase(Result):
         "dust",
         "liquid_unbonding",
         "liquid_withdrawable",
+        "liquid_settling",
         "liquid_pending_unknown",
         "lockup_transfers_vote",
         "lockup_refresh",

@@ -191,6 +191,18 @@ def test_unbonding_with_unknown_epoch_says_the_latest_possible() -> None:
     assert "epoch 104 at the latest" in value and "could not be read" in value
 
 
+def test_unbonding_unlocked_but_not_payable_says_why() -> None:
+    note = "The unlock epoch 99 has come, but Rhea has not yet run its settlement for it."
+    settling = entry(pool_id="lst.rhealab.near", available_epoch=99, available_epoch_source="contract",
+                     estimated_available_unix=None, estimate_earliest_unix=None, estimate_latest_unix=None,
+                     epochs_left=None, waiting_for="settlement", waiting_note=note)
+    rendered = render_embed(unbonding(settling))
+    assert "withdrawable now" not in (rendered.embed.description or "")
+    assert "waiting for the contract to pay out" in (rendered.embed.description or "")
+    assert note in (rendered.embed.fields[0].value or "")
+    assert problems(rendered.embed) == []
+
+
 def test_errors_are_short_and_kind() -> None:
     down = render_embed(ErrorResult(error_kind="rpc_unavailable", message="Could not reach a NEAR RPC node", exit_code=3))
     assert down.embed.title == "Cannot reach the NEAR network right now"

@@ -16,6 +16,7 @@ import pytest
 from bot.commands import run_line
 from bot.near import errors
 from bot.near.account_id import lockup_account_id
+from bot.near.units import format_near
 from bot.sandbox import ThreadedSandbox
 from bot.sandbox.lockups import LOCKUPS
 from bot.sandbox.scenario import SCENARIO
@@ -203,15 +204,41 @@ async def test_linear_withdraw_and_its_reserve(chain: Chain, sandbox: ThreadedSa
     execute(sandbox, everything)
 
 
-async def test_rhea_is_marked_unverified_and_has_no_unlock_epoch(chain: Chain, sandbox: ThreadedSandbox) -> None:
+async def test_rhea_unstake_quotes_the_contracts_own_unlock_epoch(
+    chain: Chain, sandbox: ThreadedSandbox, truth: View
+) -> None:
     result = await plan_unstake(chain, "dave.near", "lst.rhealab.near", "20")
     text = " ".join(result.warnings)
-    assert "unverified" in text and "30 TGas" in text and "DEX" in text
+    assert "ref-finance/rnear-contract" in text and "30 TGas" in text and "DEX" in text
     assert result.transactions[0].actions[0].gas == 125 * TGAS
+    # Rhea has already settled this epoch: the contract adds one epoch, and the bot says so before signing.
+    assert f"withdrawable from epoch {E + 5}" in text and "already run its settlement" in text
     assert_link_means(result)
     execute(sandbox, result)
-    with pytest.raises(ActionRefused, match="does not expose the unlock epoch"):
+    details = truth("lst.rhealab.near", "get_account_details", {"account_id": "dave.near"})
+    assert details["last_unstake_request_epoch_height"] == E + 5
+    with pytest.raises(ActionRefused, match=f"unlocks at epoch {E + 5}"):
         await plan_withdraw(chain, "dave.near", "lst.rhealab.near")
+
+
+async def test_a_first_deposit_pays_storage_and_mints_what_was_quoted(
+    chain: Chain, sandbox: ThreadedSandbox, truth: View
+) -> None:
+    for contract, amount in (("meta-pool.near", 20 * NEAR), ("lst.rhealab.near", 10 * NEAR)):
+        charge = int(truth(contract, "storage_balance_bounds")["min"])
+        assert truth(contract, "storage_balance_of", {"account_id": "erin.near"}) is None  # a new account
+        price = int(truth(contract, "get_st_near_price" if contract == "meta-pool.near" else "ft_price"))
+        result = await plan_stake(chain, "erin.near", contract, str(amount // NEAR))
+        assert any(f"keeps {format_near(charge, 24)} for the account's storage" in w for w in result.warnings)
+        quoted = (amount - charge) * NEAR // price
+        assert f"mints ≈ {format_near(quoted, 5, unit=False)} " in result.summary
+        execute(sandbox, result)
+        minted = int(truth(contract, "ft_balance_of", {"account_id": "erin.near"}))
+        assert abs(minted - quoted) <= 10**6  # only share rounding apart: the storage charge was counted
+        again = await plan_stake(chain, "erin.near", contract, "10")  # registered now: no charge
+        assert not any("storage" in w for w in again.warnings)
+    linear = await plan_stake(chain, "erin.near", "linear-protocol.near", "10")
+    assert not any("storage" in w for w in linear.warnings)  # LiNEAR charges none (LN stake.rs)
 
 
 async def test_liquid_staking_is_not_offered_from_a_lockup(chain: Chain) -> None:

@@ -3,6 +3,7 @@ send and mark, closed DMs; and the scheduler's RPC cost follows due alerts, not 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,26 @@ async def test_liquid_staking_unstake_alert(
     payload = notifier.delivered[0][1]
     assert "meta-pool.near" in payload["text"]
     assert payload["link"] == "https://app.mynearwallet.com/liquid-staking/meta-pool.near"
+
+
+async def test_liquid_alert_waits_for_the_settlement_without_polling(
+    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, notifier: RecordingNotifier
+) -> None:
+    scheduler = AlertScheduler(storage, chain, notifier, min_sleep=0.05, settling_recheck=0.5)
+    (sub,) = (await subscribe_unbonding(storage, chain, USER, "dave.near", "lst.rhealab.near")).created
+    assert sub.due_epoch == E + 3  # Rhea's own unlock epoch (last_unstake_request_epoch_height)
+    sandbox.run_on_loop(lambda: setattr(sandbox.chain.contracts["lst.rhealab.near"], "auto_settle", False))
+    sandbox.advance(epochs=3)
+    plan = await scheduler.run_once()  # the view says can_withdraw, the contract would refuse: no message
+    assert notifier.delivered == []
+    assert 0.3 < plan.sleep_seconds <= 0.5  # looks again after the recheck time, not every few seconds
+    assert sandbox.call("erin.near", "lst.rhealab.near", "epoch_unstake")["ok"]
+    await scheduler.run_once()
+    assert notifier.delivered == []  # not read again before its recheck time
+    await asyncio.sleep(0.55)
+    await scheduler.run_once()
+    assert notifier.kinds() == ["unbonding_ready"]
+    assert "lst.rhealab.near" in notifier.delivered[0][1]["text"]
 
 
 async def test_no_false_restart_message_at_the_epoch_boundary(
