@@ -74,7 +74,7 @@ async def test_python_m_bot_sync_publishes_globally_and_exits(
     monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
     monkeypatch.setenv("NEAR_RPC_URLS", sandbox.url)
     monkeypatch.delenv("DEV_GUILD_ID", raising=False)
-    monkeypatch.setattr(cli, "configure_logging", lambda level: None)
+    monkeypatch.setattr(cli, "log_for_a_person", lambda settings, verbose=False: None)
     code = await asyncio.to_thread(cli.main, ["sync"])
     assert code == 0
     assert {c["name"] for c in fake.commands[None]} == {"epoch", "pool", "status", "unbonding", "lockup", "liquid", "account", "alert", "announce",
