@@ -28,10 +28,13 @@ async def check_database(storage: Storage) -> tuple[Check, StorageHealth | None]
         return Check(id="database", status=status, title=title, summary=summary, fix=fix,  # type: ignore[arg-type]
                      details=details), health
 
-    if not health.writable or not health.readable:
+    if health.denied:
         return found("fail", f"not usable by this user: {health.problem}",
                      f"Let the user running the bot ({_who()}) read and write DATABASE_PATH and its folder "
                      "(SQLite also writes -wal and -shm files next to it).")
+    if not health.writable or not health.readable:
+        return found("fail", f"cannot be used: {health.problem}",
+                     "Point DATABASE_PATH at this bot's database, or restore it from a backup if it is damaged.")
     if not health.persistent:
         return found("warn", "in memory: linked accounts, alerts and server settings are lost at every restart",
                      "Set DATABASE_PATH to a file (e.g. data/bot.sqlite3).")

@@ -58,3 +58,4 @@ class StorageHealth:
     schema_version: int | None  # None when it could not be read (or the database does not exist yet)
     latest_version: int  # the schema this version of the bot expects
     problem: str | None = None  # why it could not be opened or written, in the backend's words
+    denied: bool = False  # the problem is access (permissions, read-only), not a damaged or foreign file

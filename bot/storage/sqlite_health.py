@@ -25,19 +25,26 @@ async def sqlite_health(path: str, busy_timeout_ms: int = 5000) -> StorageHealth
     try:
         db = await aiosqlite.connect(uri, uri=True, isolation_level=None)
     except sqlite3.Error as exc:
-        return _unusable(file, f"cannot open it ({exc})")
+        return _unusable(file, f"cannot open it ({exc})", _denied(exc))
     try:
         await db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         try:
             version = await _schema_version(db)
         except sqlite3.Error as exc:
-            return _unusable(file, f"cannot read it ({exc})")
+            return _unusable(file, f"cannot read it ({exc})", _denied(exc))
         problem = await _write_problem(db)
     finally:
         await db.close()
     return StorageHealth(backend="sqlite", location=str(file), exists=True, persistent=True, readable=True,
                          writable=problem is None, schema_version=version, latest_version=LATEST_VERSION,
-                         problem=problem)
+                         problem=problem, denied=problem is not None)
+
+
+def _denied(error: sqlite3.Error) -> bool:
+    # SQLITE_READONLY, SQLITE_CANTOPEN and SQLITE_PERM are about access; "file is not a database" is not.
+    return isinstance(error, sqlite3.OperationalError) and any(
+        word in str(error) for word in ("readonly", "unable to open", "permission", "access")
+    )
 
 
 async def _schema_version(db: aiosqlite.Connection) -> int:
@@ -69,9 +76,11 @@ def _not_created_yet(file: Path) -> StorageHealth:
     writable = folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
     return StorageHealth(backend="sqlite", location=str(file), exists=False, persistent=True, readable=writable,
                          writable=writable, schema_version=None, latest_version=LATEST_VERSION,
-                         problem=None if writable else f"cannot create it: {folder} is not writable")
+                         problem=None if writable else f"cannot create it: {folder} is not writable",
+                         denied=not writable)
 
 
-def _unusable(file: Path, problem: str) -> StorageHealth:
+def _unusable(file: Path, problem: str, denied: bool) -> StorageHealth:
     return StorageHealth(backend="sqlite", location=str(file), exists=True, persistent=True, readable=False,
-                         writable=False, schema_version=None, latest_version=LATEST_VERSION, problem=problem)
+                         writable=False, schema_version=None, latest_version=LATEST_VERSION, problem=problem,
+                         denied=denied)
