@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     def chain_options(p: argparse.ArgumentParser, *, sandbox: bool = True) -> None:
-        p.add_argument("--json", action="store_true", help="print one JSON object")
+        p.add_argument("--json", action="store_true", help="print one JSON object (amounts as exact yocto strings)")
         p.add_argument("--network", choices=["mainnet", "testnet"], help="overrides NEAR_NETWORK")
         p.add_argument("--rpc", action="append", metavar="URL", help="RPC endpoint (repeat for failover)")
         p.add_argument("--api", metavar="URL", help="FastNEAR-compatible staking API base URL")
@@ -207,7 +207,7 @@ def main_with(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     if mode == "run" and settings.token is not None:
-        log_to_stderr(settings.log_level)  # a service: its log is the output
+        log_to_stderr("DEBUG" if args.verbose else settings.log_level)  # a service: its log is the output
     else:
         log_for_a_person(settings, verbose=args.verbose)
     if mode == "migrate":

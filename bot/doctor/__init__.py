@@ -32,6 +32,7 @@ DISCORD_CHECKS = (
     ("discord_endpoint", "Interactions endpoint"), ("discord_intents", "Privileged intents"),
     ("discord_invite", "Invite link"), ("discord_commands", "Commands"), ("discord_server", "Servers"),
 )
+DISCORD_DOWN = (discord.HTTPException, aiohttp.ClientError, OSError)
 NO_TOKEN_FIX = ("To run the Discord bot, create an application and its token (README: \"Set up your own bot in 10 "
                 "minutes\") and put DISCORD_TOKEN=… in .env.")
 
@@ -70,7 +71,7 @@ async def _discord_checks(settings: Settings, storage: Storage | None,
             await bot.login(token)
         except discord.LoginFailure:
             return _after_token(dc.token_refused()), None
-        except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+        except DISCORD_DOWN as exc:
             return _after_token(dc.discord_unreachable(exc)), None
         return await _with_login(bot, settings, storage, guild_id)
 
@@ -100,13 +101,17 @@ async def _with_login(bot: StakingBot, settings: Settings, storage: Storage | No
               dc.check_intents(settings, app), dc.check_invite(app), *await dc.check_commands(bot, settings)]
     storage = await _opened(storage)
     try:
-        ids, total = await server_ids(bot, settings, guild_id)
+        ids, total = await server_ids(bot, guild_id)
         if not ids:
             checks.append(no_servers(invite))
         for server in ids:
             checks += await check_server(bot, server, storage, settings)
         if total > len(ids):
             checks.append(more_servers(len(ids), total))
+    except DISCORD_DOWN as exc:  # Discord stopped answering half-way: say so, keep what was found
+        checks.append(Check(id="discord_server", status="fail", title="Servers",
+                            summary=f"Discord stopped answering ({type(exc).__name__})",
+                            fix="Run the doctor again in a minute."))
     finally:
         if storage is not None:
             await storage.close()

@@ -14,6 +14,8 @@ from bot.settings import Settings
 
 # Alerts and announcements are embeds with link buttons (bot/discord/channels.py BOT_NEEDS): nothing more.
 INVITE_PERMISSIONS = discord.Permissions(**{name: True for name in BOT_NEEDS})
+# The key guard deletes leaked keys; an admin may grant it server-wide instead of per guarded channel.
+GUARD_PERMISSIONS = discord.Permissions(manage_messages=True)
 INVITE_SCOPES = ("bot", "applications.commands")
 PORTAL = "Developer Portal (https://discord.com/developers/applications)"
 
@@ -110,7 +112,7 @@ def check_invite(app: discord.AppInfo) -> Check:
                      summary=f"asks for {needed} (the portal has no default install settings; use this link)")
     scopes_missing = [scope for scope in INVITE_SCOPES if scope not in params.scopes]
     lacking = discord.Permissions(INVITE_PERMISSIONS.value & ~params.permissions.value)
-    extra = discord.Permissions(params.permissions.value & ~INVITE_PERMISSIONS.value)
+    extra = discord.Permissions(params.permissions.value & ~INVITE_PERMISSIONS.value & ~GUARD_PERMISSIONS.value)
     if scopes_missing or lacking.value:
         gaps = [*(f"scope {scope}" for scope in scopes_missing), *([permission_names(lacking)] if lacking.value else [])]
         return Check(id="discord_invite", status="warn", title="Invite link", details=details, fix=fix,
@@ -120,8 +122,9 @@ def check_invite(app: discord.AppInfo) -> Check:
         return Check(id="discord_invite", status="warn", title="Invite link", details=details, fix=fix,
                      summary=f"the portal's install link also asks for {permission_names(extra)}, which the bot "
                      "does not need")
+    guard = " (plus Manage Messages, for the key guard)" if params.permissions.manage_messages else ""
     return Check(id="discord_invite", status="ok", title="Invite link", details=details,
-                 summary=f"asks for exactly {needed}; the portal's install link asks the same")
+                 summary=f"asks for exactly {needed}; the portal's install link asks the same{guard}")
 
 
 async def check_commands(bot: StakingBot, settings: Settings) -> list[Check]:

@@ -19,13 +19,11 @@ def _names(permissions: list[str]) -> str:
     return ", ".join(p.replace("_", " ").title() for p in permissions)
 
 
-async def server_ids(bot: StakingBot, settings: Settings, only: int | None) -> tuple[list[int], int]:
-    """The servers to check (the one asked for, else those the bot is in plus DEV_GUILD_ID) and how many exist."""
+async def server_ids(bot: StakingBot, only: int | None) -> tuple[list[int], int]:
+    """The servers to check (the one asked for, else those the bot is in) and how many there are."""
     if only is not None:
         return [only], 1
     ids = [guild.id async for guild in bot.fetch_guilds(limit=200)]
-    if settings.dev_guild_id and settings.dev_guild_id not in ids:
-        ids.insert(0, settings.dev_guild_id)
     return ids[:MAX_SERVERS], len(ids)
 
 

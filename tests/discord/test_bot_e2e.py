@@ -84,6 +84,8 @@ async def test_python_m_bot_sync_publishes_globally_and_exits(
     assert GUILD_ID not in fake.commands
     assert not fake.identify_payloads, "sync logs in over REST only, no gateway session"
 
+    monkeypatch.setenv("DISCORD_TOKEN", "a-revoked-token")  # Discord answers 401: one line, no traceback
+    assert await asyncio.to_thread(cli.main, ["sync"]) == 1
     monkeypatch.delenv("DISCORD_TOKEN")
     assert await asyncio.to_thread(cli.main, ["sync"]) == 2
 

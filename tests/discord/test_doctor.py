@@ -180,3 +180,10 @@ async def test_the_portal_asking_for_too_much_is_a_warning(world: World) -> None
     [invite] = [c for c in report.checks if c.id == "discord_invite"]
     assert invite.status == "warn"
     assert invite.summary == "the portal's install link also asks for Administrator, which the bot does not need"
+
+
+async def test_dev_guild_id_of_a_server_the_bot_is_not_in(world: World) -> None:
+    report = await run_doctor(world.with_settings(dev_guild_id=GUILD_ID + 1))
+    failed = only_failure(report)
+    assert (failed.id, failed.target) == ("discord_commands", str(GUILD_ID + 1))
+    assert "fails to start" in failed.summary and "unset DEV_GUILD_ID" in (failed.fix or "")
