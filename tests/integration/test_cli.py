@@ -159,11 +159,12 @@ def test_offline_console_shows_one_error_line_and_logs_to_the_file(tmp_path: Pat
 def test_ask_offline_prints_the_answer_line_only_and_v_shows_the_log(tmp_path: Path) -> None:
     url, log = closed_port_url(), tmp_path / "bot.log"
     quiet = run_bot("ask", "--rpc", url, "--api", url, "epoch", env_extra={"LOG_FILE": str(log)})
-    assert quiet.returncode == 3
-    assert quiet.stderr == "" and len(quiet.stdout.splitlines()) == 1
+    assert quiet.returncode == 3 and quiet.stderr == ""
     logged = log.read_text()
     verbose = run_bot("ask", "-v", "--rpc", url, "--api", url, "epoch", env_extra={"LOG_FILE": str(log)})
-    assert verbose.stdout == quiet.stdout
+    for done in (quiet, verbose):  # which read fails first varies; the line a person reads is the same kind
+        [line] = done.stdout.splitlines()
+        assert line.startswith("Error: Could not reach a NEAR RPC node")
     assert "DEBUG bot.near.rpc: rpc" in verbose.stderr and "failed (backoff)" in verbose.stderr
     assert log.read_text() == logged  # -v: the records went to stderr instead
 
