@@ -114,7 +114,8 @@ async def check_staking_index(settings: Settings) -> Check:
     try:
         await indexer.staking_pools(INDEX_PROBE_ACCOUNT[settings.near_network])
     except errors.NearError as exc:
-        return Check(id="index", status="fail", title=title, target=shown_url(base), summary=exc.message,
+        reason = exc.message.removeprefix("The staking index API ").removeprefix("The staking index ").rstrip(".")
+        return Check(id="index", status="fail", title=title, target=shown_url(base), summary=f"not answering: {reason}",
                      fix="Check NEAR_INDEXER_API (a FastNEAR-compatible API); without it `status` may miss pools.")
     finally:
         await indexer.aclose()

@@ -187,3 +187,11 @@ async def test_dev_guild_id_of_a_server_the_bot_is_not_in(world: World) -> None:
     failed = only_failure(report)
     assert (failed.id, failed.target) == ("discord_commands", str(GUILD_ID + 1))
     assert "fails to start" in failed.summary and "unset DEV_GUILD_ID" in (failed.fix or "")
+
+
+async def test_a_staking_index_that_does_not_answer(world: World) -> None:
+    world.chain.set_faults(0, [{"kind": "status", "status": 503, "method": "api"}])  # the REST API only
+    report = await run_doctor(world.settings)
+    failed = only_failure(report)
+    assert (failed.id, failed.summary) == ("index", "not answering: could not be read (HTTP 503)")
+    assert "NEAR_INDEXER_API" in (failed.fix or "")
