@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     near_indexer_api: str | None = None
     database_path: Path = Path("data/bot.sqlite3")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # Where `ask`, `console`, `doctor`, `sync` and `migrate` write their log (the Discord bot logs to stderr).
+    # Unset = bot.log next to the database.
+    log_file: Path | None = None
     rpc_deadline_seconds: float = Field(default=12.0, gt=0, le=120)
     dev_guild_id: int | None = None
     # Ask Discord for the privileged Message Content intent so the key/seed-phrase guard can read messages in the
@@ -99,6 +102,13 @@ class Settings(BaseSettings):
         if self.near_indexer_api is None:
             self.near_indexer_api = DEFAULT_INDEXER_API[self.near_network]
         return self
+
+    @property
+    def log_path(self) -> Path:
+        if self.log_file is not None:
+            return self.log_file
+        in_memory = str(self.database_path) == ":memory:"
+        return (Path("data") if in_memory else self.database_path.parent) / "bot.log"
 
     @property
     def token(self) -> str | None:

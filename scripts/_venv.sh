@@ -19,7 +19,10 @@ ensure_venv() {
   local stamp=".venv/.installed-${extras:-base}"
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
-    .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"
+    # setuptools tells every editable install of a flat layout (bot/, cogs/) to mind same-named folders: an
+    # information-only note, not a problem; hide just that one so the first run shows nothing but progress.
+    PYTHONWARNINGS="ignore:Editable installation:UserWarning" \
+      .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"
     touch "$stamp"
   fi
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -10,7 +11,8 @@ import pytest
 
 from bot.near.indexer import IndexerClient
 from bot.near.rpc import NearRpcClient, RpcPolicy
-from bot.sandbox import ThreadedSandbox
+from bot.sandbox import SandboxChain, ThreadedSandbox, Timeline
+from bot.sandbox.timeline import NOMINAL_BLOCK_NS
 from bot.services.chain import Chain
 
 # Short timeouts so fault tests finish quickly; the logic is the same as production's.
@@ -55,3 +57,18 @@ def truth(sandbox: ThreadedSandbox) -> Callable[[str, str, dict[str, Any] | None
         return json.loads(raw)
 
     return view
+
+
+def chain_made_now(chain_id: str = "mainnet") -> SandboxChain:
+    """An empty sandbox chain whose head block was produced just now, reporting `chain_id` in `status`: what a
+    live node of that network looks like. (The default scenario's head sits in January 2026, for its lockups.)"""
+    blocks = 3 * 43_200 + 1_000
+    timeline = Timeline(chain_id=chain_id, genesis_timestamp_ns=time.time_ns() - blocks * NOMINAL_BLOCK_NS)
+    return SandboxChain(timeline, head_height=timeline.genesis_height + blocks)
+
+
+@pytest.fixture
+def live_mainnet() -> Iterator[ThreadedSandbox]:
+    """Two nodes of a chain that says it is mainnet and whose head is fresh (fault one to make it lag)."""
+    with ThreadedSandbox(nodes=2, chain=chain_made_now("mainnet")) as running:
+        yield running

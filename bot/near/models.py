@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -178,6 +179,7 @@ class SyncInfo(RpcModel):
     latest_block_height: U64
     latest_block_hash: str
     epoch_start_height: U64 | None = None
+    latest_block_time: datetime | None = None  # RFC 3339 with nanoseconds (near-rpc.md §2.1)
     syncing: bool = False
 
 

@@ -273,8 +273,8 @@ class NearRpcClient:
                 except TimeoutError:
                     last = Failure(errors.RpcUnavailable(f"{url} did not answer in time."), Retry.BACKOFF)
                 attempts.append(f"{url}: {last.error.message}")
-                level = logging.DEBUG if last.retry is Retry.NEVER else logging.INFO
-                log.log(level, "rpc %s via %s failed (%s): %s", method, url, last.retry.value, last.error.message)
+                # Failover is routine: each attempt is DEBUG; only giving up is worth a line at INFO.
+                log.debug("rpc %s via %s failed (%s): %s", method, url, last.retry.value, last.error.message)
                 if last.retry is Retry.NEVER:
                     raise last.error
                 endpoint_errors[url] = last
@@ -306,6 +306,7 @@ class NearRpcClient:
         return self._rng.uniform(cap / 2, cap)
 
     def _give_up(self, method: str, last: Failure | None, attempts: list[str]) -> errors.NearError:
+        log.info("rpc %s gave up after %d attempt(s): %s", method, len(attempts), attempts[-1] if attempts else "-")
         if last is not None and last.rate_limited:
             return errors.RateLimited(
                 "The NEAR RPC providers are rate limiting the bot right now. Please try again in a minute.",

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.storage.models import GuildSettings, LinkedAccount, OutboxItem, Subscription
+from bot.storage.models import GuildSettings, LinkedAccount, OutboxItem, StorageHealth, Subscription
 from bot.storage.sqlite import SqliteStorage, StorageError
 
 
 class Storage(Protocol):
-    async def open(self) -> None: ...
+    async def open(self, *, migrate: bool = True) -> None: ...
     async def close(self) -> None: ...
     async def migrate(self) -> list[int]: ...
+    async def check_health(self) -> StorageHealth: ...  # for `doctor`: changes nothing, creates nothing
     async def link_account(self, user_id: int, account_id: str, label: str | None = None) -> LinkedAccount: ...
     async def unlink_account(self, user_id: int, account_id: str) -> bool: ...
     async def set_default_account(self, user_id: int, account_id: str) -> bool: ...
@@ -27,5 +28,5 @@ def open_storage(path: str) -> SqliteStorage:
     return SqliteStorage(path)
 
 
-__all__ = ["GuildSettings", "LinkedAccount", "OutboxItem", "SqliteStorage", "Storage", "StorageError", "Subscription",
-           "open_storage"]
+__all__ = ["GuildSettings", "LinkedAccount", "OutboxItem", "SqliteStorage", "Storage", "StorageError", "StorageHealth",
+           "Subscription", "open_storage"]

@@ -43,3 +43,19 @@ class OutboxItem:
     destination: str  # "dm:<user_id>" or "channel:<channel_id>"
     payload: dict[str, Any]
     attempts: int
+
+
+@dataclass(frozen=True)
+class StorageHealth:
+    """What `doctor` needs to know about a database, found without changing it (no migration, no file created)."""
+
+    backend: str  # "sqlite", …
+    location: str  # a path or a host/database name; never a password
+    exists: bool  # False: not created yet (the bot creates it at first start)
+    persistent: bool  # False for an in-memory database: everything is lost at exit
+    readable: bool
+    writable: bool
+    schema_version: int | None  # None when it could not be read (or the database does not exist yet)
+    latest_version: int  # the schema this version of the bot expects
+    problem: str | None = None  # why it could not be opened or written, in the backend's words
+    denied: bool = False  # the problem is access (permissions, read-only), not a damaged or foreign file

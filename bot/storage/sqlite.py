@@ -16,7 +16,8 @@ from typing import Any
 import aiosqlite
 
 from bot.storage.migrations import LATEST_VERSION, MIGRATIONS
-from bot.storage.models import GuildSettings, LinkedAccount, OutboxItem, Subscription
+from bot.storage.models import GuildSettings, LinkedAccount, OutboxItem, StorageHealth, Subscription
+from bot.storage.sqlite_health import sqlite_health
 
 MAX_LINKED_ACCOUNTS = 10
 
@@ -35,7 +36,7 @@ class SqliteStorage:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def open(self) -> None:
+    async def open(self, *, migrate: bool = True) -> None:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._db = await aiosqlite.connect(self.path, isolation_level=None)
@@ -44,7 +45,12 @@ class SqliteStorage:
         await self._db.execute("PRAGMA foreign_keys=ON")
         # Another process (a second shard, `python -m bot migrate`) may hold the write lock: wait for it.
         await self._db.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
-        await self.migrate()
+        if migrate:
+            await self.migrate()
+
+    async def check_health(self) -> StorageHealth:
+        """Open, schema version and a rolled-back write, on a separate connection that creates nothing."""
+        return await sqlite_health(self.path, self.busy_timeout_ms)
 
     async def close(self) -> None:
         if self._db is not None:

@@ -11,7 +11,10 @@ them fails its test:
   25 fields, field name 256 / value 1024, footer 2048, 6000 in total, ≤ 5 action rows of ≤ 5 buttons, link
   buttons with a URL ≤ 512 and no custom_id, labels ≤ 80, autocomplete ≤ 25 choices): 400 code 50035;
 - commands must be synced before they can be used, and used only where their contexts allow;
-- IDENTIFY with a privileged intent closes the gateway with 4014, like an app without those intents enabled.
+- IDENTIFY with a privileged intent closes the gateway with 4014, like an app without those intents enabled
+  (and the application's `flags` say which ones are enabled, as the Developer Portal sets them);
+- guild routes answer only for the guild the bot is in (others: 403 code 50001 "Missing Access"), and every
+  REST route needs the bot token (else 401, as for a revoked token).
 
 Every rule broken is also appended to `violations` (tests assert it stays empty). The four gotchas are
 honoured: JSON answers carry exactly `application/json`, 429s carry `Via` and a JSON body, `with_response=1`
@@ -59,6 +62,10 @@ BOT_ROLE_ID = 1_700_000_000_000_000_007  # the bot's own role (see bot_role_perm
 MEMBER_PERMISSIONS = 2248473465835073  # what @everyone may do in the fake guild (no Manage Server)
 ALL_PERMISSIONS = (1 << 50) - 1  # Discord computes every permission for the guild owner
 SEND_MESSAGES = 1 << 11
+BOT_INVITE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14)  # View Channel, Send Messages, Embed Links
+# Privileged intent -> the application flag the Developer Portal toggle sets for an app in under 100 servers
+# (discord-api-docs resources/application.mdx "Application Flags": *_LIMITED = 1 << 13, 1 << 15, 1 << 19).
+INTENT_APP_FLAGS = {1 << 8: 1 << 13, 1 << 1: 1 << 15, 1 << 15: 1 << 19}
 NONCE_WINDOW = 300.0  # enforce_nonce: a repeated nonce in a channel within this many seconds is the same message
 
 # Interaction type -> initial response types Discord accepts (receiving-and-responding.mdx).
@@ -365,6 +372,15 @@ class FakeDiscord:
         self.member_permissions: dict[int, int] = {OWNER_ID: ALL_PERMISSIONS}  # user id -> guild permissions
         self.extra_channels: dict[int, dict[str, Any]] = {}  # see add_channel
         self.channel_message_delay = 0.0  # see delay_channel_messages
+        # The application as the Developer Portal configured it (GET /applications/@me): install contexts with
+        # their default install settings (resources/application.mdx example), and no interactions endpoint URL.
+        self.integration_types_config: dict[str, Any] = {
+            "0": {"oauth2_install_params": {"scopes": ["applications.commands", "bot"],
+                                            "permissions": str(BOT_INVITE_PERMISSIONS)}},
+            "1": {"oauth2_install_params": {"scopes": ["applications.commands"], "permissions": "0"}},
+        }
+        self.interactions_endpoint_url: str | None = None
+        self.bot_in_guild = True  # False: the bot was removed from (or never added to) the fake guild
         self._release_messages = asyncio.Event()
         self._nonces: dict[tuple[int, str], tuple[float, Message]] = {}
         self._followup_429: list[tuple[float, bool]] = []
@@ -384,6 +400,11 @@ class FakeDiscord:
         r.add_get(API_PREFIX + "/users/@me", self._bot_route(self._me))
         r.add_get(API_PREFIX + "/users/{user_id:\\d+}", self._bot_route(self._get_user))
         r.add_get(API_PREFIX + "/oauth2/applications/@me", self._bot_route(self._app_info))
+        r.add_get(API_PREFIX + "/applications/@me", self._bot_route(self._app_info))
+        r.add_get(API_PREFIX + "/users/@me/guilds", self._bot_route(self._my_guilds))
+        r.add_get(API_PREFIX + "/guilds/{guild:\\d+}", self._bot_route(self._get_guild))
+        r.add_get(API_PREFIX + "/guilds/{guild:\\d+}/channels", self._bot_route(self._get_guild_channels))
+        r.add_get(API_PREFIX + "/guilds/{guild:\\d+}/members/{user_id:\\d+}", self._bot_route(self._get_member))
         r.add_get(API_PREFIX + "/gateway/bot", self._bot_route(self._gateway_bot))
         r.add_get(API_PREFIX + "/gateway", self._gateway_plain)
         for path in ("/applications/{app}/commands", "/applications/{app}/guilds/{guild}/commands"):
@@ -749,12 +770,74 @@ class FakeDiscord:
         user_id = int(request.match_info["user_id"])
         return json_response(self.owner if user_id == OWNER_ID else user_object(user_id))
 
+    @property
+    def app_flags(self) -> int:
+        flags = 0
+        for intent, flag in INTENT_APP_FLAGS.items():
+            if self.allowed_privileged_intents & intent:
+                flags |= flag
+        return flags
+
     async def _app_info(self, request: web.Request) -> web.Response:
-        return json_response({
+        # The application object (resources/application.mdx); both routes return it.
+        body: dict[str, Any] = {
             "id": str(APP_ID), "name": "Staking Assistant", "description": "", "icon": None, "bot_public": True,
-            "bot_require_code_grant": False, "owner": self.owner, "verify_key": "00" * 32, "flags": 0,
+            "bot_require_code_grant": False, "owner": self.owner, "verify_key": "00" * 32, "flags": self.app_flags,
             "team": None, "summary": "", "rpc_origins": [], "bot": self.bot_user,
-        })
+            "interactions_endpoint_url": self.interactions_endpoint_url,
+            "integration_types_config": self.integration_types_config,
+            "approximate_guild_count": 1 if self.bot_in_guild else 0,
+        }
+        if "0" in self.integration_types_config:
+            body["install_params"] = self.integration_types_config["0"].get("oauth2_install_params")
+        return json_response(body)
+
+    # -- REST: guilds the bot is in -----------------------------------------------------------------------------
+    def _member_guild(self, request: web.Request) -> web.Response | None:
+        """None when the bot may read this guild, else Discord's answer for a guild it is not in."""
+        if int(request.match_info["guild"]) == GUILD_ID and self.bot_in_guild:
+            return None
+        return discord_error(403, 50001, "Missing Access")
+
+    async def _my_guilds(self, request: web.Request) -> web.Response:
+        limit = int(request.query.get("limit", 200))
+        if not 1 <= limit <= 200:
+            return discord_error(400, 50035, "Invalid Form Body", ["limit: must be between 1 and 200"])
+        after = int(request.query.get("after", 0))
+        guilds = []
+        if self.bot_in_guild and GUILD_ID > after:
+            guilds.append({"id": str(GUILD_ID), "name": "NEAR Stakers", "icon": None, "banner": None, "owner": False,
+                           "permissions": str(self._bot_guild_permissions()), "features": []})
+        return json_response(guilds[:limit])
+
+    def _bot_guild_permissions(self) -> int:
+        return int(self._guild_create()["roles"][0]["permissions"]) | self.bot_role_permissions
+
+    async def _get_guild(self, request: web.Request) -> web.Response:
+        refused = self._member_guild(request)
+        if refused is not None:
+            return refused
+        guild = self._guild_create()
+        for live_only in ("members", "channels", "threads", "voice_states", "presences", "stage_instances",
+                          "guild_scheduled_events", "soundboard_sounds", "joined_at", "large", "unavailable",
+                          "member_count"):
+            guild.pop(live_only)  # GUILD_CREATE extras that the REST guild object does not carry
+        return json_response(guild)
+
+    async def _get_guild_channels(self, request: web.Request) -> web.Response:
+        refused = self._member_guild(request)
+        if refused is not None:
+            return refused
+        return json_response([{**c, "guild_id": str(GUILD_ID)} for c in self._guild_create()["channels"]])
+
+    async def _get_member(self, request: web.Request) -> web.Response:
+        refused = self._member_guild(request)
+        if refused is not None:
+            return refused
+        if int(request.match_info["user_id"]) != BOT_USER_ID:
+            return discord_error(404, 10007, "Unknown Member")
+        [member] = self._guild_create()["members"]
+        return json_response(member)
 
     async def _gateway_bot(self, request: web.Request) -> web.Response:
         return json_response({
@@ -802,7 +885,7 @@ class FakeDiscord:
     async def _put_commands(self, request: web.Request) -> web.Response:
         guild = request.match_info.get("guild")
         guild_id = int(guild) if guild else None
-        if int(request.match_info["app"]) != APP_ID:
+        if int(request.match_info["app"]) != APP_ID or (guild and self._member_guild(request) is not None):
             return discord_error(403, 50001, "Missing Access")
         body = await self._body(request)
         if not isinstance(body, list) or len(body) > 100:
@@ -828,6 +911,8 @@ class FakeDiscord:
 
     async def _get_commands(self, request: web.Request) -> web.Response:
         guild = request.match_info.get("guild")
+        if int(request.match_info["app"]) != APP_ID or (guild and self._member_guild(request) is not None):
+            return discord_error(403, 50001, "Missing Access")
         return json_response(self.commands.get(int(guild) if guild else None, []))
 
     # -- REST: interactions -----------------------------------------------------------------------------------
@@ -1118,7 +1203,7 @@ class FakeDiscord:
             "v": 10, "user": self.bot_user, "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
             "session_id": session.session_id, "resume_gateway_url": self.gateway_url,
             "shard": session.shard,  # gotcha 4: AutoShardedBot reads it
-            "application": {"id": str(APP_ID), "flags": 0},
+            "application": {"id": str(APP_ID), "flags": self.app_flags},
         }, "READY")
         await session.send(0, self._guild_create(), "GUILD_CREATE")
         self._identified.set()

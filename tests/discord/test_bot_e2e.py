@@ -74,7 +74,7 @@ async def test_python_m_bot_sync_publishes_globally_and_exits(
     monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
     monkeypatch.setenv("NEAR_RPC_URLS", sandbox.url)
     monkeypatch.delenv("DEV_GUILD_ID", raising=False)
-    monkeypatch.setattr(cli, "configure_logging", lambda level: None)
+    monkeypatch.setattr(cli, "log_for_a_person", lambda settings, verbose=False: None)
     code = await asyncio.to_thread(cli.main, ["sync"])
     assert code == 0
     assert {c["name"] for c in fake.commands[None]} == {"epoch", "pool", "status", "unbonding", "lockup", "liquid", "account", "alert", "announce",
@@ -84,6 +84,8 @@ async def test_python_m_bot_sync_publishes_globally_and_exits(
     assert GUILD_ID not in fake.commands
     assert not fake.identify_payloads, "sync logs in over REST only, no gateway session"
 
+    monkeypatch.setenv("DISCORD_TOKEN", "a-revoked-token")  # Discord answers 401: one line, no traceback
+    assert await asyncio.to_thread(cli.main, ["sync"]) == 1
     monkeypatch.delenv("DISCORD_TOKEN")
     assert await asyncio.to_thread(cli.main, ["sync"]) == 2
 

@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_bot(*args: str, stdin: str | None = None, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEAR_", "DISCORD_", "RPC_"))}
-    env.update({"RPC_DEADLINE_SECONDS": "3", "LOG_LEVEL": "WARNING"})
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEAR_", "DISCORD_", "RPC_", "LOG_"))}
+    env.update({"RPC_DEADLINE_SECONDS": "3", "LOG_LEVEL": "WARNING", "LOG_FILE": os.devnull})
     env.update(env_extra or {})
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -131,9 +131,42 @@ def test_console_reads_commands_until_quit(sandbox: ThreadedSandbox) -> None:
 def test_without_a_token_the_main_command_opens_the_console(sandbox: ThreadedSandbox) -> None:
     done = run_bot(stdin="epoch\n", env_extra={"NEAR_RPC_URLS": sandbox.url, "NEAR_INDEXER_API": sandbox.url})
     assert done.returncode == 0
-    first_line = done.stdout.splitlines()[0]
+    first_line, demo, get_a_token = done.stdout.splitlines()[:3]
     assert "DISCORD_TOKEN is not set" in first_line
+    assert "./scripts/run console --sandbox" in demo  # the best first thing to try
+    assert "https://discord.com/developers/applications" in get_a_token and "doctor" in get_a_token
     assert f"Epoch {SCENARIO.epoch_height}" in done.stdout
+
+
+def test_offline_console_shows_one_error_line_and_logs_to_the_file(tmp_path: Path) -> None:
+    """Nothing reachable: the person sees the banner, then one line for the failed command; the failover
+    chatter is in the log file, not on the screen."""
+    url = closed_port_url()
+    log = tmp_path / "bot.log"
+    done = run_bot("console", "--rpc", url, "--api", url, stdin="epoch\nquit\n",
+                   env_extra={"LOG_FILE": str(log), "LOG_LEVEL": "INFO"})
+    assert done.returncode == 0
+    assert done.stderr == ""
+    banner, answer, prompt = done.stdout.split("\n")
+    assert banner.startswith("NEAR staking console (mainnet)")
+    assert answer.startswith("near> Error: Could not reach a NEAR RPC node")
+    assert answer.endswith("(`python -m bot doctor` tests each endpoint in NEAR_RPC_URLS.)")
+    assert prompt == "near> "
+    assert "gave up" in log.read_text()
+    assert "failed (backoff)" not in log.read_text()  # each attempt is DEBUG, below LOG_LEVEL=INFO
+
+
+def test_ask_offline_prints_the_answer_line_only_and_v_shows_the_log(tmp_path: Path) -> None:
+    url, log = closed_port_url(), tmp_path / "bot.log"
+    quiet = run_bot("ask", "--rpc", url, "--api", url, "epoch", env_extra={"LOG_FILE": str(log)})
+    assert quiet.returncode == 3 and quiet.stderr == ""
+    logged = log.read_text()
+    verbose = run_bot("ask", "-v", "--rpc", url, "--api", url, "epoch", env_extra={"LOG_FILE": str(log)})
+    for done in (quiet, verbose):  # which read fails first varies; the line a person reads is the same kind
+        [line] = done.stdout.splitlines()
+        assert line.startswith("Error: Could not reach a NEAR RPC node")
+    assert "DEBUG bot.near.rpc: rpc" in verbose.stderr and "failed (backoff)" in verbose.stderr
+    assert log.read_text() == logged  # -v: the records went to stderr instead
 
 
 def test_a_bad_setting_names_itself() -> None:
