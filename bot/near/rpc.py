@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import copy
 import json
 import logging
 import random
@@ -113,6 +114,8 @@ class NearRpcClient:
         self._cache: dict[str, tuple[float, Any]] = {}
         self._rng = rng or random.Random()
         self._request_id = 0
+        # Set on a copy made by `at_block`: every read of that copy describes this one block.
+        self.pinned_block: Block | None = None
 
     async def aclose(self) -> None:
         # Shared reads outlive the callers that gave up on them: stop them before the HTTP client goes.
@@ -131,12 +134,21 @@ class NearRpcClient:
     def clear_cache(self) -> None:
         self._cache.clear()
 
+    def at_block(self, block: Block) -> NearRpcClient:
+        """This client pinned to `block`: `query` reads, `protocol_config` and `block()` itself describe that block
+        (one block per answer). The copy shares connections, limits, caches and counters; close the original."""
+        pinned = copy.copy(self)
+        pinned.pinned_block = block
+        return pinned
+
     # ----------------------------------------------------------------- typed methods
 
     async def status(self) -> NodeStatus:
         return await self.call("status", [], NodeStatus.model_validate, cacheable=False)
 
     async def block(self, *, block_id: int | str | None = None, finality: str = "final") -> Block:
+        if block_id is None and finality == "final" and self.pinned_block is not None:
+            return self.pinned_block
         params: dict[str, Any] = {"block_id": block_id} if block_id is not None else {"finality": finality}
         return await self.call("block", params, Block.model_validate)
 
@@ -146,7 +158,8 @@ class NearRpcClient:
         return await self.call("validators", params, ValidatorsResponse.model_validate, cacheable=True)
 
     async def protocol_config(self) -> ProtocolConfig:
-        return await self.call("EXPERIMENTAL_protocol_config", {"finality": "final"}, ProtocolConfig.model_validate)
+        params = {"finality": "final"} if self.pinned_block is None else {"block_id": self.pinned_block.header.height}
+        return await self.call("EXPERIMENTAL_protocol_config", params, ProtocolConfig.model_validate)
 
     async def view_account(self, account_id: str, *, block_id: int | None = None) -> AccountView:
         return await self.query({"request_type": "view_account", "account_id": account_id}, AccountView, block_id)
@@ -196,6 +209,8 @@ class NearRpcClient:
 
     async def query(self, request: dict[str, Any], model: type[T], block_id: int | None = None) -> T:
         params = dict(request)
+        if block_id is None and self.pinned_block is not None:
+            block_id = self.pinned_block.header.height
         if block_id is not None:
             params["block_id"] = block_id
         else:

@@ -170,6 +170,20 @@ class SandboxChain:
         self._head = target
         return self._head
 
+    def advance_to_epoch_edge(self, edge: str, offset: int = 0) -> int:
+        """Move the head to an epoch's edge, where the head and the final block can be in different epochs:
+        ``"first"``: the next epoch's first block plus ``offset`` blocks; ``"last"``: ``offset`` blocks before the
+        last block of the current epoch (of the next one when the head is already past that)."""
+        if offset < 0 or edge not in ("first", "last"):
+            raise ValueError('edge must be "first" or "last" and offset >= 0')
+        timeline = self.timeline
+        if edge == "first":
+            return self.advance_to(timeline.epoch_start(self.epoch_height + 1) + offset)
+        target = timeline.latest_block_at_or_below(timeline.epoch_last_block(self.epoch_height) - offset)
+        if target < self._head:
+            target = timeline.latest_block_at_or_below(timeline.epoch_last_block(self.epoch_height + 1) - offset)
+        return self.advance_to(target)
+
     def advance_to(self, height: int) -> int:
         if height < self._head:
             raise ValueError("can only move forward")

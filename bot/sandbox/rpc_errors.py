@@ -82,6 +82,11 @@ def unknown_epoch() -> RpcFailure:
     return handler_error("UNKNOWN_EPOCH", None, "Unknown Epoch")
 
 
+def validator_info_unavailable() -> RpcFailure:
+    # nearcore chain/jsonrpc-primitives/src/types/validator.rs `ValidatorInfoUnavailable` (a unit cause; data composed).
+    return handler_error("VALIDATOR_INFO_UNAVAILABLE", None, "Validator info unavailable")
+
+
 def unknown_account(account_id: str, height: int, block_hash: str) -> RpcFailure:
     return handler_error(
         "UNKNOWN_ACCOUNT",

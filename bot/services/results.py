@@ -66,11 +66,16 @@ class PoolResult(Result):
     epoch_height: int
 
 
+FoundBy = Literal["index", "named", "scan"]
+
+
 class DelegationEntry(Result):
     pool_id: str
     staked_yocto: Yocto
     unstaked_yocto: Yocto
     can_withdraw: bool
+    # How the pool was found: listed by the staking index, named by the user, or by scanning the validator set.
+    found_by: FoundBy = "index"
 
 
 class PoolProblem(Result):
@@ -143,6 +148,10 @@ class StatusResult(Result):
     pool_problems: list[PoolProblem] = []
     notes: list[str] = []
     block_height: int
+    # What `delegations_complete` is about, in words ("every pool the staking index lists", ...): never more.
+    delegations_checked: str = "every pool the staking index lists"
+    # Pools the validator-set scan checked beyond the index and the named ones; None when no scan was asked for.
+    scanned_pools: int | None = None
     lockup: LockupSummary | None = None
     liquid: list[LiquidHolding] = []
     lockups: list[LockupSummary] = []  # every lockup found (`lockup` is the first of them)
@@ -192,6 +201,8 @@ class UnbondingEntry(Result):
     # "contract_balance" (LiNEAR/Rhea reserve), "check": the contract's own check could not be read), and why.
     waiting_for: Literal["epoch", "settlement", "retrieval", "contract_balance", "check"] | None = None
     waiting_note: str | None = None
+    # For the account's own pool delegations: how the pool was found (see DelegationEntry); None otherwise.
+    found_by: FoundBy | None = None
 
 
 class UnbondingResult(Result):
@@ -206,6 +217,10 @@ class UnbondingResult(Result):
     pool_problems: list[PoolProblem] = []
     notes: list[str] = []
     timed_unlocks: list[TimedUnlock] = []
+    # The block every figure describes (the latest final block when the command started).
+    block_height: int | None = None
+    pools_checked: str = "every pool the staking index lists"
+    scanned_pools: int | None = None
 
 
 class ActionCall(Result):

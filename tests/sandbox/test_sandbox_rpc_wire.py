@@ -102,15 +102,22 @@ def test_validators(shared_sandbox, rpc):
         assert v["num_produced_blocks"] <= v["num_expected_blocks"] and int(v["stake"]) > 0
         assert v["public_key"].startswith("ed25519:")
     epoch_id = rpc.result(url, "status", [])["sync_info"]["epoch_id"]
-    head_hash = rpc.result(url, "block", {"finality": "final"})["header"]["hash"]
-    for params in ({"epoch_id": epoch_id}, {"block_id": chain.head_height}, [head_hash], {"block_id": head_hash}):
-        assert rpc.result(url, "validators", params) == current
-    # older epochs are not kept
-    for params in ({"epoch_id": chain.timeline.epoch_id(chain.epoch_height - 1)},
-                   {"block_id": chain.epoch_start_height - 1}):
+    assert rpc.result(url, "validators", {"epoch_id": epoch_id}) == current
+    # A block names an epoch only when it is that epoch's last block (nearcore view_client_actor.rs).
+    last_of_previous = chain.timeline.epoch_last_block(chain.epoch_height - 1)
+    previous = rpc.result(url, "validators", {"block_id": last_of_previous})
+    assert (previous["epoch_height"], previous["epoch_start_height"]) == (
+        chain.epoch_height - 1, chain.timeline.epoch_start(chain.epoch_height - 1))
+    assert rpc.result(url, "validators", [chain.timeline.block_hash(last_of_previous)]) == previous
+    assert rpc.result(url, "validators", {"epoch_id": chain.timeline.epoch_id(chain.epoch_height - 1)}) == previous
+    for params in ({"block_id": chain.head_height}, {"block_id": chain.epoch_start_height}):
         status, body = rpc.call(url, "validators", params)
         assert status == 200
-        assert_top_level_error(body, "HANDLER_ERROR", "UNKNOWN_EPOCH")
+        assert_top_level_error(body, "HANDLER_ERROR", "VALIDATOR_INFO_UNAVAILABLE")
+    # epochs older than the blocks a node keeps are not described
+    status, body = rpc.call(url, "validators", {"epoch_id": chain.timeline.epoch_id(chain.epoch_height - 6)})
+    assert status == 200
+    assert_top_level_error(body, "HANDLER_ERROR", "UNKNOWN_EPOCH")
 
 
 def test_protocol_config_and_gas_price(shared_sandbox, rpc):
