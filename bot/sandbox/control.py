@@ -39,6 +39,7 @@ def info(node: SandboxServer) -> dict[str, Any]:
         "node": {
             "error_style": node.options.error_style,
             "paginated_view_state": node.options.paginated_view_state,
+            "account_id_check": node.options.account_id_check,
             "version": node.options.version,
         },
         "faults": node.faults.to_json(),

@@ -23,6 +23,7 @@ from .views import GAS_PRICE, block_view, protocol_config_view, status_view, val
 KEPT_EPOCHS = 4  # finished epochs a non-archival node still describes (≈5 epochs of blocks kept)
 VIEW_STATE_SIZE_LIMIT = 50_000  # nearcore default trie_viewer_state_size_limit (near-staking.md §3.3)
 ERROR_STYLES = ("legacy", "structured")
+ACCOUNT_ID_CHECKS = ("parse", "runtime")
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,16 @@ class NodeOptions:
     error_style: str = "legacy"
     # False models a node older than nearcore 2.13: `limit`/`after_key_base64` ignored, cap applied.
     paginated_view_state: bool = True
+    # "parse": an invalid account id fails while parsing the params (PARSE_ERROR, today's nearcore, where ids are a
+    # validated type); "runtime": the runtime's own check answers INVALID_ACCOUNT (nearcore runtime/runtime/src/
+    # state_viewer/mod.rs `view_account`, reached by nodes that took ids as plain strings).
+    account_id_check: str = "parse"
 
     def __post_init__(self) -> None:
         if self.error_style not in ERROR_STYLES:
             raise ValueError(f"error_style must be one of {ERROR_STYLES}")
+        if self.account_id_check not in ACCOUNT_ID_CHECKS:
+            raise ValueError(f"account_id_check must be one of {ACCOUNT_ID_CHECKS}")
 
     @property
     def version(self) -> str:
@@ -199,9 +206,11 @@ class RpcHandler:
             )
         height = self._resolve_block(params, head)
         account_id = params.get("account_id")
-        if not is_valid_account_id(account_id):
-            raise errors.parse_error(f"Failed parsing args: invalid account id {account_id!r}")
         block_hash = self.chain.remember_hash(height)
+        if not is_valid_account_id(account_id):
+            if self.options.account_id_check == "runtime" and isinstance(account_id, str):
+                raise errors.invalid_account(account_id, height, block_hash)
+            raise errors.parse_error(f"Failed parsing args: invalid account id {account_id!r}")
         try:
             result = handlers[request_type](params, account_id, height, block_hash)
         except UnknownAccount:

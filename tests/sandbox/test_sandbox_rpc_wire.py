@@ -8,7 +8,9 @@ import json
 import pytest
 
 from bot.sandbox import ThreadedSandbox
+from bot.sandbox.contracts import ContractPanic
 from bot.sandbox.hashing import b58decode
+from bot.sandbox.rpc_errors import contract_execution_error
 from bot.sandbox.scenario import SCENARIO
 
 from .sandbox_testlib import b64, call_function_params
@@ -221,6 +223,23 @@ def test_structured_error_style(rpc):
         assert_top_level_error(body, "HANDLER_ERROR", "NO_CONTRACT_CODE")
         # successes are unchanged
         assert rpc.view(url, "alpha.poolv1.near", "get_owner_id") == "alpha-ops.near"
+
+
+def test_structured_panic_with_a_json_message_is_sent_parsed():
+    info = contract_execution_error(ContractPanic('{"error":"too early"}'), 7, "h").error["cause"]["info"]
+    assert info["vm_error"] == {"ExecutionError": {"error": "too early"}}
+    info = contract_execution_error(ContractPanic("plain words"), 7, "h").error["cause"]["info"]
+    assert info["vm_error"] == {"ExecutionError": "Smart contract panicked: plain words"}
+
+
+def test_runtime_account_id_check_answers_invalid_account(rpc):
+    with ThreadedSandbox(node_options={"account_id_check": "runtime"}) as sandbox:
+        status, body = rpc.call(sandbox.url, "query",
+                                {"request_type": "view_account", "finality": "final", "account_id": "Not Valid"})
+        assert status == 200
+        error = assert_top_level_error(body, "HANDLER_ERROR", "INVALID_ACCOUNT")
+        assert error["cause"]["info"]["requested_account_id"] == "Not Valid"
+        assert error["data"] == "Account ID Not Valid is invalid"
 
 
 def test_request_validation_errors(shared_sandbox, rpc, http):
