@@ -79,6 +79,18 @@ class RpcStats:
     by_method: Counter[str] = field(default_factory=Counter)
 
 
+def backoff_delay(policy: RpcPolicy, rng: random.Random, round_number: int, retry_after: Sequence[float]) -> float | None:
+    """Seconds to wait before the next round: the shortest Retry-After asked for (plus jitter), else exponential
+    backoff with jitter; None when a provider asks for longer than the policy allows (give up and say so)."""
+    if retry_after:
+        wait = min(retry_after)
+        if wait > policy.max_retry_after:
+            return None
+        return wait + rng.uniform(0, policy.backoff_base)
+    cap = min(policy.backoff_max, policy.backoff_base * (2**round_number))
+    return rng.uniform(cap / 2, cap)
+
+
 class NearRpcClient:
     def __init__(
         self,
@@ -310,15 +322,8 @@ class NearRpcClient:
         raise self._give_up(method, last, attempts)
 
     def _backoff_delay(self, round_number: int, endpoint_errors: dict[str, Failure]) -> float | None:
-        policy = self.policy
         hints = [f.retry_after for f in endpoint_errors.values() if f.retry_after is not None]
-        if hints:
-            wait = min(hints)
-            if wait > policy.max_retry_after:
-                return None  # the provider asks for longer than we may wait: give up now, say so
-            return wait + self._rng.uniform(0, policy.backoff_base)
-        cap = min(policy.backoff_max, policy.backoff_base * (2**round_number))
-        return self._rng.uniform(cap / 2, cap)
+        return backoff_delay(self.policy, self._rng, round_number, hints)
 
     def _give_up(self, method: str, last: Failure | None, attempts: list[str]) -> errors.NearError:
         log.info("rpc %s gave up after %d attempt(s): %s", method, len(attempts), attempts[-1] if attempts else "-")

@@ -22,7 +22,7 @@ class Chain:
         return cls(
             network=settings.near_network,
             rpc=NearRpcClient(settings.near_rpc_urls, policy),
-            indexer=IndexerClient(settings.near_indexer_api),
+            indexer=IndexerClient(settings.near_indexer_api, policy=policy),  # same retries, same deadline
         )
 
     def at(self, block: Block) -> Chain:

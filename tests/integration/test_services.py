@@ -160,7 +160,7 @@ async def test_a_new_unstake_restarts_the_wait(chain: Chain, sandbox: ThreadedSa
 
 async def test_unbonding_falls_back_honestly_when_the_node_refuses_large_state() -> None:
     with ThreadedSandbox(node_options={"paginated_view_state": False}) as sandbox:
-        chain = Chain("mainnet", NearRpcClient([sandbox.url], FAST_POLICY), IndexerClient(sandbox.url))
+        chain = Chain("mainnet", NearRpcClient([sandbox.url], FAST_POLICY), IndexerClient(sandbox.url, policy=FAST_POLICY))
         try:
             result = await get_unbonding(chain, "alice.near")
         finally:
