@@ -23,6 +23,7 @@ from bot.render.lockup_kinds import (
     timed_unlock_field,
     venear_verdict,
 )
+from bot.render.text import duty_lines, role_text
 from bot.services.delegations import DUST_YOCTO
 from bot.services.results import (
     ActionResult,
@@ -259,11 +260,9 @@ def _(result: PoolResult, *, network: str = "mainnet") -> Rendered:
     embed.add_field(name="Contract", value=result.contract_kind, inline=True)
     embed.add_field(name="Next epoch", value="in the set" if v.in_next_epoch else "**not** in the set", inline=True)
     if v.expected_blocks is not None:
-        uptime = f"{v.uptime_percent:g} % uptime" if v.uptime_percent is not None else "no duties yet"
         embed.add_field(
-            name=f"This epoch ({result.epoch_height})",
-            value=f"blocks {v.produced_blocks:,}/{v.expected_blocks:,} · chunks {v.produced_chunks:,}/"
-            f"{v.expected_chunks:,} · {uptime}",
+            name=f"This epoch ({result.epoch_height}): {role_text(v)}",
+            value="\n".join(duty_lines(v)) or "nothing expected of it yet",
             inline=False,
         )
     embed.set_footer(text=f"Epoch {result.epoch_height} · total staked exactly {result.total_staked_yocto} yocto")

@@ -8,6 +8,7 @@ from functools import singledispatch
 
 from bot.near.units import format_near
 from bot.services.delegations import DUST_YOCTO
+from bot.services.pool import ROLE_NAMES
 from bot.services.results import (
     ActionResult,
     DiagnoseResult,
@@ -24,6 +25,7 @@ from bot.services.results import (
     StatusResult,
     UnbondingEntry,
     UnbondingResult,
+    ValidatorInfo,
 )
 
 
@@ -43,6 +45,28 @@ def duration(seconds: int) -> str:
 def progress_bar(fraction: float, width: int = 20) -> str:
     filled = max(0, min(width, int(fraction * width)))
     return "█" * filled + "░" * (width - filled)
+
+
+def role_text(v: ValidatorInfo) -> str:
+    if v.role is None:
+        return "no duties yet"
+    role = ROLE_NAMES[v.role] + (" (endorses chunks only; produces no blocks or chunks)" if v.role == "chunk_validator"
+                                 else "")
+    if v.below_kickout:
+        return f"{role}, below its kickout threshold: at risk of removal at the end of the epoch"
+    return f"{role}, low uptime" if v.low_uptime else role
+
+
+def duty_lines(v: ValidatorInfo) -> list[str]:
+    """`blocks: 2,622 of 2,622 expected (100%), kicked out below 80%` for each duty, the role's threshold beside it."""
+    lines = []
+    for duty in v.duties:
+        if duty.kickout_threshold_percent is not None:
+            rule = f"kicked out below {duty.kickout_threshold_percent}%"
+        else:
+            rule = f"not a kickout rule for a {ROLE_NAMES[v.role]}" if v.role else "not a kickout rule"
+        lines.append(f"{duty.duty}: {duty.produced:,} of {duty.expected:,} expected ({duty.percent:g}%), {rule}")
+    return lines
 
 
 def problem_and_note_lines(problems: list[PoolProblem], notes: list[str]) -> list[str]:
@@ -93,11 +117,8 @@ def _(result: PoolResult) -> str:
         f"  contract: {result.contract_kind} (code hash {result.code_hash})",
     ]
     if v.expected_blocks is not None:
-        uptime = f"{v.uptime_percent:g}%" if v.uptime_percent is not None else "no duties yet"
-        lines.append(
-            f"  this epoch: {v.produced_blocks}/{v.expected_blocks} blocks, {v.produced_chunks}/{v.expected_chunks} "
-            f"chunks ({uptime})"
-        )
+        lines.append(f"  this epoch: {role_text(v)}")
+        lines.extend(f"    {line}" for line in duty_lines(v))
     if result.delegator_count is not None:
         lines.append(f"  delegators: {result.delegator_count:,}")
     return "\n".join(lines)

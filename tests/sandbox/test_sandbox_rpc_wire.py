@@ -94,7 +94,7 @@ def test_validators(shared_sandbox, rpc):
     assert current["epoch_height"] == SCENARIO.epoch_height == chain.epoch_height
     assert current["epoch_start_height"] == chain.epoch_start_height
     ids = {v["account_id"] for v in current["current_validators"]}
-    assert ids == {SCENARIO.pool_id(r) for r in ("alpha", "bravo", "charlie", "mega")}
+    assert ids == {SCENARIO.pool_id(r) for r in ("alpha", "bravo", "charlie", "mega", "chunkval")}
     next_ids = {v["account_id"] for v in current["next_validators"]}
     assert next_ids == ids | {SCENARIO.pool_id("proposal")}
     assert [p["account_id"] for p in current["current_proposals"]] == [SCENARIO.pool_id("proposal")]
@@ -103,6 +103,11 @@ def test_validators(shared_sandbox, rpc):
     for v in current["current_validators"]:
         assert v["num_produced_blocks"] <= v["num_expected_blocks"] and int(v["stake"]) > 0
         assert v["public_key"].startswith("ed25519:")
+    # A chunk-validator-only seat: no blocks, no chunks, no shard; only endorsements (stateless validation).
+    (seat,) = [v for v in current["current_validators"] if v["account_id"] == SCENARIO.pool_id("chunkval")]
+    assert (seat["num_expected_blocks"], seat["num_expected_chunks"], seat["shards"]) == (0, 0, [])
+    expected = seat["num_expected_endorsements"]
+    assert expected > 0 and seat["num_produced_endorsements"] == expected * 29_610 // 30_863
     epoch_id = rpc.result(url, "status", [])["sync_info"]["epoch_id"]
     assert rpc.result(url, "validators", {"epoch_id": epoch_id}) == current
     # A block names an epoch only when it is that epoch's last block (nearcore view_client_actor.rs).
