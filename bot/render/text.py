@@ -28,6 +28,8 @@ from bot.services.results import (
     ValidatorInfo,
 )
 
+SCAN_FOUND = "found by scanning the validator set: the staking index misses it"
+
 
 def when(unix: int) -> str:
     return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -149,11 +151,15 @@ def _(result: StatusResult) -> str:
                 state = " — withdrawable now (withdraw is a separate step)"
             else:
                 state = " — unbonding, not yet withdrawable"
+            missed = f" ({SCAN_FOUND})" if d.found_by == "scan" else ""
             lines.append(
-                f"    {d.pool_id}: staked {format_near(d.staked_yocto)}, unstaked {format_near(d.unstaked_yocto)}{state}"
+                f"    {d.pool_id}: staked {format_near(d.staked_yocto)}, unstaked {format_near(d.unstaked_yocto)}"
+                f"{state}{missed}"
             )
     else:
         lines.append("  delegations: none found")
+    lines.append(f"  pools checked: {result.delegations_checked}"
+                 + ("" if result.delegations_complete else " (some could not be read)"))
     if result.deployment.startswith("global"):
         lines.append(f"  contract: {deployment_text(result.deployment, result.global_contract_hash, result.global_contract_account_id)}")
     for lockup in result.lockups or ([result.lockup] if result.lockup else []):
@@ -218,11 +224,14 @@ def unbonding_verdict(entry: UnbondingEntry, current_epoch: int) -> str:
 
 @render_text.register
 def _(result: UnbondingResult) -> str:
-    lines = [f"Unbonding for {result.account_id} (current epoch {result.current_epoch})"]
+    at_block = f", block {result.block_height:,}" if result.block_height is not None else ""
+    lines = [f"Unbonding for {result.account_id} (current epoch {result.current_epoch}{at_block})"]
     if not result.entries and not result.timed_unlocks:
-        lines.append("  nothing is unbonding: no pool holds unstaked NEAR for this account")
+        lines.append("  nothing is unbonding: no pool checked holds unstaked NEAR for this account")
     for entry in result.entries:
         held = f" by your lockup {entry.held_by} (withdraw with --from-lockup)" if entry.held_by else ""
+        if entry.found_by == "scan":
+            held += f" ({SCAN_FOUND})"
         lines.append(
             f"  {entry.pool_id}: {format_near(entry.unstaked_yocto)} unstaked{held} — "
             f"{unbonding_verdict(entry, result.current_epoch)}"
@@ -233,6 +242,7 @@ def _(result: UnbondingResult) -> str:
             f"{unlock.owner_id or result.account_id}`)" if unlock.unlock_ready else f"usable from {when(unlock.unlock_unix)}"
         )
         lines.append(f"  veNEAR unlock in {unlock.lockup_id}: {format_near(unlock.pending_yocto)} — {state}")
+    lines.append(f"  pools checked: {result.pools_checked}" + ("" if result.pools_complete else " (some could not be read)"))
     lines += problem_and_note_lines(result.pool_problems, result.notes)
     return "\n".join(lines)
 
@@ -465,4 +475,5 @@ def _(result: DiagnoseResult) -> str:
         lines.append(f"  ! {problem.pool_id}: {problem.message}")
     for note in result.notes:
         lines.append(f"  note: {note}")
+    lines.append(f"  pools checked: {result.checked}")
     return "\n".join(lines)

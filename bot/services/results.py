@@ -455,6 +455,8 @@ class DiagnoseCase(Result):
         "venear_unlocking",
         "venear_unlock_ready",
         "validator_kicked_out",
+        "validator_low_uptime",
+        "index_missed",
         "validator_leaving",
         "validator_inactive",
         "pool_paused",
@@ -482,3 +484,6 @@ class DiagnoseResult(Result):
     complete: bool  # False: some pools or providers could not be read (see problems)
     problems: list[PoolProblem] = []
     notes: list[str] = []
+    block_height: int | None = None  # the one block the triage describes
+    checked: str = "every pool the staking index lists"  # which pools were checked for delegations
+    scanned_pools: int | None = None
