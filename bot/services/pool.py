@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from bot.near.account_id import validate_account_id
 from bot.near.contracts import account_contract_kind
+from bot.near.epochs import read_epoch_at
 from bot.near.errors import InvalidInput
 from bot.near.models import CurrentValidator, ValidatorsResponse
 from bot.near.pools import get_pool_facts
@@ -146,7 +146,10 @@ async def get_pool(chain: Chain, pool_id: str) -> PoolResult:
         pool_id = validate_account_id(pool_id)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
-    facts, validators = await asyncio.gather(get_pool_facts(chain.rpc, pool_id), chain.rpc.validators())
+    # One block: the latest final block with its own epoch's validator info; the pool's views are read there too.
+    at = await read_epoch_at(chain.rpc)
+    facts = await get_pool_facts(chain.at(at.block).rpc, pool_id)
+    validators = at.validators
     info = validator_info(pool_id, validators)
     return PoolResult(
         pool_id=pool_id,
