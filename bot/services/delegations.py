@@ -42,6 +42,7 @@ class PoolCandidates:
 
     pools: dict[str, FoundBy] = field(default_factory=dict)
     index_read: bool | None = None  # None: the index was not asked
+    scan_read: bool | None = None  # the validator set: None = not asked, False = could not be read
     scanned: int | None = None  # pools only the scan brought in; None: no scan
     complete: bool = True
     notes: list[str] = field(default_factory=list)
@@ -111,13 +112,12 @@ async def find_pools(
         try:
             at = await validators_read
         except errors.NearError as exc:
-            found.complete = False
-            found.scanned = 0
+            found.complete, found.scan_read, found.scanned = False, False, 0
             found.notes.append(f"The validator set could not be read, so no pools were scanned ({exc.message}).")
         else:
             extra = [p for p in validator_set_pools(at.validators) if p not in liquid and p not in found.pools]
             found.pools.update((p, "scan") for p in extra)
-            found.scanned = len(extra)
+            found.scan_read, found.scanned = True, len(extra)
     return found
 
 
@@ -129,8 +129,10 @@ def _checked(found: PoolCandidates, named: int) -> str:
         parts.append("no pools from the staking index (it could not be read)")
     if named:
         parts.append(f"the {named} pool{'s' if named != 1 else ''} named")
-    if found.scanned is not None:
+    if found.scan_read:
         parts.append(SCAN_CHECKED)
+    elif found.scan_read is False:
+        parts.append("no pools of the validator set (it could not be read)")
     return ", ".join(parts) or "no pools"
 
 
@@ -161,9 +163,10 @@ async def read_delegations(chain: Chain, account_id: str, found: PoolCandidates)
         scan.delegations.append(read)
         scan.found_by[pool_id] = how
         if how == "scan":
+            missed = ("the staking index does not list this delegation" if found.index_read
+                      else "the staking index could not be read")
             scan.notes.append(
-                f"{pool_id}: the staking index does not list this delegation; it was found by checking the account "
-                "in every pool of the validator set."
+                f"{pool_id}: {missed}; it was found by checking the account in every pool of the validator set."
             )
         if 0 < read.unstaked <= DUST_YOCTO:
             scan.notes.append(

@@ -23,7 +23,7 @@ from bot.near.liquid import providers_for
 from bot.near.units import format_near
 from bot.safety import looks_like_secret
 from bot.services.chain import Chain
-from bot.services.delegations import DUST_YOCTO, parse_account
+from bot.services.delegations import DUST_YOCTO, INDEX_CHECKED, parse_account
 from bot.services.diagnose_lockups import NAME_YOUR_LOCKUP, foundation_cases, held_entry_cases, venear_cases
 from bot.services.lockup import get_lockup
 from bot.services.pool import uptime_summary, validator_info
@@ -243,6 +243,8 @@ async def _lockup_results(
 
 
 def _index_missed(cases: _Cases, status: StatusResult, account_id: str) -> None:
+    if not status.delegations_checked.startswith(INDEX_CHECKED):
+        return  # the index could not be read: nothing can be said about what it lists
     for d in status.delegations:
         if d.found_by != "scan" or d.staked_yocto + d.unstaked_yocto <= DUST_YOCTO:
             continue

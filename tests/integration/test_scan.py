@@ -107,3 +107,13 @@ async def test_diagnose_judges_a_chunk_validator_by_its_endorsements(chain: Chai
     assert case.pool_id == "chunkval.poolv1.near" and case.severity == "warning"
     assert case.text.startswith("As a chunk validator it produced ")
     assert "nearcore removes a chunk validator below 70%. It is below that now" in case.text
+
+
+async def test_a_scan_that_cannot_read_the_validator_set_claims_nothing_about_it(
+    chain: Chain, sandbox: ThreadedSandbox
+) -> None:
+    sandbox.set_faults(0, [{"kind": "status", "status": 503, "method": "validators"}])
+    result = await get_status(chain, "grace.near", scan=True)
+    assert result.delegations == [] and result.delegations_complete is False
+    assert result.delegations_checked == f"{INDEX_ONLY}, no pools of the validator set (it could not be read)"
+    assert any("no pools were scanned" in note for note in result.notes)
