@@ -167,7 +167,8 @@ async def get_unbonding(
     linked = [x for x in linked if x != account_id]
     lockup_task = asyncio.ensure_future(_lockup_part(chain, account_id, named, named_lockups, linked))
     try:
-        found = await find_pools(chain, account_id, [*named, *extra], index=index, scan=scan)
+        # A pool filter already says where to look: scanning the validator set is for finding unknown pools.
+        found = await find_pools(chain, account_id, [*named, *extra], index=index, scan=scan and not named)
         delegated = await read_delegations(chain, account_id, found)
         lockup_part = await lockup_task
         unbonding = [d for d in delegated.delegations if d.unstaked > 0] + lockup_part.delegations
