@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import alerts_scale
+from bench import alerts_scale, scan_scale
 from bench.commands import burst, measure_command, py_near_baseline
 from bench.sandbox_process import SandboxProcess
 
@@ -91,6 +91,14 @@ def table(report: dict[str, Any]) -> str:
         burst_result["p99_ms"] <= 10 * latency)
     row("burst: RPC requests vs distinct reads", f"{burst_result['rpc_requests']} vs {burst_result['distinct_reads']}", "close",
         None)
+    scan = report["scan"]
+    row(f"status --scan over a {scan['validator_set']}-pool validator set: cold p50 / p99 ms",
+        f"{scan['scan']['cold_p50_ms']} / {scan['scan']['cold_p99_ms']}", "", None)
+    row("status --scan: requests (round trips), vs plain status",
+        f"{scan['scan']['requests']} ({scan['scan']['round_trips']}) vs {scan['plain']['requests']} "
+        f"({scan['plain']['round_trips']})", "", None)
+    row("status --scan: delegations found (plain status)",
+        f"{scan['scan']['delegations_found']} ({scan['plain']['delegations_found']})", "", None)
     a = report["alerts"]
     row("alerts: RPC calls (budget due + pools)", f"{a['rpc_calls']} ({a['rpc_budget']})", "≤ budget", a["rpc_calls"] <= a["rpc_budget"])
     row("alerts: notified / due", f"{a['notified']} / {a['due']}", "all", a["notified"] == a["due"])
@@ -111,6 +119,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         report["baseline"] = await py_near_baseline(sandbox.url, ACCOUNT, args.repeats)
         accounts = [f"delegator-{i:03d}.near" for i in range(50)]
         report["burst"] = await burst(sandbox.url, accounts, commands=args.burst_commands)
+    report["scan"] = await scan_scale.run(latency_ms=args.latency_ms, repeats=max(3, args.repeats // 3))
     scale = (10_000, 100) if args.quick else (100_000, 1_000)
     report["alerts"] = await alerts_scale.run(total=scale[0], pools=scale[1], latency_ms=args.latency_ms)
     report["cold_start_s"] = cold_start_seconds()

@@ -6,8 +6,6 @@ over loopback HTTP with the injected latency.
 
 from __future__ import annotations
 
-import asyncio
-import multiprocessing
 import resource
 import sqlite3
 import tempfile
@@ -17,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from bench.sandbox_process import chain_server
 from bot.alerts.scheduler import AlertScheduler
 from bot.near.indexer import IndexerClient
 from bot.near.rpc import NearRpcClient, RpcPolicy
@@ -55,22 +54,6 @@ def _build_chain(pools: int, due_pairs: int) -> Any:
     return chain
 
 
-def _serve(pools: int, due_pairs: int, latency_ms: int, urls: Any) -> None:
-    from bot.sandbox.faults import parse_rules
-    from bot.sandbox.server import SandboxServer
-
-    chain = _build_chain(pools, due_pairs)
-
-    async def main() -> None:
-        server = SandboxServer(chain)
-        url = await server.start()
-        server.faults.replace(parse_rules([{"kind": "latency", "ms": latency_ms}]))
-        urls.put(url)
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
-
-
 class CountingNotifier:
     def __init__(self) -> None:
         self.sent = 0
@@ -96,34 +79,25 @@ def _fill_subscriptions(path: Path, total: int, due_pairs: int, pools: int) -> N
 
 async def run(total: int = 100_000, pools: int = 1_000, due_fraction: float = 0.05, latency_ms: int = 50) -> dict[str, Any]:
     due_pairs = int(total * due_fraction)
-    context = multiprocessing.get_context("spawn")
-    urls = context.Queue()
-    child = context.Process(target=_serve, args=(pools, due_pairs, latency_ms, urls), daemon=True)
-    child.start()
-    try:
-        url = urls.get(timeout=600)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "scale.sqlite3"
-            storage = SqliteStorage(path)
-            await storage.open()
-            _fill_subscriptions(path, total, due_pairs, pools)
-            chain = Chain("mainnet", NearRpcClient([url], RpcPolicy(deadline=60)), IndexerClient(url))
-            notifier = CountingNotifier()
-            scheduler = AlertScheduler(storage, chain, notifier)
-            async with httpx.AsyncClient(timeout=60) as http:
-                await scheduler.run_once()  # settle at the epoch before the boundary
-                (await http.post(f"{url}/sandbox/advance", json={"epochs": 1})).raise_for_status()
-            chain.rpc.clear_cache()  # the chain jumped an epoch in no time; a real wake comes hours later
-            before = chain.rpc.stats.http_requests
-            started = time.perf_counter()
-            await scheduler.run_once()
-            wall = time.perf_counter() - started
-            rpc_calls = chain.rpc.stats.http_requests - before
-            await chain.aclose()
-            await storage.close()
-    finally:
-        child.terminate()
-        child.join(10)
+    with chain_server(_build_chain, (pools, due_pairs), latency_ms) as url, tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "scale.sqlite3"
+        storage = SqliteStorage(path)
+        await storage.open()
+        _fill_subscriptions(path, total, due_pairs, pools)
+        chain = Chain("mainnet", NearRpcClient([url], RpcPolicy(deadline=60)), IndexerClient(url))
+        notifier = CountingNotifier()
+        scheduler = AlertScheduler(storage, chain, notifier)
+        async with httpx.AsyncClient(timeout=60) as http:
+            await scheduler.run_once()  # settle at the epoch before the boundary
+            (await http.post(f"{url}/sandbox/advance", json={"epochs": 1})).raise_for_status()
+        chain.rpc.clear_cache()  # the chain jumped an epoch in no time; a real wake comes hours later
+        before = chain.rpc.stats.http_requests
+        started = time.perf_counter()
+        await scheduler.run_once()
+        wall = time.perf_counter() - started
+        rpc_calls = chain.rpc.stats.http_requests - before
+        await chain.aclose()
+        await storage.close()
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "subscriptions": total,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +57,33 @@ class SandboxProcess:
         if self._process is not None:
             self._process.terminate()
             self._process.wait(10)
+
+
+def _serve_built_chain(build: Callable[..., Any], args: tuple[Any, ...], latency_ms: int, urls: Any) -> None:
+    from bot.sandbox.faults import parse_rules
+    from bot.sandbox.server import SandboxServer
+
+    chain = build(*args)
+
+    async def main() -> None:
+        server = SandboxServer(chain)
+        url = await server.start()
+        server.faults.replace(parse_rules([{"kind": "latency", "ms": latency_ms}]))
+        urls.put(url)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+@contextmanager
+def chain_server(build: Callable[..., Any], args: tuple[Any, ...], latency_ms: int) -> Iterator[str]:
+    """A chain made by `build(*args)` (a module-level function) served from a child process with latency L."""
+    context = multiprocessing.get_context("spawn")
+    urls = context.Queue()
+    child = context.Process(target=_serve_built_chain, args=(build, args, latency_ms, urls), daemon=True)
+    child.start()
+    try:
+        yield urls.get(timeout=600)
+    finally:
+        child.terminate()
+        child.join(10)

@@ -81,28 +81,35 @@ def split_lockup_flags(args: list[str], usage: str) -> tuple[list[str], list[str
     return words, found["--lockup"], [x for x in found["--linked"] if is_valid_account_id(x)]
 
 
-STATUS_USAGE = f"status <account_id> [<pool_id> ...] {LOCKUP_FLAG_HELP}"
-UNBONDING_USAGE = f"unbonding <account_id> [<pool_id>] {LOCKUP_FLAG_HELP}"
-DIAGNOSE_USAGE = f"diagnose <account_id> {LOCKUP_FLAG_HELP}"
+STATUS_USAGE = f"status <account_id> [<pool_id> ...] {LOCKUP_FLAG_HELP} [--scan]"
+UNBONDING_USAGE = f"unbonding <account_id> [<pool_id>] {LOCKUP_FLAG_HELP} [--scan]"
+DIAGNOSE_USAGE = f"diagnose <account_id> [<pool_id> ...] {LOCKUP_FLAG_HELP}"
+
+
+def _take_scan(args: list[str]) -> tuple[list[str], bool]:
+    """`--scan`: also check every pool of the validator set, in case the staking index missed a delegation."""
+    rest = [word for word in args if word.lower() != "--scan"]
+    return rest, len(rest) != len(args)
 
 
 async def _status(chain: Chain, args: list[str]) -> Result:
+    args, scan = _take_scan(args)
     words, lockups, linked = split_lockup_flags(args, STATUS_USAGE)
-    return await get_status(chain, words[0], words[1:], lockups=lockups, linked=linked)
+    return await get_status(chain, words[0], words[1:], lockups=lockups, linked=linked, scan=scan)
 
 
 async def _unbonding(chain: Chain, args: list[str]) -> Result:
+    args, scan = _take_scan(args)
     words, lockups, linked = split_lockup_flags(args, UNBONDING_USAGE)
     if len(words) > 2:
         raise errors.InvalidInput(f"Usage: {UNBONDING_USAGE}")
-    return await get_unbonding(chain, words[0], words[1:], lockups=lockups, linked=linked)
+    return await get_unbonding(chain, words[0], words[1:], lockups=lockups, linked=linked, scan=scan)
 
 
 async def _diagnose(chain: Chain, args: list[str]) -> Result:
+    """Pools after the account (named, or linked in a support message) are checked next to the index."""
     words, lockups, linked = split_lockup_flags(args, DIAGNOSE_USAGE)
-    if len(words) > 1:
-        raise errors.InvalidInput(f"Usage: {DIAGNOSE_USAGE}")
-    return await get_diagnose(chain, words[0], lockups=lockups, linked=linked)
+    return await get_diagnose(chain, words[0], words[1:], lockups=lockups, linked=linked)
 
 
 COMMANDS: dict[str, Command] = {
@@ -114,8 +121,9 @@ COMMANDS: dict[str, Command] = {
             lambda chain, a: get_pool(chain, a[0]),
         ),
         Command(
-            "status", STATUS_USAGE, "balance, every delegation, lockup and liquid staking of an account", 1, None,
-            _status,
+            "status", STATUS_USAGE,
+            "balance, delegations, lockup and liquid staking (--scan: also every validator's pool, in case the staking "
+            "index missed one)", 1, None, _status,
         ),
         Command(
             "unbonding", UNBONDING_USAGE, "when unstaked NEAR (or a veNEAR unlock) becomes withdrawable", 1, None,
@@ -150,7 +158,8 @@ COMMANDS: dict[str, Command] = {
             0, None, lambda chain, a: get_explain(chain, " ".join(a)),
         ),
         Command(
-            "diagnose", DIAGNOSE_USAGE, "why tokens look stuck: every case that applies and what to do next",
+            "diagnose", DIAGNOSE_USAGE,
+            "why tokens look stuck: every case that applies and what to do next (also checks every validator's pool)",
             1, None, _diagnose,
         ),
     )

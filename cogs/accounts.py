@@ -28,14 +28,18 @@ class Accounts(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="status", description="Balance and every delegation of a NEAR account")
-    @app_commands.describe(account=ACCOUNT_HELP)
+    @app_commands.describe(
+        account=ACCOUNT_HELP,
+        scan="Also check every validator's pool, in case the staking index missed one (a few seconds more)",
+    )
     @app_commands.autocomplete(account=account_autocomplete)
     @read_only
     @personal_cooldown()
-    async def status(self, interaction: discord.Interaction, account: AccountId | None = None) -> None:
+    async def status(self, interaction: discord.Interaction, account: AccountId | None = None, scan: bool = False) -> None:
         if (account := await account_or_default(interaction, account)) is None:
             return
-        await answer(interaction, "status", [account, *await linked_words(interaction, account)], personal=True)
+        words = ["--scan"] if scan else []
+        await answer(interaction, "status", [account, *words, *await linked_words(interaction, account)], personal=True)
 
     @app_commands.command(name="unbonding", description="When unstaked NEAR becomes withdrawable, pool by pool")
     @app_commands.describe(account=ACCOUNT_HELP, pool="Only this pool (optional)")

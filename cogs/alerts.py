@@ -11,7 +11,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.alerts.scheduler import LOW_UPTIME_PERCENT
 from bot.alerts.subscriptions import subscribe_pool, subscribe_unbonding
 from bot.discord.channels import PostChannel, channel_problem
 from bot.discord.options import (
@@ -26,6 +25,11 @@ from bot.discord.respond import show
 from bot.discord_app import StakingBot
 from bot.render.discord_limits import clip
 from bot.render.embeds import GREEN, GREY, error_embed, finish
+from bot.services.pool import (
+    BLOCK_KICKOUT_PERCENT,
+    CHUNK_VALIDATOR_ONLY_KICKOUT_PERCENT,
+    LOW_UPTIME_MARGIN_POINTS,
+)
 from bot.storage.models import Subscription
 from bot.storage.sqlite import SqliteStorage, StorageError
 
@@ -143,8 +147,11 @@ class Alerts(commands.Cog):
         self.bot.poke_alerts()
         text = (
             f"Alert **#{sub.id}**: I will tell you {where(sub)} when `{pool}` changes its fee, pauses or resumes "
-            f"staking, is kicked out, is not in the next epoch's validator set, or has uptime below "
-            f"{LOW_UPTIME_PERCENT:g} % in an epoch. Checked at every epoch change."
+            f"staking, is kicked out, is not in the next epoch's validator set, or has low uptime for its role: "
+            f"under {BLOCK_KICKOUT_PERCENT + LOW_UPTIME_MARGIN_POINTS} % of expected blocks or chunks for a producer, "
+            f"under {CHUNK_VALIDATOR_ONLY_KICKOUT_PERCENT + LOW_UPTIME_MARGIN_POINTS} % of expected endorsements "
+            f"for a chunk validator ({LOW_UPTIME_MARGIN_POINTS} points above nearcore's kickout thresholds). "
+            "Checked at every epoch change."
         )
         await show(interaction, finish(discord.Embed(title="Alert set", description=text, colour=GREEN)))
 

@@ -14,6 +14,7 @@ from bot.discord.options import (
     AccountId,
     account_autocomplete,
     personal_cooldown,
+    pool_autocomplete,
     public_cooldown,
     read_only,
 )
@@ -23,7 +24,7 @@ from bot.explain import load_topics
 from bot.render.discord_limits import clip
 from bot.render.embeds import error_embed, render_embed
 from bot.safety import find_secrets
-from bot.services.diagnose import MAX_FOUND, find_account_ids
+from bot.services.diagnose import MAX_FOUND, find_account_ids, find_pool_ids
 
 NOTHING_FOUND = (
     "I found no NEAR account id in that message: a named account like `alice.near`, a 64-character implicit "
@@ -63,14 +64,20 @@ class Support(commands.Cog):
         await answer(interaction, "explain", [topic], personal=False)
 
     @app_commands.command(name="diagnose", description="Why tokens look stuck: every case that applies, what to do next")
-    @app_commands.describe(account="NEAR account id, e.g. alice.near (default: your linked account)")
-    @app_commands.autocomplete(account=account_autocomplete)
+    @app_commands.describe(
+        account="NEAR account id, e.g. alice.near (default: your linked account)",
+        pool="A pool you staked with, checked even if the staking index does not list it (optional)",
+    )
+    @app_commands.autocomplete(account=account_autocomplete, pool=pool_autocomplete)
     @read_only
     @personal_cooldown()
-    async def diagnose(self, interaction: discord.Interaction, account: AccountId | None = None) -> None:
+    async def diagnose(
+        self, interaction: discord.Interaction, account: AccountId | None = None, pool: AccountId | None = None
+    ) -> None:
         if (account := await account_or_default(interaction, account)) is None:
             return
-        await answer(interaction, "diagnose", [account, *await linked_words(interaction, account)], personal=True)
+        pools = [pool] if pool else []
+        await answer(interaction, "diagnose", [account, *pools, *await linked_words(interaction, account)], personal=True)
 
     @personal_cooldown()
     async def diagnose_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
@@ -91,8 +98,9 @@ class Support(commands.Cog):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         chain = self.bot.chain  # type: ignore[attr-defined]
+        pools = find_pool_ids(text)  # pools named or linked in the message are checked too
         for account in accounts[:MAX_FOUND]:
-            result, _ = await run_command(chain, "diagnose", [account])
+            result, _ = await run_command(chain, "diagnose", [account, *pools])
             await show(interaction, render_embed(result, network=chain.network), ephemeral=True)
 
 

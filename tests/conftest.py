@@ -43,7 +43,7 @@ def two_node_sandbox() -> Iterator[ThreadedSandbox]:
 
 @pytest.fixture
 async def chain(sandbox: ThreadedSandbox) -> AsyncIterator[Chain]:
-    built = Chain(network="mainnet", rpc=NearRpcClient([sandbox.url], FAST_POLICY), indexer=IndexerClient(sandbox.url))
+    built = Chain(network="mainnet", rpc=NearRpcClient([sandbox.url], FAST_POLICY), indexer=IndexerClient(sandbox.url, policy=FAST_POLICY))
     yield built
     await built.aclose()
 

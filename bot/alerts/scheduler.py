@@ -22,7 +22,7 @@ from bot.near.pools import get_delegation, get_pool_facts
 from bot.near.units import format_near
 from bot.near.wallet_links import mynearwallet_liquid_staking_url, mynearwallet_staking_url
 from bot.services.chain import Chain
-from bot.services.pool import validator_info
+from bot.services.pool import uptime_summary, validator_info
 from bot.services.unbonding import get_unbonding
 from bot.storage.models import Subscription
 from bot.storage.sqlite import SqliteStorage
@@ -30,8 +30,6 @@ from bot.storage.sqlite import SqliteStorage
 log = logging.getLogger(__name__)
 # Announce a new epoch only if we notice it within this long of its start (after a long outage, stay quiet).
 ANNOUNCE_WINDOW_SECONDS = 3600
-# The bot's own alert threshold for "low uptime this epoch" (a policy, not a protocol value).
-LOW_UPTIME_PERCENT = 90.0
 # Due alerts are checked concurrently (each is one RPC read); identical reads coalesce in the RPC client.
 CHECK_CONCURRENCY = 32
 # A liquid-staking unstake whose unlock epoch has come but that the contract does not pay yet (Rhea's settlement,
@@ -261,12 +259,13 @@ class AlertScheduler:
                 "paused": facts.paused,
                 "status": info.status,
                 "in_next": info.in_next_epoch,
-                "low_uptime": info.uptime_percent is not None and info.uptime_percent < LOW_UPTIME_PERCENT,
+                # Per role: each duty against what was expected, below its kickout threshold + the bot's margin.
+                "low_uptime": info.low_uptime,
             }
             for sub in subs:
-                await self._pool_events(sub, now, info.kickout_reason, info.uptime_percent, clock)
+                await self._pool_events(sub, now, info.kickout_reason, uptime_summary(info), clock)
 
-    async def _pool_events(self, sub: Subscription, now: dict, kickout: str | None, uptime: float | None, clock: EpochClock) -> None:
+    async def _pool_events(self, sub: Subscription, now: dict, kickout: str | None, uptime: str, clock: EpochClock) -> None:
         before = sub.last_seen or {}
         pool = sub.pool_id
         events: list[tuple[str, str]] = []
@@ -281,7 +280,7 @@ class AlertScheduler:
             if before.get("in_next") and not now["in_next"]:
                 events.append(("not-next", f"{pool} is not in the next epoch's validator set."))
             if now["low_uptime"] and not before.get("low_uptime"):
-                events.append(("low-uptime", f"{pool} has low uptime this epoch ({uptime}%)."))
+                events.append(("low-uptime", f"{pool} has low uptime: {uptime}."))
         for name, text in events:
             await self.storage.enqueue(
                 f"pool:{sub.id}:{name}:{clock.epoch_height}",

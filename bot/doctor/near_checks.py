@@ -109,7 +109,7 @@ async def check_staking_index(settings: Settings) -> Check:
     """The FastNEAR-compatible index `status` uses to find an account's pools answers, in the expected shape."""
     base = settings.near_indexer_api or ""
     title = f"Staking index {shown_url(base)}"
-    indexer = IndexerClient(base, timeout=5.0)
+    indexer = IndexerClient(base, policy=PROBE_POLICY)  # one attempt: a probe reports, it does not retry
     started = time.monotonic()
     try:
         await indexer.staking_pools(INDEX_PROBE_ACCOUNT[settings.near_network])

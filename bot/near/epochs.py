@@ -1,5 +1,8 @@
 """Epoch position and timing from live chain data (near-staking.md §6.2).
 
+Every figure describes one block: the latest final block (the one `query` reads by default, which cannot be
+reverted; it trails the head by ~2 blocks), or the block the RPC client is pinned to.
+
 The epoch number is `validators.epoch_height` (not `epoch_id`, which is a hash: seed-errata A8). Block time is
 measured from block timestamps, never assumed.
 """
@@ -70,21 +73,55 @@ async def _block_near(rpc: NearRpcClient, height: int, *, tries: int = 5) -> Blo
     raise last
 
 
-async def read_epoch_clock(rpc: NearRpcClient) -> EpochClock:
-    validators, head, config = await asyncio.gather(rpc.validators(), rpc.block(), rpc.protocol_config())
-    return await epoch_clock_from(rpc, validators, head, config.epoch_length)
+@dataclass(frozen=True)
+class EpochAt:
+    """One block and the validator info of the epoch that block is in: what every epoch figure is taken from."""
+
+    block: Block
+    validators: ValidatorsResponse
+    epoch_length: int
 
 
-async def epoch_clock_from(rpc: NearRpcClient, validators: ValidatorsResponse, head: Block, epoch_length: int) -> EpochClock:
-    head_height = head.header.height
+def _epoch_contains(validators: ValidatorsResponse, epoch_length: int, height: int) -> bool:
+    # An epoch ends at the block whose last final height + 3 reaches start + epoch_length, and a block's last final
+    # height is at least 2 below its own, so the next epoch starts at start + epoch_length or later: heights in
+    # [start, start + epoch_length) are in the epoch that starts at `start` (nearcore chain/epoch-manager/src/lib.rs
+    # `is_next_block_in_next_epoch`).
     start = validators.epoch_start_height
+    return start <= height < start + epoch_length
+
+
+async def read_epoch_at(rpc: NearRpcClient) -> EpochAt:
+    """The answer's block (the latest *final* block, or the block `rpc` is pinned to) with its own epoch.
+
+    `validators [null]` describes the node's head, which runs ~2 blocks ahead of the final block: in the first
+    blocks of an epoch the head is already in the new epoch while the final block is still in the previous one.
+    Then that block's epoch is read by its `epoch_id` (nearcore keeps finished epochs' info), so the epoch number,
+    start and every derived figure describe the same block.
+    """
+    block, validators, config = await asyncio.gather(rpc.block(), rpc.validators(), rpc.protocol_config())
+    height = block.header.height
+    if not _epoch_contains(validators, config.epoch_length, height):
+        validators = await rpc.validators(epoch_id=block.header.epoch_id)
+        if validators.epoch_start_height > height:
+            raise errors.MalformedResponse("The RPC node described an epoch that starts after the block asked about.")
+    return EpochAt(block, validators, config.epoch_length)
+
+
+async def read_epoch_clock(rpc: NearRpcClient) -> EpochClock:
+    return await epoch_clock_from(rpc, await read_epoch_at(rpc))
+
+
+async def epoch_clock_from(rpc: NearRpcClient, at: EpochAt) -> EpochClock:
+    head_height = at.block.header.height
+    start = at.validators.epoch_start_height
     sample = await _sample_block(rpc, head_height, start)
     return EpochClock(
-        epoch_height=validators.epoch_height,
+        epoch_height=at.validators.epoch_height,
         epoch_start_height=start,
-        epoch_length=epoch_length,
+        epoch_length=at.epoch_length,
         head_height=head_height,
-        head_timestamp_ns=head.header.timestamp,
+        head_timestamp_ns=at.block.header.timestamp,
         sample_from_height=sample.header.height,
         sample_from_timestamp_ns=sample.header.timestamp,
     )

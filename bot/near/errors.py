@@ -36,6 +36,21 @@ class AccountNotFound(NearError):
         self.account_id = account_id
 
 
+class InvalidAccount(NearError):
+    """The node refused the id itself (nearcore INVALID_ACCOUNT), which is not the same as "no such account"."""
+
+    kind = "invalid_account"
+    bad_input = True
+
+    def __init__(self, account_id: str) -> None:
+        shown = account_id if len(account_id) <= 80 else account_id[:77] + "..."
+        super().__init__(
+            f'"{shown}" is not a valid account id, says the NEAR node. Account ids are 2-64 characters of lowercase '
+            'letters, digits and "-", "_" or "." between them, like alice.near.'
+        )
+        self.account_id = account_id
+
+
 class NoContractCode(NearError):
     kind = "no_contract"
     bad_input = True

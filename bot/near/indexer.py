@@ -1,16 +1,37 @@
 """FastNEAR-compatible indexer API: which pools an account has delegated to (near-staking.md §6.4).
 
 The API lists pools an account has *ever* delegated to, without balances; balances come from the pools.
+
+Reads retry like the RPC client (bot/near/rpc.py), under the same policy and within the same deadline: timeouts,
+connection errors, 408, 429 (honouring Retry-After), 5xx and malformed bodies are tried again with backoff and
+jitter; other 4xx answers are final.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import json
+import random
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import httpx
 
+from bot.near.account_id import is_valid_account_id
 from bot.near.errors import IndexerUnavailable
+from bot.near.rpc import RpcPolicy, backoff_delay
+from bot.near.rpc_errors import parse_retry_after
+
+T = TypeVar("T")
+_RETRIED_STATUSES = frozenset({408, 429})
+
+
+class _Transient(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
 
 
 class IndexerClient:
@@ -18,19 +39,27 @@ class IndexerClient:
         self,
         base_url: str | None,
         *,
-        timeout: float = 5.0,
+        policy: RpcPolicy | None = None,
         concurrency: int = 16,
         transport: httpx.AsyncBaseTransport | None = None,
+        rng: random.Random | None = None,
     ):
         self.base_url = base_url.rstrip("/") if base_url else None
+        self.policy = policy or RpcPolicy()
         self._http = httpx.AsyncClient(
-            timeout=timeout,
+            timeout=httpx.Timeout(
+                connect=self.policy.connect_timeout,
+                read=self.policy.read_timeout,
+                write=self.policy.read_timeout,
+                pool=self.policy.deadline,
+            ),
             transport=transport,
             headers={"User-Agent": "near-staking-assistant"},
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
         )
         # Queue here, not in httpcore: its pool rescans every queued request on each assignment (quadratic).
         self._slots = asyncio.Semaphore(concurrency)
+        self._rng = rng or random.Random()
         self.requests = 0
 
     async def aclose(self) -> None:
@@ -38,36 +67,57 @@ class IndexerClient:
 
     async def staking_pools(self, account_id: str) -> list[str]:
         """Pool ids from `GET /v1/account/{id}/staking`; raises IndexerUnavailable when it cannot say."""
-        payload = await self._get(f"/v1/account/{account_id}/staking")
-        pools = payload.get("pools") if isinstance(payload, dict) else None
-        if not isinstance(pools, list):
-            raise IndexerUnavailable("The staking index answered in an unexpected shape.")
-        found: list[str] = []
-        for entry in pools:
-            pool_id = entry.get("pool_id") if isinstance(entry, dict) else entry
-            if isinstance(pool_id, str) and pool_id not in found:
-                found.append(pool_id)
-        return found
+        return await self._get(f"/v1/account/{account_id}/staking", _pool_ids)
 
-    async def _get(self, path: str) -> Any:
+    async def _get(self, path: str, read: Callable[[Any], T]) -> T:
         if not self.base_url:
             raise IndexerUnavailable("No staking index API is configured.")
-        last_error = "no answer"
-        for _ in range(2):  # one quick retry; the caller has a fallback
-            self.requests += 1
-            try:
-                async with self._slots:
-                    response = await self._http.get(self.base_url + path)
-            except httpx.HTTPError as exc:
-                last_error = type(exc).__name__
-                continue
-            if response.status_code == 200:
-                try:
-                    return response.json()
-                except ValueError:
-                    last_error = "a body that is not JSON"
-                    continue
-            last_error = f"HTTP {response.status_code}"
-            if response.status_code < 500 and response.status_code != 429:
+        policy = self.policy
+        deadline = time.monotonic() + policy.deadline
+        last = "no answer"
+        for attempt in range(policy.max_attempts):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 break
-        raise IndexerUnavailable(f"The staking index API could not be read ({last_error}).")
+            try:
+                return await asyncio.wait_for(self._attempt(self.base_url + path, read), timeout=remaining)
+            except _Transient as failure:
+                last, retry_after = failure.reason, failure.retry_after
+            except TimeoutError:
+                last, retry_after = "no answer in time", None
+            delay = backoff_delay(policy, self._rng, attempt, [retry_after] if retry_after is not None else [])
+            if delay is None or delay >= deadline - time.monotonic():
+                break
+            await asyncio.sleep(delay)
+        raise IndexerUnavailable(f"The staking index API could not be read ({last}).")
+
+    async def _attempt(self, url: str, read: Callable[[Any], T]) -> T:
+        self.requests += 1
+        try:
+            async with self._slots:
+                response = await self._http.get(url)
+        except httpx.HTTPError as exc:
+            raise _Transient(type(exc).__name__) from exc
+        if response.status_code != 200:
+            reason = f"HTTP {response.status_code}"
+            if response.status_code in _RETRIED_STATUSES or response.status_code >= 500:
+                raise _Transient(reason, parse_retry_after(response.headers.get("Retry-After")))
+            raise IndexerUnavailable(f"The staking index API could not be read ({reason}).")
+        try:
+            return read(response.json())
+        except (ValueError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise _Transient("a body in an unexpected shape") from exc
+
+
+def _pool_ids(payload: Any) -> list[str]:
+    """`{"account_id", "pools": [{"pool_id", "last_update_block_height"}, ...]}` (v0: plain ids). Index text is not
+    trusted: anything that is not a valid account id is dropped."""
+    pools = payload.get("pools") if isinstance(payload, dict) else None
+    if not isinstance(pools, list):
+        raise ValueError("no pools list")
+    found: list[str] = []
+    for entry in pools:
+        pool_id = entry.get("pool_id") if isinstance(entry, dict) else entry
+        if isinstance(pool_id, str) and pool_id == pool_id.strip() and is_valid_account_id(pool_id) and pool_id not in found:
+            found.append(pool_id)
+    return found

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import copy
 import json
 import logging
 import random
@@ -78,6 +79,18 @@ class RpcStats:
     by_method: Counter[str] = field(default_factory=Counter)
 
 
+def backoff_delay(policy: RpcPolicy, rng: random.Random, round_number: int, retry_after: Sequence[float]) -> float | None:
+    """Seconds to wait before the next round: the shortest Retry-After asked for (plus jitter), else exponential
+    backoff with jitter; None when a provider asks for longer than the policy allows (give up and say so)."""
+    if retry_after:
+        wait = min(retry_after)
+        if wait > policy.max_retry_after:
+            return None
+        return wait + rng.uniform(0, policy.backoff_base)
+    cap = min(policy.backoff_max, policy.backoff_base * (2**round_number))
+    return rng.uniform(cap / 2, cap)
+
+
 class NearRpcClient:
     def __init__(
         self,
@@ -113,6 +126,8 @@ class NearRpcClient:
         self._cache: dict[str, tuple[float, Any]] = {}
         self._rng = rng or random.Random()
         self._request_id = 0
+        # Set on a copy made by `at_block`: every read of that copy describes this one block.
+        self.pinned_block: Block | None = None
 
     async def aclose(self) -> None:
         # Shared reads outlive the callers that gave up on them: stop them before the HTTP client goes.
@@ -131,12 +146,21 @@ class NearRpcClient:
     def clear_cache(self) -> None:
         self._cache.clear()
 
+    def at_block(self, block: Block) -> NearRpcClient:
+        """This client pinned to `block`: `query` reads, `protocol_config` and `block()` itself describe that block
+        (one block per answer). The copy shares connections, limits, caches and counters; close the original."""
+        pinned = copy.copy(self)
+        pinned.pinned_block = block
+        return pinned
+
     # ----------------------------------------------------------------- typed methods
 
     async def status(self) -> NodeStatus:
         return await self.call("status", [], NodeStatus.model_validate, cacheable=False)
 
     async def block(self, *, block_id: int | str | None = None, finality: str = "final") -> Block:
+        if block_id is None and finality == "final" and self.pinned_block is not None:
+            return self.pinned_block
         params: dict[str, Any] = {"block_id": block_id} if block_id is not None else {"finality": finality}
         return await self.call("block", params, Block.model_validate)
 
@@ -146,7 +170,8 @@ class NearRpcClient:
         return await self.call("validators", params, ValidatorsResponse.model_validate, cacheable=True)
 
     async def protocol_config(self) -> ProtocolConfig:
-        return await self.call("EXPERIMENTAL_protocol_config", {"finality": "final"}, ProtocolConfig.model_validate)
+        params = {"finality": "final"} if self.pinned_block is None else {"block_id": self.pinned_block.header.height}
+        return await self.call("EXPERIMENTAL_protocol_config", params, ProtocolConfig.model_validate)
 
     async def view_account(self, account_id: str, *, block_id: int | None = None) -> AccountView:
         return await self.query({"request_type": "view_account", "account_id": account_id}, AccountView, block_id)
@@ -196,6 +221,8 @@ class NearRpcClient:
 
     async def query(self, request: dict[str, Any], model: type[T], block_id: int | None = None) -> T:
         params = dict(request)
+        if block_id is None and self.pinned_block is not None:
+            block_id = self.pinned_block.header.height
         if block_id is not None:
             params["block_id"] = block_id
         else:
@@ -295,15 +322,8 @@ class NearRpcClient:
         raise self._give_up(method, last, attempts)
 
     def _backoff_delay(self, round_number: int, endpoint_errors: dict[str, Failure]) -> float | None:
-        policy = self.policy
         hints = [f.retry_after for f in endpoint_errors.values() if f.retry_after is not None]
-        if hints:
-            wait = min(hints)
-            if wait > policy.max_retry_after:
-                return None  # the provider asks for longer than we may wait: give up now, say so
-            return wait + self._rng.uniform(0, policy.backoff_base)
-        cap = min(policy.backoff_max, policy.backoff_base * (2**round_number))
-        return self._rng.uniform(cap / 2, cap)
+        return backoff_delay(self.policy, self._rng, round_number, hints)
 
     def _give_up(self, method: str, last: Failure | None, attempts: list[str]) -> errors.NearError:
         log.info("rpc %s gave up after %d attempt(s): %s", method, len(attempts), attempts[-1] if attempts else "-")

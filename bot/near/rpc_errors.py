@@ -54,8 +54,11 @@ def describe_request(method: str, params: Any) -> tuple[str, str]:
 
 
 def from_vm_error(vm_error: Any, account_id: str, method_name: str) -> errors.NearError:
-    """Map a contract execution error (legacy text or structured object) to a typed error."""
-    text = vm_error if isinstance(vm_error, str) else json.dumps(vm_error)
+    """Map a contract execution error to a typed error: the legacy text ("wasm execution failed with error: …") or
+    the object newer nodes send (`{"ExecutionError": …}`, `{"MethodResolveError": "MethodNotFound"}`, …)."""
+    if not isinstance(vm_error, str) or vm_error in _VM_ERROR_TEXT:  # a unit variant arrives as a bare name
+        return _from_vm_object(vm_error, account_id, method_name)
+    text = vm_error
     if "MethodNotFound" in text or "MethodResolveError" in text:
         return errors.MethodNotFound(account_id, method_name)
     if "CodeDoesNotExist" in text:
@@ -67,6 +70,54 @@ def from_vm_error(vm_error: Any, account_id: str, method_name: str) -> errors.Ne
             return errors.ContractPanic(account_id, method_name, message)
     detail = text.removeprefix("wasm execution failed with error: ")
     return errors.ContractExecutionError(account_id, method_name, detail[:300])
+
+
+# What a person can make of nearcore's FunctionCallError variants (core/primitives/src/errors.rs) and of the RPC
+# mirror with a parsed panic payload (chain/jsonrpc-primitives/src/types/call_function.rs `RpcFunctionCallError`).
+_VM_ERROR_TEXT = {
+    "CompilationError": "its contract code could not be compiled",
+    "LinkError": "its contract code could not be linked",
+    "MethodResolveError": "the method could not be called",
+    "WasmTrap": "the contract stopped with a WebAssembly trap",
+    "WasmUnknownError": "the contract failed with an unknown WebAssembly error",
+    "HostError": "the contract did something the chain refused",
+}
+PANIC_PREFIX = "Smart contract panicked: "
+
+
+def _variant(value: Any) -> tuple[str, Any]:
+    """A serde enum value: "Unit" or {"Name": detail} → (name, detail)."""
+    if isinstance(value, str):
+        return value, None
+    if isinstance(value, dict) and len(value) == 1:
+        ((name, detail),) = value.items()
+        return str(name), detail
+    return "", value
+
+
+def _from_vm_object(vm_error: Any, account_id: str, method_name: str) -> errors.NearError:
+    name, detail = _variant(vm_error)
+    inner, inner_detail = _variant(detail)
+    if name == "ExecutionError":
+        if isinstance(detail, str):
+            if detail.startswith(PANIC_PREFIX):
+                return errors.ContractPanic(account_id, method_name, detail.removeprefix(PANIC_PREFIX).strip())
+            return errors.ContractExecutionError(account_id, method_name, detail[:300])
+        # A panic whose message was JSON arrives parsed: show it as the contract wrote it.
+        panic = json.dumps(detail, separators=(",", ":"), ensure_ascii=False)
+        return errors.ContractPanic(account_id, method_name, panic[:300])
+    if name == "MethodResolveError" and inner == "MethodNotFound":
+        return errors.MethodNotFound(account_id, method_name)
+    if name == "CompilationError" and inner == "CodeDoesNotExist":
+        owner = inner_detail.get("account_id") if isinstance(inner_detail, dict) else None
+        return errors.NoContractCode(owner if isinstance(owner, str) else account_id)
+    if name == "HostError" and inner == "GuestPanic" and isinstance(inner_detail, dict):
+        return errors.ContractPanic(account_id, method_name, str(inner_detail.get("panic_msg", "")).strip())
+    if name == "LinkError" and isinstance(detail, dict) and isinstance(detail.get("msg"), str):
+        inner = detail["msg"][:120]
+    reason = _VM_ERROR_TEXT.get(name, "the contract failed")
+    named = inner if name in _VM_ERROR_TEXT else name  # a known variant is named by its inner case
+    return errors.ContractExecutionError(account_id, method_name, f"{reason} ({named[:120]})" if named else reason)
 
 
 def from_legacy_result_error(text: str, account_id: str, method_name: str) -> Failure:
@@ -89,14 +140,20 @@ def from_error_object(error: Any, method: str, params: Any) -> Failure:
     info = cause.get("info") if isinstance(cause.get("info"), dict) else {}
     data = str(error.get("data") or error.get("message") or "")
 
-    if cause_name in ("UNKNOWN_ACCOUNT", "INVALID_ACCOUNT"):
+    if cause_name == "UNKNOWN_ACCOUNT":
         return Failure(errors.AccountNotFound(str(info.get("requested_account_id", account_id))), Retry.NEVER)
+    if cause_name == "INVALID_ACCOUNT":
+        return Failure(errors.InvalidAccount(str(info.get("requested_account_id", account_id))), Retry.NEVER)
     if cause_name == "NO_CONTRACT_CODE":
         return Failure(errors.NoContractCode(str(info.get("contract_account_id", account_id))), Retry.NEVER)
     if cause_name == "TOO_LARGE_CONTRACT_STATE":
         return Failure(errors.StateTooLarge(account_id), Retry.NEVER)
     if cause_name == "CONTRACT_EXECUTION_ERROR":
-        return Failure(from_vm_error(info.get("vm_error", data), account_id, method_name), Retry.NEVER)
+        # `vm_error` is text on `query` (plus an `error` object on newer nodes) and an object on the newer methods.
+        vm_error = info.get("vm_error", data)
+        if isinstance(vm_error, str) and info.get("error") is not None:
+            vm_error = info["error"]
+        return Failure(from_vm_error(vm_error, account_id, method_name), Retry.NEVER)
     if cause_name in ("UNKNOWN_BLOCK", "GARBAGE_COLLECTED_BLOCK"):
         return Failure(errors.BlockNotFound(data[:200] or cause_name), Retry.OTHER_ENDPOINT)
     if cause_name == "UNKNOWN_EPOCH":

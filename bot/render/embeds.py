@@ -23,6 +23,7 @@ from bot.render.lockup_kinds import (
     timed_unlock_field,
     venear_verdict,
 )
+from bot.render.text import SCAN_FOUND, duty_lines, role_text
 from bot.services.delegations import DUST_YOCTO
 from bot.services.results import (
     ActionResult,
@@ -259,11 +260,9 @@ def _(result: PoolResult, *, network: str = "mainnet") -> Rendered:
     embed.add_field(name="Contract", value=result.contract_kind, inline=True)
     embed.add_field(name="Next epoch", value="in the set" if v.in_next_epoch else "**not** in the set", inline=True)
     if v.expected_blocks is not None:
-        uptime = f"{v.uptime_percent:g} % uptime" if v.uptime_percent is not None else "no duties yet"
         embed.add_field(
-            name=f"This epoch ({result.epoch_height})",
-            value=f"blocks {v.produced_blocks:,}/{v.expected_blocks:,} · chunks {v.produced_chunks:,}/"
-            f"{v.expected_chunks:,} · {uptime}",
+            name=f"This epoch ({result.epoch_height}): {role_text(v)}",
+            value="\n".join(duty_lines(v)) or "nothing expected of it yet",
             inline=False,
         )
     embed.set_footer(text=f"Epoch {result.epoch_height} · total staked exactly {result.total_staked_yocto} yocto")
@@ -292,7 +291,8 @@ def _status_verdict(result: StatusResult) -> tuple[str, discord.Colour]:
     if staked_pools:
         parts.append(f"**{near(result.total_staked_yocto)} staked** in {plural(len(staked_pools), 'pool')}")
     if not parts:
-        parts.append("No delegations found" + ("" if result.delegations_complete else " (the list may be partial)"))
+        parts.append(f"No delegations found in {result.delegations_checked}"
+                     + ("" if result.delegations_complete else " (some could not be read)"))
         colour = GREY
     return " · ".join(parts), colour
 
@@ -321,7 +321,8 @@ def _(result: StatusResult, *, network: str = "mainnet") -> Rendered:
         wallet.append(f"locked as validator stake {near(result.locked_yocto)}")
     embed.add_field(name="Wallet", value="\n".join(wallet), inline=False)
     for d in result.delegations:
-        embed.add_field(name=d.pool_id, value=_delegation_value(d.staked_yocto, d.unstaked_yocto, d.can_withdraw))
+        missed = f"\n🔎 {SCAN_FOUND}" if d.found_by == "scan" else ""
+        embed.add_field(name=d.pool_id, value=_delegation_value(d.staked_yocto, d.unstaked_yocto, d.can_withdraw) + missed)
     if len(result.delegations) > 1:
         embed.add_field(
             name="All pools",
@@ -347,7 +348,8 @@ def _(result: StatusResult, *, network: str = "mainnet") -> Rendered:
         )
     if result.notes:
         embed.add_field(name="Notes", value="\n".join(f"• {n}" for n in result.notes), inline=False)
-    embed.set_footer(text=f"Balance exactly {result.amount_yocto} yocto · block {result.block_height:,}")
+    embed.set_footer(text=f"Balance exactly {result.amount_yocto} yocto · block {result.block_height:,} · "
+                          f"pools checked: {result.delegations_checked}")
     links = [account_link("Account on NearBlocks", result.account_id, network)]
     links += [account_link(d.pool_id, d.pool_id, network) for d in result.delegations]
     return finish(embed, links[:MAX_ACCOUNT_BUTTONS])
@@ -415,7 +417,7 @@ def _unbonding_verdict(result: UnbondingResult) -> tuple[str, discord.Colour]:
         first = min(result.timed_unlocks, key=lambda u: u.unlock_unix)
         return f"⏳ **{near(first.pending_yocto)} veNEAR unlock, usable {ts(first.unlock_unix, 'R')}**", AMBER
     if not result.entries:
-        text = "Nothing is unbonding: no pool holds unstaked NEAR for this account."
+        text = "Nothing is unbonding: no pool checked holds unstaked NEAR for this account."
         if not result.pools_complete:
             text += " The pool list may be partial."
         return text, GREY
@@ -455,8 +457,10 @@ def _(result: UnbondingResult, *, network: str = "mainnet") -> Rendered:
         embed.add_field(name=name, value=value, inline=False)
     add_problems_and_notes(embed, result.pool_problems, result.notes, "Good to know")
     epoch_hours = result.epoch_length * result.avg_block_seconds / 3600
+    at_block = f" (block {result.block_height:,})" if result.block_height is not None else ""
     embed.set_footer(
-        text=f"Current epoch {result.current_epoch} · an epoch lasts about {epoch_hours:.0f} h · times are estimates"
+        text=f"Current epoch {result.current_epoch}{at_block} · an epoch lasts about {epoch_hours:.0f} h · times are "
+        f"estimates · pools checked: {result.pools_checked}"
     )
     links = [account_link("Account on NearBlocks", result.account_id, network)]
     links += [account_link(e.pool_id, e.pool_id, network) for e in result.entries]
@@ -646,9 +650,10 @@ def _(result: DiagnoseResult, *, network: str = "mainnet") -> Rendered:
         embed.add_field(name=f"{_CASE_MARK[case.severity]} {case.title}", value=value, inline=False)
     add_problems_and_notes(embed, result.problems, result.notes, "Notes")
     epoch_hours = result.epoch_length * result.avg_block_seconds / 3600
+    at_block = f" (block {result.block_height:,})" if result.block_height is not None else ""
     embed.set_footer(
-        text=f"Epoch {result.current_epoch} · an epoch lasts about {epoch_hours:.1f} h right now · times are "
-        "estimates · the bot never needs your keys"
+        text=f"Epoch {result.current_epoch}{at_block} · an epoch lasts about {epoch_hours:.1f} h right now · times are "
+        f"estimates · pools checked: {result.checked} · the bot never needs your keys"
     )
     return finish(embed, [account_link("Account on NearBlocks", result.account_id, network)])
 

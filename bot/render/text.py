@@ -8,6 +8,7 @@ from functools import singledispatch
 
 from bot.near.units import format_near
 from bot.services.delegations import DUST_YOCTO
+from bot.services.pool import ROLE_NAMES
 from bot.services.results import (
     ActionResult,
     DiagnoseResult,
@@ -24,7 +25,10 @@ from bot.services.results import (
     StatusResult,
     UnbondingEntry,
     UnbondingResult,
+    ValidatorInfo,
 )
+
+SCAN_FOUND = "found by scanning the validator set: the staking index misses it"
 
 
 def when(unix: int) -> str:
@@ -43,6 +47,28 @@ def duration(seconds: int) -> str:
 def progress_bar(fraction: float, width: int = 20) -> str:
     filled = max(0, min(width, int(fraction * width)))
     return "█" * filled + "░" * (width - filled)
+
+
+def role_text(v: ValidatorInfo) -> str:
+    if v.role is None:
+        return "no duties yet"
+    role = ROLE_NAMES[v.role] + (" (endorses chunks only; produces no blocks or chunks)" if v.role == "chunk_validator"
+                                 else "")
+    if v.below_kickout:
+        return f"{role}, below its kickout threshold: at risk of removal at the end of the epoch"
+    return f"{role}, low uptime" if v.low_uptime else role
+
+
+def duty_lines(v: ValidatorInfo) -> list[str]:
+    """`blocks: 2,622 of 2,622 expected (100%), kicked out below 80%` for each duty, the role's threshold beside it."""
+    lines = []
+    for duty in v.duties:
+        if duty.kickout_threshold_percent is not None:
+            rule = f"kicked out below {duty.kickout_threshold_percent}%"
+        else:
+            rule = f"not a kickout rule for a {ROLE_NAMES[v.role]}" if v.role else "not a kickout rule"
+        lines.append(f"{duty.duty}: {duty.produced:,} of {duty.expected:,} expected ({duty.percent:g}%), {rule}")
+    return lines
 
 
 def problem_and_note_lines(problems: list[PoolProblem], notes: list[str]) -> list[str]:
@@ -93,11 +119,8 @@ def _(result: PoolResult) -> str:
         f"  contract: {result.contract_kind} (code hash {result.code_hash})",
     ]
     if v.expected_blocks is not None:
-        uptime = f"{v.uptime_percent:g}%" if v.uptime_percent is not None else "no duties yet"
-        lines.append(
-            f"  this epoch: {v.produced_blocks}/{v.expected_blocks} blocks, {v.produced_chunks}/{v.expected_chunks} "
-            f"chunks ({uptime})"
-        )
+        lines.append(f"  this epoch: {role_text(v)}")
+        lines.extend(f"    {line}" for line in duty_lines(v))
     if result.delegator_count is not None:
         lines.append(f"  delegators: {result.delegator_count:,}")
     return "\n".join(lines)
@@ -128,11 +151,15 @@ def _(result: StatusResult) -> str:
                 state = " — withdrawable now (withdraw is a separate step)"
             else:
                 state = " — unbonding, not yet withdrawable"
+            missed = f" ({SCAN_FOUND})" if d.found_by == "scan" else ""
             lines.append(
-                f"    {d.pool_id}: staked {format_near(d.staked_yocto)}, unstaked {format_near(d.unstaked_yocto)}{state}"
+                f"    {d.pool_id}: staked {format_near(d.staked_yocto)}, unstaked {format_near(d.unstaked_yocto)}"
+                f"{state}{missed}"
             )
     else:
         lines.append("  delegations: none found")
+    lines.append(f"  pools checked: {result.delegations_checked}"
+                 + ("" if result.delegations_complete else " (some could not be read)"))
     if result.deployment.startswith("global"):
         lines.append(f"  contract: {deployment_text(result.deployment, result.global_contract_hash, result.global_contract_account_id)}")
     for lockup in result.lockups or ([result.lockup] if result.lockup else []):
@@ -197,11 +224,14 @@ def unbonding_verdict(entry: UnbondingEntry, current_epoch: int) -> str:
 
 @render_text.register
 def _(result: UnbondingResult) -> str:
-    lines = [f"Unbonding for {result.account_id} (current epoch {result.current_epoch})"]
+    at_block = f", block {result.block_height:,}" if result.block_height is not None else ""
+    lines = [f"Unbonding for {result.account_id} (current epoch {result.current_epoch}{at_block})"]
     if not result.entries and not result.timed_unlocks:
-        lines.append("  nothing is unbonding: no pool holds unstaked NEAR for this account")
+        lines.append("  nothing is unbonding: no pool checked holds unstaked NEAR for this account")
     for entry in result.entries:
         held = f" by your lockup {entry.held_by} (withdraw with --from-lockup)" if entry.held_by else ""
+        if entry.found_by == "scan":
+            held += f" ({SCAN_FOUND})"
         lines.append(
             f"  {entry.pool_id}: {format_near(entry.unstaked_yocto)} unstaked{held} — "
             f"{unbonding_verdict(entry, result.current_epoch)}"
@@ -212,6 +242,7 @@ def _(result: UnbondingResult) -> str:
             f"{unlock.owner_id or result.account_id}`)" if unlock.unlock_ready else f"usable from {when(unlock.unlock_unix)}"
         )
         lines.append(f"  veNEAR unlock in {unlock.lockup_id}: {format_near(unlock.pending_yocto)} — {state}")
+    lines.append(f"  pools checked: {result.pools_checked}" + ("" if result.pools_complete else " (some could not be read)"))
     lines += problem_and_note_lines(result.pool_problems, result.notes)
     return "\n".join(lines)
 
@@ -444,4 +475,5 @@ def _(result: DiagnoseResult) -> str:
         lines.append(f"  ! {problem.pool_id}: {problem.message}")
     for note in result.notes:
         lines.append(f"  note: {note}")
+    lines.append(f"  pools checked: {result.checked}")
     return "\n".join(lines)

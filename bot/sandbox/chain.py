@@ -30,10 +30,18 @@ class ValidatorRole(StrEnum):
     NONE = "none"  # not a validator (e.g. paused pools)
 
 
+class Seat(StrEnum):
+    PRODUCER = "producer"  # produces blocks and chunks (and endorses)
+    CHUNK_VALIDATOR = "chunk_validator"  # only endorses chunks: no blocks or chunks expected (stateless validation)
+
+
 @dataclass
 class ValidatorStatus:
     role: ValidatorRole
     kickout_reason: Any = None
+    seat: Seat = Seat.PRODUCER
+    # Share of expected duties done this epoch, (numerator, denominator); None: a near-perfect record.
+    online: tuple[int, int] | None = None
 
 
 @dataclass
@@ -97,6 +105,8 @@ class SandboxChain:
         self.validators: dict[str, ValidatorStatus] = {}
         # FastNEAR-style index: delegator -> {pool_id: last height it touched the pool}.
         self.staking_index: dict[str, dict[str, int]] = {}
+        # (delegator, pool) pairs the index misses (lag, an indexing gap): the chain has them, the API does not.
+        self.index_omissions: set[tuple[str, str]] = set()
         # Updates older than this are reported as null by the FastNEAR API (near-staking.md §6.4).
         self.fastnear_index_start_height = self.timeline.genesis_height
         self.roles: dict[str, Any] = {}  # filled by the scenario, shown by /sandbox/info
@@ -170,6 +180,20 @@ class SandboxChain:
         self._head = target
         return self._head
 
+    def advance_to_epoch_edge(self, edge: str, offset: int = 0) -> int:
+        """Move the head to an epoch's edge, where the head and the final block can be in different epochs:
+        ``"first"``: the next epoch's first block plus ``offset`` blocks; ``"last"``: ``offset`` blocks before the
+        last block of the current epoch (of the next one when the head is already past that)."""
+        if offset < 0 or edge not in ("first", "last"):
+            raise ValueError('edge must be "first" or "last" and offset >= 0')
+        timeline = self.timeline
+        if edge == "first":
+            return self.advance_to(timeline.epoch_start(self.epoch_height + 1) + offset)
+        target = timeline.latest_block_at_or_below(timeline.epoch_last_block(self.epoch_height) - offset)
+        if target < self._head:
+            target = timeline.latest_block_at_or_below(timeline.epoch_last_block(self.epoch_height + 1) - offset)
+        return self.advance_to(target)
+
     def advance_to(self, height: int) -> int:
         if height < self._head:
             raise ValueError("can only move forward")
@@ -220,8 +244,16 @@ class SandboxChain:
             self.global_deployments[account_id] = ("account", global_account)
         return contract
 
-    def set_validator(self, account_id: str, role: ValidatorRole, kickout_reason: Any = None) -> None:
-        self.validators[account_id] = ValidatorStatus(ValidatorRole(role), kickout_reason)
+    def set_validator(
+        self,
+        account_id: str,
+        role: ValidatorRole,
+        kickout_reason: Any = None,
+        *,
+        seat: Seat = Seat.PRODUCER,
+        online: tuple[int, int] | None = None,
+    ) -> None:
+        self.validators[account_id] = ValidatorStatus(ValidatorRole(role), kickout_reason, Seat(seat), online)
 
     def code_hash(self, account_id: str) -> str:
         contract = self.contracts.get(account_id)
@@ -329,6 +361,7 @@ class SandboxChain:
         return [
             (pool_id, height if height >= self.fastnear_index_start_height else None)
             for pool_id, height in pools.items()
+            if (account_id, pool_id) not in self.index_omissions
         ]
 
 

@@ -1,7 +1,9 @@
 """Test control API under ``/sandbox/`` (never subject to faults).
 
 - ``GET  /sandbox/info``     head/epoch numbers, urls, node options, faults, scenario roles
-- ``POST /sandbox/advance``  ``{"blocks": n}`` or ``{"epochs": n}`` (pools ping/reward per boundary)
+- ``POST /sandbox/advance``  ``{"blocks": n}`` or ``{"epochs": n}`` (pools ping/reward per boundary), or
+  ``{"edge": "first"|"last", "offset": n}``: the head at the next epoch's first block (+ n) or at the current
+  epoch's last block (− n), where the final block and the head are in different epochs
 - ``POST /sandbox/faults``   list of rules (replaces this node's rules); ``GET``/``DELETE`` likewise
 - ``POST /sandbox/call``     ``{"signer_id","receiver_id","method_name","args":{},"deposit":"<yocto>"}``
 - ``POST /sandbox/account``  ``{"account_id","amount":"<yocto>"}`` creates a plain account
@@ -37,6 +39,7 @@ def info(node: SandboxServer) -> dict[str, Any]:
         "node": {
             "error_style": node.options.error_style,
             "paginated_view_state": node.options.paginated_view_state,
+            "account_id_check": node.options.account_id_check,
             "version": node.options.version,
         },
         "faults": node.faults.to_json(),
@@ -69,11 +72,15 @@ def add_routes(app: web.Application, node: SandboxServer) -> None:
     async def advance(request: web.Request) -> web.Response:
         try:
             body = await _json_body(request)
-            blocks = int(body.get("blocks", 0))
-            epochs = int(body.get("epochs", 0))
-            node.chain.advance(blocks=blocks, epochs=epochs)
+            if "edge" in body:
+                node.chain.advance_to_epoch_edge(str(body["edge"]), int(body.get("offset", 0)))
+            else:
+                node.chain.advance(blocks=int(body.get("blocks", 0)), epochs=int(body.get("epochs", 0)))
         except (ValueError, TypeError, AttributeError) as exc:
-            return _bad_request(f"expected {{\"blocks\": n}} or {{\"epochs\": n}} (n >= 0): {exc}")
+            return _bad_request(
+                f"expected {{\"blocks\": n}}, {{\"epochs\": n}} or {{\"edge\": \"first\"|\"last\", \"offset\": n}} "
+                f"(n >= 0): {exc}"
+            )
         return json_response({"ok": True, **info(node)})
 
     async def set_faults(request: web.Request) -> web.Response:

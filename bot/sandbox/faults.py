@@ -4,12 +4,15 @@ A rule is JSON like ``{"kind": "status", "status": 429, "retry_after": 2, "metho
 Rules are checked in order for each request; ``latency`` and ``stale`` stack with what follows,
 the first matching terminal rule (``status``, ``hang``, ``malformed``, ``drop``) decides the answer.
 ``method`` filters by JSON-RPC method, or ``"api"`` for the FastNEAR-style REST API; ``count``
-makes a rule expire after that many uses.
+makes a rule expire after that many uses. ``period`` with ``slots`` makes a rule hit a fixed share of requests,
+repeatably: it applies to the n-th request its ``method`` filter matches (n from 0) when ``n % period`` is in
+``slots`` (e.g. period 20, slots [0, 4, 8, 12, 16] = every 4th request, 25 %).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 KINDS = ("latency", "status", "hang", "malformed", "drop", "stale")
@@ -38,6 +41,8 @@ class FaultRule:
     retry_after: int | None = None
     seconds: float = DEFAULT_HANG_SECONDS
     blocks: int = 0
+    period: int | None = None
+    slots: frozenset[int] = field(default_factory=frozenset)
 
     @classmethod
     def from_json(cls, data: Any) -> FaultRule:
@@ -46,12 +51,13 @@ class FaultRule:
         kind = data.get("kind")
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {', '.join(KINDS)}")
-        allowed = {"kind", "method", "count"} | _FIELDS_BY_KIND[kind]
+        allowed = {"kind", "method", "count", "period", "slots"} | _FIELDS_BY_KIND[kind]
         unknown = set(data) - allowed
         if unknown:
             # `probability` in particular is refused: faults must be deterministic.
             raise ValueError(f"unsupported field(s) for {kind}: {', '.join(sorted(unknown))}")
         rule = cls(kind=kind, method=_opt_str(data, "method"), count=_opt_int(data, "count", minimum=1))
+        rule.period, rule.slots = _schedule(data)
         if kind == "latency":
             rule.ms = _req_int(data, "ms")
         elif kind == "status":
@@ -72,10 +78,15 @@ class FaultRule:
         body: dict[str, Any] = {"kind": self.kind, "method": self.method, "count": self.count}
         for name in sorted(_FIELDS_BY_KIND[self.kind]):
             body[name] = getattr(self, name)
+        if self.period is not None:
+            body["period"], body["slots"] = self.period, sorted(self.slots)
         return body
 
-    def matches(self, method: str | None) -> bool:
-        return self.method is None or self.method == method
+    def matches(self, method: str | None, seen: int) -> bool:
+        """Whether the rule applies to a request for ``method`` that is the ``seen``-th its filter matched."""
+        if self.method is not None and self.method != method:
+            return False
+        return self.period is None or seen % self.period in self.slots
 
     @property
     def terminal(self) -> bool:
@@ -85,18 +96,23 @@ class FaultRule:
 class FaultSet:
     def __init__(self) -> None:
         self.rules: list[FaultRule] = []
+        self._seen: Counter[str | None] = Counter()  # requests seen per method filter (None = every request)
 
     def replace(self, rules: list[FaultRule]) -> None:
         self.rules = list(rules)
+        self._seen.clear()
 
     def clear(self) -> None:
         self.rules = []
+        self._seen.clear()
 
     def take(self, method: str | None) -> list[FaultRule]:
         """Rules that apply to this request (consuming one use of each), up to the first terminal one."""
+        seen = {key: self._seen[key] for key in {None, method}}
+        self._seen.update(seen.keys())
         applied: list[FaultRule] = []
         for rule in list(self.rules):
-            if not rule.matches(method):
+            if not rule.matches(method, seen.get(rule.method, 0)):
                 continue
             applied.append(rule)
             if rule.count is not None:
@@ -120,6 +136,18 @@ def parse_rules(data: Any) -> list[FaultRule]:
     if not isinstance(data, list):
         raise ValueError("expected a list of fault rules")
     return [FaultRule.from_json(item) for item in data]
+
+
+def _schedule(data: dict[str, Any]) -> tuple[int | None, frozenset[int]]:
+    if "period" not in data and "slots" not in data:
+        return None, frozenset()
+    period = _opt_int(data, "period", minimum=1)
+    slots = data.get("slots")
+    if period is None or not isinstance(slots, list) or not slots:
+        raise ValueError("period and a non-empty list of slots go together")
+    if any(isinstance(s, bool) or not isinstance(s, int) or not 0 <= s < period for s in slots):
+        raise ValueError(f"slots must be integers in [0, {period})")
+    return period, frozenset(slots)
 
 
 def _opt_str(data: dict[str, Any], name: str) -> str | None:

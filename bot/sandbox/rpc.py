@@ -20,8 +20,10 @@ from .contracts import ContractError
 from .rpc_errors import RpcFailure
 from .views import GAS_PRICE, block_view, protocol_config_view, status_view, validators_view
 
+KEPT_EPOCHS = 4  # finished epochs a non-archival node still describes (≈5 epochs of blocks kept)
 VIEW_STATE_SIZE_LIMIT = 50_000  # nearcore default trie_viewer_state_size_limit (near-staking.md §3.3)
 ERROR_STYLES = ("legacy", "structured")
+ACCOUNT_ID_CHECKS = ("parse", "runtime")
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,16 @@ class NodeOptions:
     error_style: str = "legacy"
     # False models a node older than nearcore 2.13: `limit`/`after_key_base64` ignored, cap applied.
     paginated_view_state: bool = True
+    # "parse": an invalid account id fails while parsing the params (PARSE_ERROR, today's nearcore, where ids are a
+    # validated type); "runtime": the runtime's own check answers INVALID_ACCOUNT (nearcore runtime/runtime/src/
+    # state_viewer/mod.rs `view_account`, reached by nodes that took ids as plain strings).
+    account_id_check: str = "parse"
 
     def __post_init__(self) -> None:
         if self.error_style not in ERROR_STYLES:
             raise ValueError(f"error_style must be one of {ERROR_STYLES}")
+        if self.account_id_check not in ACCOUNT_ID_CHECKS:
+            raise ValueError(f"account_id_check must be one of {ACCOUNT_ID_CHECKS}")
 
     @property
     def version(self) -> str:
@@ -142,29 +150,34 @@ class RpcHandler:
         return block_view(self.chain, self._resolve_block(self._object_params(params), head))
 
     def _validators(self, params: Any, head: int) -> dict[str, Any]:
-        current = self.chain.timeline.epoch_of(head)
+        """nearcore `GetValidatorInfo` (chain/client/src/view_client_actor.rs): latest = the head's epoch; an
+        `epoch_id` = that epoch (the current one, or a finished one still kept); a block = its epoch only when it is
+        the epoch's last block, else VALIDATOR_INFO_UNAVAILABLE."""
+        timeline = self.chain.timeline
+        current = timeline.epoch_of(head)
         if params is None or params == [] or params == [None] or params == {"latest": None}:
-            epoch = current
+            epoch: int | None = current
         elif isinstance(params, list) and len(params) == 1:
-            epoch = self._epoch_of_block(params[0], head)
+            epoch = self._epoch_ended_by(params[0], head)
         elif isinstance(params, dict) and "epoch_id" in params:
-            epoch = self.chain.timeline.epoch_of_id(str(params["epoch_id"]), current)
+            epoch = timeline.epoch_of_id(str(params["epoch_id"]), current)
         elif isinstance(params, dict) and "block_id" in params:
-            epoch = self._epoch_of_block(params["block_id"], head)
+            epoch = self._epoch_ended_by(params["block_id"], head)
         else:
             raise errors.parse_error("Failed parsing args: expected [null], [block_hash], {epoch_id} or {block_id}")
-        # Only the current epoch's info is kept (near-rpc.md §2.3: older → UNKNOWN_EPOCH).
-        if epoch != current:
+        # Finished epochs are kept as long as their blocks (~5 epochs, near-rpc.md §2.3: older → UNKNOWN_EPOCH).
+        if epoch is None or epoch > current or epoch < current - KEPT_EPOCHS:
             raise errors.unknown_epoch()
-        return validators_view(self.chain, head)
+        # A finished epoch is described as at its last block (its validator sets are today's: a sandbox shortcut).
+        return validators_view(self.chain, head if epoch == current else timeline.epoch_last_block(epoch))
 
-    def _epoch_of_block(self, block_id: Any, head: int) -> int | None:
-        try:
-            return self.chain.timeline.epoch_of(self._block_by_id(block_id, head))
-        except RpcFailure as failure:
-            if failure.status == 400:
-                raise
-            return None
+    def _epoch_ended_by(self, block_id: Any, head: int) -> int:
+        height = self._block_by_id(block_id, head)
+        timeline = self.chain.timeline
+        # nearcore also needs the next block to see that the epoch ended there.
+        if height != timeline.epoch_last_block(timeline.epoch_of(height)) or height >= head:
+            raise errors.validator_info_unavailable()
+        return timeline.epoch_of(height)
 
     def _protocol_config(self, params: Any, head: int) -> dict[str, Any]:
         self._resolve_block(self._object_params(params), head)
@@ -193,9 +206,11 @@ class RpcHandler:
             )
         height = self._resolve_block(params, head)
         account_id = params.get("account_id")
-        if not is_valid_account_id(account_id):
-            raise errors.parse_error(f"Failed parsing args: invalid account id {account_id!r}")
         block_hash = self.chain.remember_hash(height)
+        if not is_valid_account_id(account_id):
+            if self.options.account_id_check == "runtime" and isinstance(account_id, str):
+                raise errors.invalid_account(account_id, height, block_hash)
+            raise errors.parse_error(f"Failed parsing args: invalid account id {account_id!r}")
         try:
             result = handlers[request_type](params, account_id, height, block_hash)
         except UnknownAccount:

@@ -6,6 +6,7 @@ Contract failures of ``query`` are, by default, the legacy HTTP-200 ``result.err
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .contracts import ContractError, ContractPanic, MethodNotFound, ProhibitedInView
@@ -82,11 +83,25 @@ def unknown_epoch() -> RpcFailure:
     return handler_error("UNKNOWN_EPOCH", None, "Unknown Epoch")
 
 
+def validator_info_unavailable() -> RpcFailure:
+    # nearcore chain/jsonrpc-primitives/src/types/validator.rs `ValidatorInfoUnavailable` (a unit cause; data composed).
+    return handler_error("VALIDATOR_INFO_UNAVAILABLE", None, "Validator info unavailable")
+
+
 def unknown_account(account_id: str, height: int, block_hash: str) -> RpcFailure:
     return handler_error(
         "UNKNOWN_ACCOUNT",
         {"requested_account_id": account_id, "block_height": height, "block_hash": block_hash},
         f"account {account_id} does not exist while viewing",
+    )
+
+
+def invalid_account(account_id: str, height: int, block_hash: str) -> RpcFailure:
+    # nearcore chain/jsonrpc-primitives/src/types/query.rs `InvalidAccount` ("Account ID {id} is invalid").
+    return handler_error(
+        "INVALID_ACCOUNT",
+        {"requested_account_id": account_id, "block_height": height, "block_hash": block_hash},
+        f"Account ID {account_id} is invalid",
     )
 
 
@@ -125,6 +140,15 @@ def legacy_vm_error_text(error: ContractError | None, account_id: str) -> str:
     return prefix + f'FunctionCallError(HostError(GuestPanic {{ panic_msg: "{_rust_debug_str(error.message)}" }}))'
 
 
+def _panic_payload(message: str, text: str) -> Any:
+    """A panic message that is JSON is sent parsed, any other as the full text (nearcore
+    chain/jsonrpc-primitives/src/types/call_function.rs `RpcFunctionCallError::ExecutionError`)."""
+    try:
+        return json.loads(message)
+    except ValueError:
+        return text
+
+
 def contract_execution_error(error: ContractError, height: int, block_hash: str) -> RpcFailure:
     """Structured style (nearcore PR #14644 methods): HANDLER_ERROR CONTRACT_EXECUTION_ERROR, near-rpc.md §3.4."""
     if isinstance(error, MethodNotFound):
@@ -136,7 +160,7 @@ def contract_execution_error(error: ContractError, height: int, block_hash: str)
     else:
         assert isinstance(error, ContractPanic)
         text = f"Smart contract panicked: {error.message}"
-        vm_error = {"ExecutionError": text}
+        vm_error = {"ExecutionError": _panic_payload(error.message, text)}
         debug = f'ExecutionError("{_rust_debug_str(text)}")'
     return handler_error(
         "CONTRACT_EXECUTION_ERROR",

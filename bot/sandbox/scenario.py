@@ -15,6 +15,7 @@ Pools (all owners also delegate; fee = reward_fee_fraction):
 | paused   | paused.poolv1.near     | poolv1        | 10/100 | paused since E-400, not a validator     |
 | kicked   | kicked.poolv1.near     | poolv1        | 6/100  | prev_epoch_kickout (NotEnoughBlocks)    |
 | proposal | proposal.poolv1.near   | poolv1        | 4/100  | current_proposals + next_validators only|
+| chunkval | chunkval.poolv1.near   | poolv1        | 3/100  | active, chunk validator only: endorses, no blocks or chunks (95.94 % of endorsements) |
 
 Delegations (``available`` = unstaked_available_epoch_height):
 
@@ -28,6 +29,13 @@ Delegations (``available`` = unstaked_available_epoch_height):
 | carol.near  | charlie  | unbonding    | stake 400 at E-250, unstake_all at E-3             | E+1       |
 | dave.near   | alpha    | unbonding    | stake 100 at E-50, unstake 40 at E-2               | E+2       |
 | dave.near   | bravo    | dust         | deposit_and_stake ~250 NEAR at E-20 leaves 1–2 yocto| 0         |
+| frank.near  | alpha    | staked       | deposit_and_stake 150 NEAR at E-60                 | 0         |
+| frank.near  | chunkval | unbonding *  | stake 3,000 at E-70, unstake 1,000 at E-1          | E+3       |
+| frank.near  | kicked   | staked *     | deposit_and_stake 500 NEAR at E-100                | 0         |
+| grace.near  | bravo    | staked *     | deposit_and_stake 2,000 NEAR at E-90               | 0         |
+
+``*`` = the staking index (FastNEAR API) omits this delegation, as when it lags or misses a block: only checking
+the pool (a named pool, or a scan of the validator set) finds it. The index lists nothing at all for grace.near.
 
 Other accounts: ``erin.near`` (plain, no delegations), ``nocontract.near`` (no code),
 ``token.sandbox.near`` (fungible token: pool methods → MethodNotFound), ``ghost.near`` (does not
@@ -42,7 +50,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .chain import DEFAULT_EPOCH, DEFAULT_HEAD_OFFSET, SandboxChain, ValidatorRole
+from .chain import DEFAULT_EPOCH, DEFAULT_HEAD_OFFSET, SandboxChain, Seat, ValidatorRole
 from .contracts import Env
 from .fungible_token import FungibleToken
 from .hashing import digest
@@ -62,7 +70,7 @@ class PoolInfo:
     contract: str  # "poolv1" | "staking-farm"
     owner_id: str
     fee: tuple[int, int]
-    validator: str  # "active" | "paused" | "kicked" | "proposal"
+    validator: str  # "active" | "paused" | "kicked" | "proposal" | "chunk_validator"
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,7 @@ POOLS = {
     "paused": PoolInfo("paused.poolv1.near", "poolv1", "paused-ops.near", (10, 100), "paused"),
     "kicked": PoolInfo("kicked.poolv1.near", "poolv1", "kicked-ops.near", (6, 100), "kicked"),
     "proposal": PoolInfo("proposal.poolv1.near", "poolv1", "proposal-ops.near", (4, 100), "proposal"),
+    "chunkval": PoolInfo("chunkval.poolv1.near", "poolv1", "chunkval-ops.near", (3, 100), "chunk_validator"),
 }
 ACCOUNTS = {
     "alice": "alice.near",
@@ -113,12 +122,16 @@ ACCOUNTS = {
     "carol": "carol.near",
     "dave": "dave.near",
     "erin": "erin.near",
+    "frank": "frank.near",
+    "grace": "grace.near",
     "no_contract": "nocontract.near",
     "token": "token.sandbox.near",
     "missing": "ghost.near",
 }
 MEGA_DELEGATORS = tuple(f"delegator-{i:03d}.near" for i in range(300))
 KICKOUT_REASON = {"NotEnoughBlocks": {"expected": 412, "produced": 97}}
+# A real mainnet chunk-validator-only seat's endorsements this epoch (issue 20): 29,610 of 30,863 expected.
+CHUNK_VALIDATOR_ONLINE = (29_610, 30_863)
 
 _alpha, _bravo, _charlie, _mega = (POOLS[k].pool_id for k in ("alpha", "bravo", "charlie", "mega"))
 SCENARIO = Scenario(
@@ -135,6 +148,10 @@ SCENARIO = Scenario(
         Delegation("carol.near", _charlie, "unbonding", E + 1),
         Delegation("dave.near", _alpha, "unbonding", E + 2),
         Delegation("dave.near", _bravo, "dust", 0),
+        Delegation("frank.near", _alpha, "staked", 0),
+        Delegation("frank.near", "chunkval.poolv1.near", "unbonding", E + 3),
+        Delegation("frank.near", "kicked.poolv1.near", "staked", 0),
+        Delegation("grace.near", _bravo, "staked", 0),
     ),
     mega_delegators=MEGA_DELEGATORS,
     fastnear_index_start_epoch=E - 400,
@@ -149,13 +166,18 @@ _POOL_HISTORY = [
     ("charlie", E - 900, 1_910_000),
     ("kicked", E - 600, 340_000),
     ("proposal", E - 30, 910_000),
+    ("chunkval", E - 80, 42_000),
 ]
+# (delegator, pool role) pairs the staking index omits.
+INDEX_OMISSIONS = [("frank.near", "chunkval"), ("frank.near", "kicked"), ("grace.near", "bravo")]
 _PLAIN_BALANCES = {
     "alice.near": 5_000 * NEAR + 123_456_789,
     "bob.near": 8_000 * NEAR,
     "carol.near": 1_000 * NEAR,
     "dave.near": 700 * NEAR + 1,
     "erin.near": 42 * NEAR + 500_000_000_000_000_000_000,
+    "frank.near": 4_000 * NEAR,
+    "grace.near": 2_500 * NEAR,
     "nocontract.near": 12_500_000_000_000_000_000_000_000,
 }
 
@@ -198,7 +220,10 @@ def _create_pool(chain: SandboxChain, role: str) -> StakingPool:
     chain.create_account(info.pool_id, 30 * NEAR)  # the factory funds new pools with ~30 NEAR
     chain.deploy(info.pool_id, pool)
     pool.initialize(Env(chain, info.pool_id, predecessor_account_id=info.owner_id))
-    chain.set_validator(info.pool_id, ValidatorRole.PROPOSAL if role == "proposal" else ValidatorRole.ACTIVE)
+    if info.validator == "chunk_validator":
+        chain.set_validator(info.pool_id, ValidatorRole.ACTIVE, seat=Seat.CHUNK_VALIDATOR, online=CHUNK_VALIDATOR_ONLINE)
+    else:
+        chain.set_validator(info.pool_id, ValidatorRole.PROPOSAL if role == "proposal" else ValidatorRole.ACTIVE)
     return pool
 
 
@@ -244,6 +269,12 @@ def build_default_scenario() -> SandboxChain:
     build.call(E - 200, 9_000, alice, _mega, "deposit_and_stake", deposit=500 * NEAR)
     build.call(E - 100, 4_000, bob, POOLS["charlie"].pool_id, "deposit_and_stake", deposit=3_000 * NEAR)
     build.call(E - 50, 6_000, dave, _alpha, "deposit_and_stake", deposit=100 * NEAR)
+    frank, grace, chunkval = ACCOUNTS["frank"], ACCOUNTS["grace"], POOLS["chunkval"].pool_id
+    build.call(E - 100, 9_000, frank, POOLS["kicked"].pool_id, "deposit_and_stake", deposit=500 * NEAR)
+    build.call(E - 90, 9_000, grace, _bravo, "deposit_and_stake", deposit=2_000 * NEAR)
+    build.call(E - 70, 9_000, frank, chunkval, "deposit_and_stake", deposit=3_000 * NEAR)
+    build.call(E - 60, 9_000, frank, _alpha, "deposit_and_stake", deposit=150 * NEAR)
+    build.call(E - 1, 21_000, frank, chunkval, "unstake", {"amount": str(1_000 * NEAR)})
     build.call(E - 40, 12_000, bob, _alpha, "unstake", {"amount": str(500 * NEAR)})
     build.at(E - 20, 2_000, lambda: _stake_until_dust(chain, dave, _bravo))
     build.call(E - 3, 30_000, carol, POOLS["charlie"].pool_id, "unstake_all")
@@ -257,6 +288,7 @@ def build_default_scenario() -> SandboxChain:
     build.run()
 
     chain.advance_to(chain.timeline.epoch_start(E) + DEFAULT_HEAD_OFFSET)
+    chain.index_omissions.update((account_id, POOLS[role].pool_id) for account_id, role in INDEX_OMISSIONS)
     chain.roles = SCENARIO.to_json()
     install_liquid_staking(chain)  # Meta Pool, LiNEAR, Rhea and their holders (bot/sandbox/liquid.py)
     install_lockup_whitelist(chain)  # lockup-whitelist.near listing the *.poolv1.near pools (bot/sandbox/whitelist.py)

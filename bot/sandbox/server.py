@@ -46,13 +46,16 @@ class SandboxServer:
         *,
         error_style: str = "legacy",
         paginated_view_state: bool = True,
+        account_id_check: str = "parse",
     ) -> None:
         if chain is None:
             from .scenario import build_default_scenario
 
             chain = build_default_scenario()
         self._chain = chain
-        self.options = NodeOptions(error_style=error_style, paginated_view_state=paginated_view_state)
+        self.options = NodeOptions(
+            error_style=error_style, paginated_view_state=paginated_view_state, account_id_check=account_id_check
+        )
         self.faults = FaultSet()
         self._rpc = RpcHandler(chain, self.options)
         self._runner: web.AppRunner | None = None

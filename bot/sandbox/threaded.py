@@ -130,6 +130,10 @@ class ThreadedSandbox:
         """Time travel; returns the new head height."""
         return self.run_on_loop(lambda: self.chain.advance(blocks=blocks, epochs=epochs))
 
+    def advance_to_epoch_edge(self, edge: str, offset: int = 0) -> int:
+        """Head at the next epoch's first block (+ offset) or the current epoch's last block (− offset)."""
+        return self.run_on_loop(lambda: self.chain.advance_to_epoch_edge(edge, offset))
+
     def set_faults(self, node_index: int, rules: Sequence[dict[str, Any] | FaultRule]) -> None:
         parsed = [r if isinstance(r, FaultRule) else parse_rules(r)[0] for r in rules]
         self.run_on_loop(lambda: self.servers[node_index].faults.replace(parsed))

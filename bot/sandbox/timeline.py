@@ -31,6 +31,10 @@ class Timeline:
     def epoch_start(self, epoch: int) -> int:
         return self.genesis_height + epoch * self.epoch_length
 
+    def epoch_last_block(self, epoch: int) -> int:
+        """The last block of ``epoch`` (the height before the next epoch's start, or below it when skipped)."""
+        return self.latest_block_at_or_below(self.epoch_start(epoch + 1) - 1)
+
     def is_epoch_start(self, height: int) -> bool:
         return (height - self.genesis_height) % self.epoch_length == 0
 

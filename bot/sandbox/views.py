@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .chain import SandboxChain, ValidatorRole
+from .chain import SandboxChain, Seat, ValidatorRole, ValidatorStatus
 from .hashing import digest, hash_b58
 
 GAS_PRICE = "100000000"  # mainnet minimum gas price, yocto per gas
@@ -61,7 +61,7 @@ def block_view(chain: SandboxChain, height: int) -> dict[str, Any]:
     epoch = timeline.epoch_of(height)
     prev = timeline.prev_height(height)
     block_hash = chain.remember_hash(height)
-    producers = [v["account_id"] for v in _current_validators(chain, height)] or ["sandbox-node"]
+    producers = [v["account_id"] for v in _current_validators(chain, height) if v["shards"]] or ["sandbox-node"]
     author = producers[int.from_bytes(digest("author", height)[:4], "big") % len(producers)]
     timestamp = timeline.timestamp_ns(height)
     chunk = {
@@ -125,37 +125,49 @@ def _public_key(chain: SandboxChain, account_id: str) -> str:
     return key or "ed25519:" + hash_b58("validator-key", account_id)
 
 
+def _done(expected: int, status: ValidatorStatus, salt: str, account_id: str, head: int, slack: int) -> int:
+    """How many of `expected` duties were done: the status's `online` share, else all but a few (deterministic)."""
+    if status.online is not None:
+        numerator, denominator = status.online
+        return expected * numerator // denominator
+    return expected - int.from_bytes(digest(salt, account_id, head)[:4], "big") % (expected // slack + 1)
+
+
 def _current_validators(chain: SandboxChain, head: int) -> list[dict[str, Any]]:
+    """Producers share the blocks and chunks by stake; chunk-validator-only seats (stateless validation) produce
+    none and only endorse: `shards` empty, blocks and chunks expected 0, like mainnet's smaller seats."""
     timeline = chain.timeline
     active = [
-        (account_id, chain.accounts[account_id].locked)
+        (account_id, chain.accounts[account_id].locked, status)
         for account_id, status in chain.validators.items()
         if status.role is ValidatorRole.ACTIVE and account_id in chain.accounts
     ]
     active.sort(key=lambda item: (-item[1], item[0]))
-    total_stake = sum(stake for _, stake in active) or 1
+    producer_stake = sum(stake for _, stake, status in active if status.seat is Seat.PRODUCER) or 1
     blocks_so_far = head - timeline.epoch_start(timeline.epoch_of(head)) + 1
     result = []
-    for account_id, stake in active:
-        expected = blocks_so_far * stake // total_stake
-        missed = int.from_bytes(digest("missed", account_id, head)[:4], "big") % (expected // 100 + 1)
-        expected_chunks = expected
-        missed_chunks = int.from_bytes(digest("missed-chunks", account_id, head)[:4], "big") % (expected // 80 + 1)
+    for account_id, stake, status in active:
+        producer = status.seat is Seat.PRODUCER
+        expected = blocks_so_far * stake // producer_stake if producer else 0
+        produced = _done(expected, status, "missed", account_id, head, 100)
+        chunks = _done(expected, status, "missed-chunks", account_id, head, 80)
+        endorsed = _done(blocks_so_far, status, "missed", account_id, head, 100)
+        shards = [0] if producer else []
         result.append({
             "account_id": account_id,
             "is_slashed": False,
             "num_expected_blocks": expected,
-            "num_produced_blocks": expected - missed,
-            "num_expected_chunks": expected_chunks,
-            "num_produced_chunks": expected_chunks - missed_chunks,
-            "num_expected_chunks_per_shard": [expected_chunks],
-            "num_produced_chunks_per_shard": [expected_chunks - missed_chunks],
+            "num_produced_blocks": produced,
+            "num_expected_chunks": expected,
+            "num_produced_chunks": chunks,
+            "num_expected_chunks_per_shard": [expected] if producer else [],
+            "num_produced_chunks_per_shard": [chunks] if producer else [],
             "num_expected_endorsements": blocks_so_far,
-            "num_produced_endorsements": blocks_so_far - missed,
+            "num_produced_endorsements": endorsed,
             "num_expected_endorsements_per_shard": [blocks_so_far],
-            "num_produced_endorsements_per_shard": [blocks_so_far - missed],
+            "num_produced_endorsements_per_shard": [endorsed],
             "public_key": _public_key(chain, account_id),
-            "shards": [0],
+            "shards": shards,
             "stake": str(stake),
         })
     return result

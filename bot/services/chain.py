@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.near.indexer import IndexerClient
+from bot.near.models import Block
 from bot.near.rpc import NearRpcClient, RpcPolicy
 from bot.settings import Settings
 
@@ -21,8 +22,12 @@ class Chain:
         return cls(
             network=settings.near_network,
             rpc=NearRpcClient(settings.near_rpc_urls, policy),
-            indexer=IndexerClient(settings.near_indexer_api),
+            indexer=IndexerClient(settings.near_indexer_api, policy=policy),  # same retries, same deadline
         )
+
+    def at(self, block: Block) -> Chain:
+        """The same chain read at one block: every figure of an answer built on it describes `block`."""
+        return replace(self, rpc=self.rpc.at_block(block))
 
     async def aclose(self) -> None:
         await self.rpc.aclose()

@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.near import errors
 from bot.near.account_id import account_kind, is_valid_account_id
+from bot.near.epochs import read_epoch_at
 from bot.near.liquid import providers_for
 from bot.near.units import format_near
 from bot.safety import looks_like_secret
 from bot.services.chain import Chain
-from bot.services.delegations import DUST_YOCTO, parse_account
+from bot.services.delegations import DUST_YOCTO, INDEX_CHECKED, parse_account
 from bot.services.diagnose_lockups import NAME_YOUR_LOCKUP, foundation_cases, held_entry_cases, venear_cases
 from bot.services.lockup import get_lockup
-from bot.services.pool import validator_info
+from bot.services.pool import uptime_summary, validator_info
 from bot.services.results import (
     DiagnoseCase,
     DiagnoseResult,
@@ -34,16 +35,20 @@ from bot.services.results import (
     StatusResult,
     UnbondingEntry,
     UnbondingResult,
+    ValidatorInfo,
 )
 from bot.services.status import get_status
 from bot.services.unbonding import get_unbonding
 
-USAGE = "diagnose <account_id>"
 _ORDER = {"action": 0, "warning": 1, "wait": 2, "info": 3, "ok": 4}
 
 
 def _utc(unix: int) -> str:
     return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _epochs(count: int) -> str:
@@ -170,6 +175,33 @@ async def _paused(chain: Chain, pool_id: str) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def _validator_case(info: ValidatorInfo, pool: str, paused: bool | None, at_stake: str) -> tuple[str, str, str] | None:
+    """(kind, title, text) of what the pool's standing means for the stake there, or None when all is well."""
+    back = " It is in the next epoch's validator set again." if info.in_next_epoch else ""
+    if paused:
+        return ("pool_paused", f"{pool} has paused staking",
+                f"The pool's owner paused staking, so {at_stake} earns no rewards until it is resumed. The NEAR is not "
+                "lost; to move it, unstake, wait 4 epochs and withdraw.")
+    if info.status == "kicked_out":
+        return ("validator_kicked_out", f"{pool} was kicked out of the validator set",
+                f"Reason: {info.kickout_reason or 'not given'}. While it is out, {at_stake} earns no rewards; the NEAR "
+                f"is not lost.{back} If it stays out, consider unstaking and moving to an active validator.")
+    if info.status == "active" and not info.in_next_epoch:
+        return ("validator_leaving", f"{pool} is not in the next epoch's validator set",
+                f"It validates this epoch, but from the next one {at_stake} earns no rewards unless the pool regains "
+                "a seat.")
+    if info.status == "active" and info.low_uptime:
+        now = "It is below that now" if info.below_kickout else "It is close to that"
+        return ("validator_low_uptime", f"{pool} has low uptime this epoch",
+                f"{_sentence(uptime_summary(info))}. {now}: if it ends the epoch below, it leaves the validator set "
+                f"and {at_stake} earns no rewards while it is out. The NEAR is not lost.")
+    if info.status in ("proposal", "inactive"):
+        joins = " It joins the validator set next epoch." if info.in_next_epoch else ""
+        return ("validator_inactive", f"{pool} is not validating this epoch",
+                f"{_sentence(at_stake)} earns no rewards while the pool is outside the validator set.{joins}")
+    return None
+
+
 async def _validator_cases(
     chain: Chain, cases: _Cases, staked: dict[str, int], validators: Any, owner_note: str
 ) -> None:
@@ -177,42 +209,11 @@ async def _validator_cases(
     quiet = [pool for pool, info in infos.items() if info.status != "active"]
     paused = dict(zip(quiet, await asyncio.gather(*(_paused(chain, p) for p in quiet)), strict=True))
     for pool, amount in staked.items():
-        info = infos[pool]
-        at_stake = f"the {format_near(amount)} staked there{owner_note}"
-        back = " It is in the next epoch's validator set again." if info.in_next_epoch else ""
-        if paused.get(pool):
-            cases.add(
-                kind="pool_paused", severity="warning", pool_id=pool, amount_yocto=amount,
-                title=f"{pool} has paused staking",
-                text=f"The pool's owner paused staking, so {at_stake} earns no rewards until it is resumed. The NEAR "
-                "is not lost; to move it, unstake, wait 4 epochs and withdraw.",
-                next_command=f"/pool {pool}",
-            )
-        elif info.status == "kicked_out":
-            cases.add(
-                kind="validator_kicked_out", severity="warning", pool_id=pool, amount_yocto=amount,
-                title=f"{pool} was kicked out of the validator set",
-                text=f"Reason: {info.kickout_reason or 'not given'}. While it is out, {at_stake} earns no rewards; "
-                f"the NEAR is not lost.{back} If it stays out, consider unstaking and moving to an active validator.",
-                next_command=f"/pool {pool}",
-            )
-        elif info.status == "active" and not info.in_next_epoch:
-            cases.add(
-                kind="validator_leaving", severity="warning", pool_id=pool, amount_yocto=amount,
-                title=f"{pool} is not in the next epoch's validator set",
-                text=f"It validates this epoch, but from the next one {at_stake} earns no rewards unless the pool "
-                "regains a seat.",
-                next_command=f"/pool {pool}",
-            )
-        elif info.status in ("proposal", "inactive"):
-            joins = " It joins the validator set next epoch." if info.in_next_epoch else ""
-            cases.add(
-                kind="validator_inactive", severity="warning", pool_id=pool, amount_yocto=amount,
-                title=f"{pool} is not validating this epoch",
-                text=f"{at_stake[0].upper()}{at_stake[1:]} earns no rewards while the pool is outside the validator "
-                f"set.{joins}",
-                next_command=f"/pool {pool}",
-            )
+        found = _validator_case(infos[pool], pool, paused.get(pool), f"the {format_near(amount)} staked there{owner_note}")
+        if found is not None:
+            kind, title, text = found
+            cases.add(kind=kind, severity="warning", pool_id=pool, amount_yocto=amount, title=title, text=text,
+                      next_command=f"/pool {pool}")
 
 
 # -- the answer ----------------------------------------------------------------------------------------------------
@@ -241,16 +242,38 @@ async def _lockup_results(
     return results
 
 
+def _index_missed(cases: _Cases, status: StatusResult, account_id: str) -> None:
+    if not status.delegations_checked.startswith(INDEX_CHECKED):
+        return  # the index could not be read: nothing can be said about what it lists
+    for d in status.delegations:
+        if d.found_by != "scan" or d.staked_yocto + d.unstaked_yocto <= DUST_YOCTO:
+            continue
+        cases.add(
+            kind="index_missed", severity="warning", pool_id=d.pool_id, amount_yocto=d.staked_yocto + d.unstaked_yocto,
+            title=f"{format_near(d.staked_yocto + d.unstaked_yocto)} in {d.pool_id}, which the staking index misses",
+            text=f"The staking index that wallets and explorers use to find your pools does not list {d.pool_id} for "
+            f"this account, so they may not show this stake. It is there ({format_near(d.staked_yocto)} staked, "
+            f"{format_near(d.unstaked_yocto)} unstaked): found by checking the account in every pool of the validator "
+            "set. Nothing is lost; name the pool to see it.",
+            next_command=f"/status {account_id} {d.pool_id}",
+        )
+
+
 async def get_diagnose(
-    chain: Chain, account_text: str, *, lockups: Sequence[str] = (), linked: Sequence[str] = ()
+    chain: Chain, account_text: str, pools: Sequence[str] = (), *, lockups: Sequence[str] = (),
+    linked: Sequence[str] = (),
 ) -> DiagnoseResult:
-    """`lockups` / `linked`: lockup accounts the user named or linked (a global-contract lockup can live at any id)."""
+    """`pools`: pools the user named or linked, checked next to the index and the validator set.
+    `lockups` / `linked`: lockup accounts the user named or linked (a global-contract lockup can live at any id)."""
     account_id = parse_account(account_text)
+    named = [parse_account(p) for p in pools]
     named_lockups = [parse_account(x) for x in lockups]
-    status_read, unbonding_read, validators_read = await asyncio.gather(
-        get_status(chain, account_id, lockups=named_lockups, linked=linked),
-        get_unbonding(chain, account_id, lockups=named_lockups, linked=linked),
-        chain.rpc.validators(),
+    # One block for the whole triage: status, unbonding, the lockups and the validator set all describe it.
+    chain = chain.at(await chain.rpc.block())
+    status_read, unbonding_read, epoch_read = await asyncio.gather(
+        get_status(chain, account_id, named, lockups=named_lockups, linked=linked, scan=True),
+        get_unbonding(chain, account_id, lockups=named_lockups, linked=linked, scan=True, also=named),
+        read_epoch_at(chain.rpc),
         return_exceptions=True,
     )
     for outcome in (status_read, unbonding_read):
@@ -262,6 +285,7 @@ async def get_diagnose(
     problems: list[PoolProblem] = list(status.pool_problems)
     complete = status.delegations_complete and unbonding.pools_complete
     cases = _Cases()
+    _index_missed(cases, status, account_id)
     is_lockup = status.lockup_of is not None
 
     liquid = _liquid_names(chain, status)
@@ -294,13 +318,13 @@ async def get_diagnose(
     if not status.lockups and not named_lockups and not linked:
         notes.append(NAME_YOUR_LOCKUP.format(account=account_id))
 
-    if isinstance(validators_read, BaseException):
-        if not isinstance(validators_read, errors.NearError):
-            raise validators_read
-        notes.append(f"The validator set could not be read, so pool standing was not checked ({validators_read.message}).")
+    if isinstance(epoch_read, BaseException):
+        if not isinstance(epoch_read, errors.NearError):
+            raise epoch_read
+        notes.append(f"The validator set could not be read, so pool standing was not checked ({epoch_read.message}).")
     else:
-        await _validator_cases(chain, cases, staked, validators_read, "")
-        await _validator_cases(chain, cases, lockup_staked, validators_read, " by your lockup")
+        await _validator_cases(chain, cases, staked, epoch_read.validators, "")
+        await _validator_cases(chain, cases, lockup_staked, epoch_read.validators, " by your lockup")
 
     if not any(c.severity in ("action", "wait", "warning") for c in cases.items):
         cases.add(kind="nothing_wrong", severity="ok", title="Nothing looks stuck", text=_all_good(status, complete))
@@ -309,6 +333,9 @@ async def get_diagnose(
     return DiagnoseResult(
         account_id=account_id,
         current_epoch=unbonding.current_epoch,
+        block_height=unbonding.block_height,
+        checked=status.delegations_checked,
+        scanned_pools=status.scanned_pools,
         epoch_length=unbonding.epoch_length,
         avg_block_seconds=unbonding.avg_block_seconds,
         head_unix=unbonding.head_unix,
@@ -355,27 +382,41 @@ _NOT_HOLDERS = frozenset(
     | {"lockup.near", "locktest.testnet", "lockup-whitelist.near", "near", "testnet"}
 )
 MAX_FOUND = 3
+MAX_POOLS = 5
 
 
-def find_account_ids(text: str, *, limit: int = MAX_FOUND) -> list[str]:
-    """NEAR account ids mentioned in a message, in order: named ids under .near/.testnet (not staking pools),
-    implicit ids (64 hex) and lockup ids. Never looks inside a message that holds a secret."""
+def _mentioned(text: str, keep: Callable[[str], bool], limit: int) -> list[str]:
+    """Valid account ids in a message, in order, that `keep` accepts. Never looks inside a message that holds a
+    secret."""
     if looks_like_secret(text):
         return []
     found: list[str] = []
     for match in _CANDIDATE.finditer(text):
         candidate = match.group(1).rstrip(".-_").lower()
-        if candidate in found or not is_valid_account_id(candidate):
-            continue
-        kind = account_kind(candidate)
-        if kind == "named":
-            if candidate.rsplit(".", 1)[-1] not in _NAMED_TLDS or "." not in candidate:
-                continue
-            if candidate.endswith(_POOL_SUFFIXES) or candidate in _NOT_HOLDERS:
-                continue  # a pool is where tokens are, not whose they are
-        elif kind not in ("near-implicit", "eth-implicit"):
+        if candidate in found or not is_valid_account_id(candidate) or not keep(candidate):
             continue
         found.append(candidate)
         if len(found) >= limit:
             break
     return found
+
+
+def _is_holder(candidate: str) -> bool:
+    kind = account_kind(candidate)
+    if kind == "named":
+        if candidate.rsplit(".", 1)[-1] not in _NAMED_TLDS or "." not in candidate:
+            return False
+        return not candidate.endswith(_POOL_SUFFIXES) and candidate not in _NOT_HOLDERS  # a pool is where tokens are
+    return kind in ("near-implicit", "eth-implicit")
+
+
+def find_pool_ids(text: str, *, limit: int = MAX_POOLS) -> list[str]:
+    """Staking pools named or linked in a message (`x.poolv1.near`, or inside a wallet or explorer link), for
+    diagnose to check next to the index and the validator set."""
+    return _mentioned(text, lambda candidate: candidate.endswith(_POOL_SUFFIXES), limit)
+
+
+def find_account_ids(text: str, *, limit: int = MAX_FOUND) -> list[str]:
+    """NEAR account ids mentioned in a message, in order: named ids under .near/.testnet (not staking pools),
+    implicit ids (64 hex) and lockup ids."""
+    return _mentioned(text, _is_holder, limit)

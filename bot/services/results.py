@@ -33,6 +33,24 @@ class EpochResult(Result):
     sample_blocks: int
 
 
+ValidatorRole = Literal["block_producer", "chunk_producer", "chunk_validator"]
+DutyName = Literal["blocks", "chunks", "endorsements"]
+
+
+class Duty(Result):
+    """One duty of a validator this epoch, counted against what was expected of it."""
+
+    duty: DutyName
+    produced: int
+    expected: int
+    percent: float | None  # floored to 2 decimals (never rounded up past a threshold); None when nothing expected
+    # nearcore's kickout threshold for this duty in this role, or None when the duty does not decide a kickout
+    # for the role (endorsements of block and chunk producers).
+    kickout_threshold_percent: int | None
+    below_kickout: bool  # produced × 100 < threshold × expected, nearcore's own comparison
+    low: bool  # below the threshold plus the bot's warning margin (the low-uptime alert's rule)
+
+
 class ValidatorInfo(Result):
     status: Literal["active", "proposal", "kicked_out", "inactive"]
     in_next_epoch: bool
@@ -42,7 +60,16 @@ class ValidatorInfo(Result):
     expected_blocks: int | None = None
     produced_chunks: int | None = None
     expected_chunks: int | None = None
+    # The lowest percentage among the duties that decide a kickout for this role (None: no duties yet).
     uptime_percent: float | None = None
+    produced_endorsements: int | None = None
+    expected_endorsements: int | None = None
+    # "chunk_validator" = a seat that only endorses chunks (no blocks or chunks expected), judged on endorsements.
+    role: ValidatorRole | None = None
+    duties: list[Duty] = []
+    kickout_threshold_percent: int | None = None  # the threshold of the duty `uptime_percent` comes from
+    below_kickout: bool = False
+    low_uptime: bool = False
 
 
 class PoolResult(Result):
@@ -66,11 +93,16 @@ class PoolResult(Result):
     epoch_height: int
 
 
+FoundBy = Literal["index", "named", "scan"]
+
+
 class DelegationEntry(Result):
     pool_id: str
     staked_yocto: Yocto
     unstaked_yocto: Yocto
     can_withdraw: bool
+    # How the pool was found: listed by the staking index, named by the user, or by scanning the validator set.
+    found_by: FoundBy = "index"
 
 
 class PoolProblem(Result):
@@ -143,6 +175,10 @@ class StatusResult(Result):
     pool_problems: list[PoolProblem] = []
     notes: list[str] = []
     block_height: int
+    # What `delegations_complete` is about, in words ("every pool the staking index lists", ...): never more.
+    delegations_checked: str = "every pool the staking index lists"
+    # Pools the validator-set scan checked beyond the index and the named ones; None when no scan was asked for.
+    scanned_pools: int | None = None
     lockup: LockupSummary | None = None
     liquid: list[LiquidHolding] = []
     lockups: list[LockupSummary] = []  # every lockup found (`lockup` is the first of them)
@@ -192,6 +228,8 @@ class UnbondingEntry(Result):
     # "contract_balance" (LiNEAR/Rhea reserve), "check": the contract's own check could not be read), and why.
     waiting_for: Literal["epoch", "settlement", "retrieval", "contract_balance", "check"] | None = None
     waiting_note: str | None = None
+    # For the account's own pool delegations: how the pool was found (see DelegationEntry); None otherwise.
+    found_by: FoundBy | None = None
 
 
 class UnbondingResult(Result):
@@ -206,6 +244,10 @@ class UnbondingResult(Result):
     pool_problems: list[PoolProblem] = []
     notes: list[str] = []
     timed_unlocks: list[TimedUnlock] = []
+    # The block every figure describes (the latest final block when the command started).
+    block_height: int | None = None
+    pools_checked: str = "every pool the staking index lists"
+    scanned_pools: int | None = None
 
 
 class ActionCall(Result):
@@ -413,6 +455,8 @@ class DiagnoseCase(Result):
         "venear_unlocking",
         "venear_unlock_ready",
         "validator_kicked_out",
+        "validator_low_uptime",
+        "index_missed",
         "validator_leaving",
         "validator_inactive",
         "pool_paused",
@@ -440,3 +484,6 @@ class DiagnoseResult(Result):
     complete: bool  # False: some pools or providers could not be read (see problems)
     problems: list[PoolProblem] = []
     notes: list[str] = []
+    block_height: int | None = None  # the one block the triage describes
+    checked: str = "every pool the staking index lists"  # which pools were checked for delegations
+    scanned_pools: int | None = None

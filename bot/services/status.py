@@ -1,4 +1,5 @@
-""""Where are my tokens?": an account's balance and every delegation.
+""""Where are my tokens?": an account's balance and its delegations in the pools checked: those the staking
+index lists, those named, and with `scan` every pool of the validator set (bot/services/delegations.py).
 
 Round trip 1: the account and the staking index in parallel; round trip 2: `get_account` on every pool in
 parallel.
@@ -24,27 +25,28 @@ STORAGE_YOCTO_PER_BYTE = 10**19
 
 async def get_status(
     chain: Chain, account_id: str, pools: Sequence[str] = (), *, lockups: Sequence[str] = (),
-    linked: Sequence[str] = (),
+    linked: Sequence[str] = (), scan: bool = False,
 ) -> StatusResult:
     """`lockups`: lockup accounts the user named (a lockup deployed from the global contract can live at any id);
-    `linked`: the user's linked accounts, attached quietly when one is a lockup of this account."""
+    `linked`: the user's linked accounts, attached quietly when one is a lockup of this account; `scan`: also check
+    every pool of the validator set, in case the staking index missed a delegation."""
     account_id = parse_account(account_id)
     named_pools = [parse_account(p) for p in pools]
     named_lockups = [parse_account(x) for x in lockups]
     # Lockups and liquid staking are read alongside the account and pools: same round trips, not extra ones.
-    account, scan, found, liquid = await asyncio.gather(
+    account, delegated, found, liquid = await asyncio.gather(
         chain.rpc.view_account(account_id),
-        scan_delegations(chain, account_id, named_pools),
+        scan_delegations(chain, account_id, named_pools, scan=scan),
         lockup_summaries(chain, account_id, named_lockups, linked=[x for x in linked if x != account_id]),
         liquid_holdings(chain, account_id),
         return_exceptions=True,
     )
     if isinstance(account, BaseException):
         raise account
-    if isinstance(scan, BaseException):
-        raise scan
-    problems = list(scan.problems)
-    notes = list(scan.notes)
+    if isinstance(delegated, BaseException):
+        raise delegated
+    problems = list(delegated.problems)
+    notes = list(delegated.notes)
     summaries: list[LockupSummary] = []
     itself: LockupSummary | None = None
     if isinstance(found, errors.NearError):
@@ -80,8 +82,9 @@ async def get_status(
             f"{account_id}` explains the rest)."
         )
     delegations = [
-        DelegationEntry(pool_id=d.pool_id, staked_yocto=d.staked, unstaked_yocto=d.unstaked, can_withdraw=d.can_withdraw)
-        for d in scan.delegations
+        DelegationEntry(pool_id=d.pool_id, staked_yocto=d.staked, unstaked_yocto=d.unstaked, can_withdraw=d.can_withdraw,
+                        found_by=delegated.found_by.get(d.pool_id, "index"))
+        for d in delegated.delegations
     ]
     return StatusResult(
         account_id=account_id,
@@ -94,7 +97,9 @@ async def get_status(
         delegations=delegations,
         total_staked_yocto=sum(d.staked_yocto for d in delegations),
         total_unstaked_yocto=sum(d.unstaked_yocto for d in delegations),
-        delegations_complete=scan.complete,
+        delegations_complete=delegated.complete,
+        delegations_checked=delegated.checked,
+        scanned_pools=delegated.scanned_pools,
         pool_problems=problems,
         notes=notes,
         block_height=account.block_height,

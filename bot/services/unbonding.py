@@ -18,7 +18,7 @@ from bot.near.liquid import LiquidPosition, providers_for
 from bot.near.pool_state import StateRead, StateSource, read_pool_account
 from bot.near.pools import Delegation, get_delegation
 from bot.services.chain import Chain
-from bot.services.delegations import parse_account, scan_delegations
+from bot.services.delegations import find_pools, index_pools, parse_account, read_delegations
 from bot.services.estimates import estimate_entry
 from bot.services.liquid import liquid_positions, liquid_unbonding_entries
 from bot.services.lockup_read import VenearRead, final_block, find_lockups
@@ -145,21 +145,33 @@ def _timed_unlock(read: VenearRead) -> TimedUnlock | None:
 
 async def get_unbonding(
     chain: Chain, account_id: str, pools: Sequence[str] = (), *, lockups: Sequence[str] = (),
-    linked: Sequence[str] = (),
+    linked: Sequence[str] = (), scan: bool = False, also: Sequence[str] = (),
 ) -> UnbondingResult:
-    """`lockups` / `linked`: lockup accounts the user named or linked, included when they belong to this account."""
+    """`lockups` / `linked`: lockup accounts the user named or linked, included when they belong to this account.
+    `pools` limits the answer to those pools; `also` adds pools to check next to the index; `scan` adds every pool of
+    the validator set. Every figure describes one block: the latest final block when the command starts."""
     account_id = parse_account(account_id)
     named = [parse_account(p) for p in pools]
+    extra = [parse_account(p) for p in also]
     named_lockups = [parse_account(x) for x in lockups]
-    # The epoch clock, the pools and the liquid-staking positions are independent reads: start them together.
+    # The staking index is read while the answer's block is fetched; everything else is read at that block.
+    index = asyncio.ensure_future(index_pools(chain, account_id)) if not named else None
+    try:
+        chain = chain.at(await chain.rpc.block())
+    except BaseException:
+        if index is not None:
+            index.cancel()
+        raise
     clock_task = asyncio.ensure_future(read_epoch_clock(chain.rpc))
     liquid_task = asyncio.ensure_future(liquid_positions(chain, account_id))
     linked = [x for x in linked if x != account_id]
     lockup_task = asyncio.ensure_future(_lockup_part(chain, account_id, named, named_lockups, linked))
     try:
-        scan = await scan_delegations(chain, account_id, named, use_index=not named)
+        # A pool filter already says where to look: scanning the validator set is for finding unknown pools.
+        found = await find_pools(chain, account_id, [*named, *extra], index=index, scan=scan and not named)
+        delegated = await read_delegations(chain, account_id, found)
         lockup_part = await lockup_task
-        unbonding = [d for d in scan.delegations if d.unstaked > 0] + lockup_part.delegations
+        unbonding = [d for d in delegated.delegations if d.unstaked > 0] + lockup_part.delegations
         reads = await asyncio.gather(*(_read_epoch(chain, d) for d in unbonding))
     finally:
         clock, positions, _ = await asyncio.gather(clock_task, liquid_task, lockup_task, return_exceptions=True)
@@ -167,10 +179,12 @@ async def get_unbonding(
         if isinstance(outcome, BaseException):
             raise outcome
     assert isinstance(positions, list)
-    entries = [_entry(d, r, clock) for d, r in zip(unbonding, reads, strict=True)]
     entries = [
-        e if d.account_id == account_id else e.model_copy(update={"held_by": d.account_id})
-        for e, d in zip(entries, unbonding, strict=True)
+        _entry(d, r, clock).model_copy(update={
+            "held_by": d.account_id if d.account_id != account_id else None,
+            "found_by": delegated.found_by.get(d.pool_id) if d.account_id == account_id else None,
+        })
+        for d, r in zip(unbonding, reads, strict=True)
     ]
     # Liquid-staking delayed unstakes join the list (only the named contracts when pools were named).
     entries += [e for e in liquid_unbonding_entries(positions, clock) if not named or e.pool_id in named]
@@ -179,7 +193,7 @@ async def get_unbonding(
         for p in lockup_part.lst_positions
         for e in liquid_unbonding_entries([p], clock)
     ]
-    notes = list(scan.notes) + lockup_part.notes
+    notes = list(delegated.notes) + lockup_part.notes
     if entries:
         notes.extend(RULES)
     if lockup_part.timed:
@@ -187,12 +201,15 @@ async def get_unbonding(
     return UnbondingResult(
         account_id=account_id,
         current_epoch=clock.epoch_height,
+        block_height=clock.head_height,
         epoch_length=clock.epoch_length,
         head_unix=clock.head_timestamp_ns // NS_PER_SECOND,
         avg_block_seconds=round(clock.avg_block_ns / NS_PER_SECOND, 6),
         entries=entries,
-        pools_complete=scan.complete,
-        pool_problems=scan.problems,
+        pools_complete=delegated.complete,
+        pools_checked=delegated.checked,
+        scanned_pools=delegated.scanned_pools,
+        pool_problems=delegated.problems,
         notes=notes,
         timed_unlocks=lockup_part.timed,
     )

@@ -58,7 +58,8 @@ async def test_start_syncs_commands_to_the_dev_guild_only(fake: FakeDiscord, bot
     account, pool_opt = commands["unbonding"]["options"]
     assert (account["name"], account["required"], account["autocomplete"]) == ("account", False, True)  # linked default
     assert (pool_opt["name"], pool_opt["required"]) == ("pool", False)
-    assert [c["name"] for c in commands["status"]["options"]] == ["account"]
+    account, scan = commands["status"]["options"]
+    assert (account["name"], scan["name"], scan["type"], scan["required"]) == ("account", "scan", 5, False)
     # Sharded start (GET /gateway/bot), no privileged intents.
     assert ("GET", "/api/v10/gateway/bot") in fake.requests
     [identify] = fake.identify_payloads
@@ -211,6 +212,15 @@ async def test_personal_answers_are_ephemeral_except_in_the_bot_dm(
     assert record.embed["description"].startswith("No delegations found")
 
 
+async def test_status_scan_option_finds_what_the_index_missed(fake: FakeDiscord, bot: StakingBot) -> None:
+    plain = await fake.slash("status", {"account": "grace.near"})
+    assert plain.embed["description"] == "No delegations found in every pool the staking index lists"
+    scanned = await fake.slash("status", {"account": "grace.near", "scan": True})
+    fields = {f["name"]: f["value"] for f in scanned.embed["fields"]}
+    assert "the staking index misses it" in fields["bravo.poolv1.near"]
+    assert scanned.embed["description"].endswith("NEAR staked** in 1 pool")
+
+
 async def test_unbonding_with_a_pool_shows_epochs_bar_and_times(fake: FakeDiscord, bot: StakingBot) -> None:
     bravo = SCENARIO.pool_id("bravo")
     record = await fake.slash("unbonding", {"account": "alice.near", "pool": bravo})
@@ -269,7 +279,7 @@ async def test_pool_autocomplete_offers_the_validator_set(fake: FakeDiscord, bot
     assert "proposal" in labels[SCENARIO.pool_id("proposal")]
 
     typed = await fake.autocomplete("pool", {"pool": "al"})  # prefix matches first, then matches inside
-    assert [c["value"] for c in typed] == [SCENARIO.pool_id("alpha"), SCENARIO.pool_id("proposal")]
+    assert [c["value"] for c in typed] == [SCENARIO.pool_id(r) for r in ("alpha", "proposal", "chunkval")]
     # Fees are fetched in the background after a picker showed the pools: the next keystroke has them.
     await asyncio.sleep(0.5)
     again = {c["value"]: c["name"] for c in await fake.autocomplete("pool", {"pool": ""})}

@@ -142,7 +142,8 @@ def test_amounts_truncate_and_exact_yocto_is_shown() -> None:
     result = status(amount_yocto=2 * NEAR - 1, available_yocto=2 * NEAR - 1)
     embed = render_embed(result).embed
     assert "balance **1.99999 NEAR**" in (embed.fields[0].value or "")  # never rounded up to 2
-    assert embed.footer.text == f"Balance exactly {2 * NEAR - 1} yocto · block 100"
+    assert embed.footer.text == (f"Balance exactly {2 * NEAR - 1} yocto · block 100 · "
+                                 "pools checked: every pool the staking index lists")
 
 
 def test_status_with_lockup_and_liquid_staking() -> None:

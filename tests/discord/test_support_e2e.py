@@ -220,7 +220,9 @@ async def test_diagnose_is_personal(fake: FakeDiscord, bot: StakingBot) -> None:
     assert "**Next:** `/withdraw bob.near alpha.poolv1.near`" in first["value"]
 
 
-async def test_diagnose_this_finds_accounts_in_a_support_message(fake: FakeDiscord, bot: StakingBot) -> None:
+async def test_diagnose_this_finds_accounts_in_a_support_message(
+    fake: FakeDiscord, bot: StakingBot, sandbox: ThreadedSandbox
+) -> None:
     asker = user_object(USER_ID + 7)
     target = fake.user_message("my unstake from Bob.near and carol.near never arrived?? (alpha.poolv1.near)", asker)
     record = await fake.context_menu("Diagnose this", target, user_id=USER_ID)
@@ -232,6 +234,12 @@ async def test_diagnose_this_finds_accounts_in_a_support_message(fake: FakeDisco
     titles = [m.embeds[0]["title"] for m in record.messages]
     assert titles == ["Diagnosis: bob.near", "Diagnosis: carol.near"]
     assert all(m.ephemeral or m is record.original for m in record.messages)
+
+    # A pool named in the message is checked even though the index lost that delegation.
+    sandbox.run_on_loop(lambda: sandbox.chain.index_omissions.add(("paused-ops.near", "paused.poolv1.near")))
+    hidden = await fake.context_menu(
+        "Diagnose this", fake.user_message("paused-ops.near: where is my stake in paused.poolv1.near?", asker))
+    assert any(f["name"].endswith("paused.poolv1.near has paused staking") for f in hidden.embed["fields"])
 
     nothing = await fake.context_menu("Diagnose this", fake.user_message("thanks, all good now!", asker))
     assert nothing.embed["title"] == "No account found" and nothing.ephemeral

@@ -14,6 +14,7 @@ from bot.alerts.notify import DeliveryRefused, deliver_pending
 from bot.alerts.scheduler import AlertScheduler
 from bot.alerts.subscriptions import subscribe_pool, subscribe_unbonding
 from bot.sandbox import ThreadedSandbox
+from bot.sandbox.chain import Seat, ValidatorRole
 from bot.sandbox.scenario import SCENARIO
 from bot.services.chain import Chain
 from bot.storage import SqliteStorage
@@ -166,6 +167,28 @@ async def test_pool_watch_reports_fee_change_and_pause(
     assert any("paused staking" in t for t in texts)
     assert all(d == "channel:42" for d, _ in notifier.delivered)
     assert len(texts) == 2
+
+
+@pytest.mark.parametrize(("online", "alerted"), [((29_610, 30_863), False), ((78, 100), True), ((60, 100), True)])
+async def test_chunk_validator_low_uptime_is_judged_on_endorsements(
+    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler,
+    notifier: RecordingNotifier, online: tuple[int, int], alerted: bool,
+) -> None:
+    # A chunk-validator-only seat produces no blocks or chunks: only its endorsements can make its uptime low, and
+    # nearcore removes such a seat below 70 % (the alert warns 10 points above that).
+    await subscribe_pool(storage, chain, USER, "chunkval.poolv1.near", guild_id=9, channel_id=42)
+    await scheduler.run_once()
+    sandbox.run_on_loop(lambda: sandbox.chain.set_validator(
+        "chunkval.poolv1.near", ValidatorRole.ACTIVE, seat=Seat.CHUNK_VALIDATOR, online=online))
+    sandbox.advance(blocks=100)
+    await scheduler.run_once()
+    texts = [p["text"] for _, p in notifier.delivered]
+    if not alerted:
+        assert texts == []
+        return
+    (text,) = texts
+    assert text.startswith("chunkval.poolv1.near has low uptime: as a chunk validator it produced ")
+    assert "expected endorsements this epoch" in text and text.endswith("nearcore removes a chunk validator below 70%.")
 
 
 async def test_liquid_staking_unstake_alert(

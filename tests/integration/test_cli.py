@@ -73,6 +73,18 @@ def test_status_json_amounts_are_exact_strings(sandbox: ThreadedSandbox) -> None
         assert entry["staked_yocto"].isdigit() and entry["unstaked_yocto"].isdigit()
 
 
+def test_status_scan_json_says_how_each_pool_was_found(sandbox: ThreadedSandbox) -> None:
+    body, code = ask_json(sandbox, "status frank.near --scan")
+    assert code == 0
+    assert {d["pool_id"]: d["found_by"] for d in body["delegations"]} == {
+        "alpha.poolv1.near": "index", "chunkval.poolv1.near": "scan", "kicked.poolv1.near": "scan"}
+    assert isinstance(body["scanned_pools"], int) and body["scanned_pools"] > 0
+    assert body["delegations_checked"].startswith("every pool the staking index lists, every pool of the validator set")
+    plain, _ = ask_json(sandbox, "status frank.near")
+    assert plain["scanned_pools"] is None and plain["delegations_checked"] == "every pool the staking index lists"
+    assert [d["pool_id"] for d in plain["delegations"]] == ["alpha.poolv1.near"]
+
+
 def test_unbonding_json(sandbox: ThreadedSandbox) -> None:
     body, code = ask_json(sandbox, "unbonding alice.near bravo.poolv1.near")
     assert code == 0
@@ -81,6 +93,7 @@ def test_unbonding_json(sandbox: ThreadedSandbox) -> None:
     assert entry["available_epoch"] == SCENARIO.epoch_height + 4
     assert entry["available_epoch_source"] == "state"
     assert isinstance(entry["estimated_available_unix"], int)
+    assert body["block_height"] == sandbox.chain.final_height() and entry["found_by"] == "named"
 
 
 @pytest.mark.parametrize(
@@ -92,6 +105,8 @@ def test_unbonding_json(sandbox: ThreadedSandbox) -> None:
         ("pool token.sandbox.near", "not_a_pool"),
         ("frobnicate", "invalid_input"),
         ("status", "invalid_input"),
+        ("status alice.near --scna", "invalid_input"),
+        ("unbonding alice.near bravo.poolv1.near mega.poolv1.near", "invalid_input"),
     ],
 )
 def test_bad_input_exits_2_with_a_json_error(sandbox: ThreadedSandbox, command: str, kind: str) -> None:

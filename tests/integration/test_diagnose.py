@@ -19,7 +19,7 @@ from bot.sandbox.lockups import derive_lockup_id
 from bot.sandbox.scenario import SCENARIO
 from bot.services import diagnose as diagnose_module
 from bot.services.chain import Chain
-from bot.services.diagnose import find_account_ids, get_diagnose
+from bot.services.diagnose import find_account_ids, find_pool_ids, get_diagnose
 from bot.services.epoch import get_epoch
 from bot.services.explain import get_explain
 from bot.services.results import DiagnoseCase, DiagnoseResult, ValidatorInfo
@@ -199,6 +199,10 @@ def test_account_ids_in_a_support_message() -> None:
     assert find_account_ids(f"implicit {implicit}, eth 0x{'cd' * 20}, e.g. nothing.io") == [implicit, "0x" + "cd" * 20]
     assert find_account_ids("no ids here, just words. e.g. this.") == []
     assert find_account_ids("alice.near " + "x.near " * 10, limit=2) == ["alice.near", "x.near"]
+    # Pools named or linked are found separately, for diagnose to check next to the index.
+    linked = message + " and https://app.mynearwallet.com/staking/validator/Figment.POOL.near/stake"
+    assert find_pool_ids(linked) == ["aurora.poolv1.near", "figment.pool.near"]
+    assert find_pool_ids("no pools, alice.near only") == []
 
 
 async def test_refresh_is_only_an_action_when_it_would_let_more_move(chain: Chain) -> None:

@@ -13,6 +13,7 @@ import pytest
 from bot.near import errors
 from bot.near.rpc import NearRpcClient
 from bot.sandbox import ThreadedSandbox
+from bot.sandbox.contracts import ContractPanic
 from tests.conftest import FAST_POLICY
 
 
@@ -120,8 +121,32 @@ async def test_both_error_styles_map_to_the_same_typed_errors(style: str) -> Non
                 await rpc.view_account("ghost.near")
             with pytest.raises(errors.ContractPanic) as caught:
                 await rpc.view_function("alpha.poolv1.near", "get_account", {"wrong": 1})
-            assert caught.value.panic_message
             assert rpc.stats.http_requests == 4  # final answers are not retried
+        # The contract's own words, whatever the shape (text, or the object `vm_error` of newer nodes).
+        assert caught.value.panic_message == _panic_of(sandbox, "alpha.poolv1.near", "get_account", b'{"wrong":1}')
+        assert caught.value.message == f"alpha.poolv1.near.get_account failed: {caught.value.panic_message}"
+
+
+def _panic_of(sandbox: ThreadedSandbox, account_id: str, method: str, args: bytes) -> str:
+    def run() -> str:
+        try:
+            sandbox.chain.view_call(account_id, method, args)
+        except ContractPanic as panic:
+            return panic.message
+        raise AssertionError("the call did not panic")
+
+    return sandbox.run_on_loop(run)
+
+
+async def test_a_node_refusing_an_account_id_says_it_is_not_valid() -> None:
+    with ThreadedSandbox(node_options={"account_id_check": "runtime"}) as sandbox:
+        async with NearRpcClient([sandbox.url], FAST_POLICY) as rpc:
+            with pytest.raises(errors.InvalidAccount) as caught:
+                await rpc.view_account("Not-Valid.near")
+            with pytest.raises(errors.AccountNotFound):
+                await rpc.view_account("ghost.near")  # a valid id that does not exist is still "does not exist"
+    assert "not a valid account id" in caught.value.message and "does not exist" not in caught.value.message
+    assert caught.value.bad_input
 
 
 async def test_state_too_large_without_pagination() -> None:

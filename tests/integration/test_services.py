@@ -11,8 +11,10 @@ from bot.near import errors
 from bot.near.indexer import IndexerClient
 from bot.near.pools import NotAStakingPool
 from bot.near.rpc import NearRpcClient
+from bot.render.text import render_text
 from bot.sandbox import ThreadedSandbox
 from bot.sandbox.scenario import SCENARIO
+from bot.sandbox.views import validators_view
 from bot.services.chain import Chain
 from bot.services.epoch import get_epoch
 from bot.services.pool import get_pool
@@ -56,6 +58,7 @@ async def test_epoch_just_started_measures_over_a_longer_window(chain: Chain, sa
         ("kicked", "kicked_out", False),
         ("proposal", "proposal", True),
         ("paused", "inactive", False),
+        ("chunkval", "active", True),
     ],
 )
 async def test_pool_facts_and_validator_status(chain: Chain, truth: View, role: str, status: str, in_next: bool) -> None:
@@ -72,6 +75,21 @@ async def test_pool_facts_and_validator_status(chain: Chain, truth: View, role: 
     assert result.delegator_count == truth(pool_id, "get_number_of_accounts", None)
     if role == "kicked":
         assert result.validator.kickout_reason == "produced too few blocks (97 of 412 expected)"
+
+
+async def test_chunk_validator_pool_shows_its_endorsements_and_threshold(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    result = await get_pool(chain, "chunkval.poolv1.near")
+    v = result.validator
+    seat = next(s for s in sandbox.run_on_loop(lambda: validators_view(sandbox.chain, sandbox.chain.head_height))[
+        "current_validators"] if s["account_id"] == "chunkval.poolv1.near")
+    produced, expected = seat["num_produced_endorsements"], seat["num_expected_endorsements"]
+    assert (v.role, v.expected_blocks, v.expected_chunks) == ("chunk_validator", 0, 0)
+    assert (v.produced_endorsements, v.expected_endorsements) == (produced, expected)
+    assert v.uptime_percent == produced * 10_000 // expected / 100 and 95 < v.uptime_percent < 96
+    assert v.kickout_threshold_percent == 70 and not v.low_uptime
+    text = render_text(result)
+    assert "this epoch: chunk validator (endorses chunks only" in text
+    assert f"endorsements: {produced:,} of {expected:,} expected ({v.uptime_percent:g}%), kicked out below 70%" in text
 
 
 @pytest.mark.parametrize("not_a_pool", ["nocontract.near", "token.sandbox.near"])
@@ -160,7 +178,7 @@ async def test_a_new_unstake_restarts_the_wait(chain: Chain, sandbox: ThreadedSa
 
 async def test_unbonding_falls_back_honestly_when_the_node_refuses_large_state() -> None:
     with ThreadedSandbox(node_options={"paginated_view_state": False}) as sandbox:
-        chain = Chain("mainnet", NearRpcClient([sandbox.url], FAST_POLICY), IndexerClient(sandbox.url))
+        chain = Chain("mainnet", NearRpcClient([sandbox.url], FAST_POLICY), IndexerClient(sandbox.url, policy=FAST_POLICY))
         try:
             result = await get_unbonding(chain, "alice.near")
         finally:

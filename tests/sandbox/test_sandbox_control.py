@@ -42,6 +42,22 @@ def test_call_and_create_account(sandbox, http, rpc):
     assert http.post(url + "/sandbox/advance", json={"blocks": -1}).status_code == 400
 
 
+def test_advance_to_the_edges_of_an_epoch(sandbox, http, rpc):
+    url, chain = sandbox.url, sandbox.chain
+    epoch = chain.epoch_height
+    info = http.post(url + "/sandbox/advance", json={"edge": "last", "offset": 0}).json()
+    last = chain.timeline.epoch_last_block(epoch)
+    assert (info["head_height"], info["epoch_height"]) == (last, epoch)
+    info = http.post(url + "/sandbox/advance", json={"edge": "first", "offset": 1}).json()
+    first = chain.timeline.epoch_start(epoch + 1)
+    assert (info["head_height"], info["epoch_height"]) == (first + 1, epoch + 1)
+    # The final block trails the head: here it is still the previous epoch's last block.
+    assert info["final_height"] == last
+    final = rpc.result(url, "block", {"finality": "final"})["header"]
+    assert (final["height"], final["epoch_id"]) == (last, chain.timeline.epoch_id(epoch))
+    assert http.post(url + "/sandbox/advance", json={"edge": "middle"}).status_code == 400
+
+
 def test_two_nodes_share_one_chain(rpc, http):
     with ThreadedSandbox(nodes=2) as sandbox:
         first, second = sandbox.urls

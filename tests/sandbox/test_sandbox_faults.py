@@ -118,6 +118,29 @@ def test_api_filter_hits_rest_only(node, faults, http):
     assert http.get(node.url + "/sandbox/info").status_code == 200  # control API is never faulted
 
 
+def test_period_and_slots_hit_a_fixed_share_repeatably(node, faults, http):
+    faults([
+        {"kind": "status", "status": 429, "retry_after": 1, "period": 4, "slots": [0]},
+        {"kind": "malformed", "method": "api", "period": 3, "slots": [2]},
+    ])
+    # The 429 rule counts every request; the malformed one only the REST API's (both from 0).
+    codes = [http.post(node.url, json=STATUS).status_code for _ in range(8)]
+    assert codes == [429, 200, 200, 200, 429, 200, 200, 200]
+    api = [http.get(node.url + "/v1/account/bob.near/staking") for _ in range(4)]
+    assert [r.status_code for r in api] == [429, 200, 200, 200]  # requests 8-11 overall; 0-3 of the API's
+    assert [_is_json(r.content) for r in api[1:]] == [True, False, True]
+    listed = http.get(node.url + "/sandbox/faults").json()["faults"]
+    assert listed[0]["period"] == 4 and listed[0]["slots"] == [0]
+
+
+def _is_json(body: bytes) -> bool:
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
+
+
 def test_latency_stacks_with_a_terminal_rule(node, faults, http):
     faults([{"kind": "latency", "ms": 200, "count": 1}, {"kind": "status", "status": 503, "count": 1}])
     started = time.monotonic()
@@ -132,6 +155,8 @@ def test_latency_stacks_with_a_terminal_rule(node, faults, http):
     {"kind": "latency"},
     {"kind": "stale", "blocks": -3},
     {"kind": "drop", "count": 0},
+    {"kind": "drop", "period": 4},
+    {"kind": "drop", "period": 4, "slots": [4]},
 ])
 def test_invalid_rules_are_refused(node, http, rule):
     response = http.post(node.url + "/sandbox/faults", json=[rule])

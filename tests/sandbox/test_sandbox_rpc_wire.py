@@ -8,7 +8,9 @@ import json
 import pytest
 
 from bot.sandbox import ThreadedSandbox
+from bot.sandbox.contracts import ContractPanic
 from bot.sandbox.hashing import b58decode
+from bot.sandbox.rpc_errors import contract_execution_error
 from bot.sandbox.scenario import SCENARIO
 
 from .sandbox_testlib import b64, call_function_params
@@ -92,7 +94,7 @@ def test_validators(shared_sandbox, rpc):
     assert current["epoch_height"] == SCENARIO.epoch_height == chain.epoch_height
     assert current["epoch_start_height"] == chain.epoch_start_height
     ids = {v["account_id"] for v in current["current_validators"]}
-    assert ids == {SCENARIO.pool_id(r) for r in ("alpha", "bravo", "charlie", "mega")}
+    assert ids == {SCENARIO.pool_id(r) for r in ("alpha", "bravo", "charlie", "mega", "chunkval")}
     next_ids = {v["account_id"] for v in current["next_validators"]}
     assert next_ids == ids | {SCENARIO.pool_id("proposal")}
     assert [p["account_id"] for p in current["current_proposals"]] == [SCENARIO.pool_id("proposal")]
@@ -101,16 +103,28 @@ def test_validators(shared_sandbox, rpc):
     for v in current["current_validators"]:
         assert v["num_produced_blocks"] <= v["num_expected_blocks"] and int(v["stake"]) > 0
         assert v["public_key"].startswith("ed25519:")
+    # A chunk-validator-only seat: no blocks, no chunks, no shard; only endorsements (stateless validation).
+    (seat,) = [v for v in current["current_validators"] if v["account_id"] == SCENARIO.pool_id("chunkval")]
+    assert (seat["num_expected_blocks"], seat["num_expected_chunks"], seat["shards"]) == (0, 0, [])
+    expected = seat["num_expected_endorsements"]
+    assert expected > 0 and seat["num_produced_endorsements"] == expected * 29_610 // 30_863
     epoch_id = rpc.result(url, "status", [])["sync_info"]["epoch_id"]
-    head_hash = rpc.result(url, "block", {"finality": "final"})["header"]["hash"]
-    for params in ({"epoch_id": epoch_id}, {"block_id": chain.head_height}, [head_hash], {"block_id": head_hash}):
-        assert rpc.result(url, "validators", params) == current
-    # older epochs are not kept
-    for params in ({"epoch_id": chain.timeline.epoch_id(chain.epoch_height - 1)},
-                   {"block_id": chain.epoch_start_height - 1}):
+    assert rpc.result(url, "validators", {"epoch_id": epoch_id}) == current
+    # A block names an epoch only when it is that epoch's last block (nearcore view_client_actor.rs).
+    last_of_previous = chain.timeline.epoch_last_block(chain.epoch_height - 1)
+    previous = rpc.result(url, "validators", {"block_id": last_of_previous})
+    assert (previous["epoch_height"], previous["epoch_start_height"]) == (
+        chain.epoch_height - 1, chain.timeline.epoch_start(chain.epoch_height - 1))
+    assert rpc.result(url, "validators", [chain.timeline.block_hash(last_of_previous)]) == previous
+    assert rpc.result(url, "validators", {"epoch_id": chain.timeline.epoch_id(chain.epoch_height - 1)}) == previous
+    for params in ({"block_id": chain.head_height}, {"block_id": chain.epoch_start_height}):
         status, body = rpc.call(url, "validators", params)
         assert status == 200
-        assert_top_level_error(body, "HANDLER_ERROR", "UNKNOWN_EPOCH")
+        assert_top_level_error(body, "HANDLER_ERROR", "VALIDATOR_INFO_UNAVAILABLE")
+    # epochs older than the blocks a node keeps are not described
+    status, body = rpc.call(url, "validators", {"epoch_id": chain.timeline.epoch_id(chain.epoch_height - 6)})
+    assert status == 200
+    assert_top_level_error(body, "HANDLER_ERROR", "UNKNOWN_EPOCH")
 
 
 def test_protocol_config_and_gas_price(shared_sandbox, rpc):
@@ -214,6 +228,23 @@ def test_structured_error_style(rpc):
         assert_top_level_error(body, "HANDLER_ERROR", "NO_CONTRACT_CODE")
         # successes are unchanged
         assert rpc.view(url, "alpha.poolv1.near", "get_owner_id") == "alpha-ops.near"
+
+
+def test_structured_panic_with_a_json_message_is_sent_parsed():
+    info = contract_execution_error(ContractPanic('{"error":"too early"}'), 7, "h").error["cause"]["info"]
+    assert info["vm_error"] == {"ExecutionError": {"error": "too early"}}
+    info = contract_execution_error(ContractPanic("plain words"), 7, "h").error["cause"]["info"]
+    assert info["vm_error"] == {"ExecutionError": "Smart contract panicked: plain words"}
+
+
+def test_runtime_account_id_check_answers_invalid_account(rpc):
+    with ThreadedSandbox(node_options={"account_id_check": "runtime"}) as sandbox:
+        status, body = rpc.call(sandbox.url, "query",
+                                {"request_type": "view_account", "finality": "final", "account_id": "Not Valid"})
+        assert status == 200
+        error = assert_top_level_error(body, "HANDLER_ERROR", "INVALID_ACCOUNT")
+        assert error["cause"]["info"]["requested_account_id"] == "Not Valid"
+        assert error["data"] == "Account ID Not Valid is invalid"
 
 
 def test_request_validation_errors(shared_sandbox, rpc, http):

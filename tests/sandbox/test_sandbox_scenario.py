@@ -108,3 +108,15 @@ def test_fastnear_staking_endpoints(shared_sandbox, http):
     assert http.get(url + "/v1/account/ghost.near/full").json()["state"] is None
     assert http.get(url + "/v1/account/bob.near/ft").json() == {"account_id": "bob.near", "tokens": []}
     assert http.get(url + "/v1/account/Bad..id/staking").status_code == 400
+
+
+def test_the_index_omits_some_delegations_the_pools_hold(shared_sandbox, http, rpc):
+    url = shared_sandbox.url
+    assert http.get(url + "/v0/account/frank.near/staking").json()["pools"] == ["alpha.poolv1.near"]
+    assert http.get(url + "/v1/account/grace.near/staking").json() == {"account_id": "grace.near", "pools": []}
+    hidden = [d for d in SCENARIO.delegations if d.account_id in ("frank.near", "grace.near")
+              and d.pool_id != "alpha.poolv1.near"]
+    assert len(hidden) == 3
+    for delegation in hidden:  # the pools themselves know
+        view = rpc.view(url, delegation.pool_id, "get_account", {"account_id": delegation.account_id})
+        assert int(view["staked_balance"]) > 10**24

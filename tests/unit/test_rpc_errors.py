@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.near import errors
 from bot.near.rpc_errors import (
     Retry,
@@ -61,6 +63,60 @@ def test_structured_contract_execution_error() -> None:
     failure = from_error_object(error, "query", QUERY)
     assert isinstance(failure.error, errors.ContractPanic)
     assert failure.retry is Retry.NEVER
+
+
+def _contract_error(info: dict) -> dict:
+    return {"name": "HANDLER_ERROR", "cause": {"name": "CONTRACT_EXECUTION_ERROR", "info": info}, "code": -32000,
+            "message": "Server error", "data": "Function call returned an error: …"}
+
+
+def test_object_vm_errors_read_as_plain_words() -> None:
+    # Shapes of nearcore's RpcFunctionCallError (chain/jsonrpc-primitives/src/types/call_function.rs).
+    panic = from_error_object(_contract_error({"vm_error": {"ExecutionError": "Smart contract panicked: no"}}),
+                              "query", QUERY).error
+    assert isinstance(panic, errors.ContractPanic)
+    assert panic.panic_message == "no" and panic.message == "alpha.poolv1.near.get_account failed: no"
+    json_panic = from_error_object(_contract_error({"vm_error": {"ExecutionError": {"code": 7, "why": "é"}}}),
+                                   "query", QUERY).error
+    assert isinstance(json_panic, errors.ContractPanic) and json_panic.panic_message == '{"code":7,"why":"é"}'
+    cases = {
+        '{"MethodResolveError": "MethodNotFound"}': errors.MethodNotFound,
+        '{"CompilationError": {"CodeDoesNotExist": {"account_id": "alpha.poolv1.near"}}}': errors.NoContractCode,
+        '{"HostError": {"GuestPanic": {"panic_msg": "stop"}}}': errors.ContractPanic,
+    }
+    for shape, kind in cases.items():
+        assert isinstance(from_error_object(_contract_error({"vm_error": json.loads(shape)}), "query", QUERY).error,
+                          kind), shape
+    words = {
+        '{"WasmTrap": "Unreachable"}': "the contract stopped with a WebAssembly trap (Unreachable)",
+        '"WasmUnknownError"': "the contract failed with an unknown WebAssembly error",
+        '{"LinkError": {"msg": "bad import"}}': "its contract code could not be linked (bad import)",
+        '{"HostError": {"ProhibitedInView": {"method_name": "attached_deposit"}}}':
+            "the contract did something the chain refused (ProhibitedInView)",
+        '{"MethodResolveError": "MethodInvalidSignature"}': "the method could not be called (MethodInvalidSignature)",
+        '{"SomethingNew": {"a": 1}}': "the contract failed (SomethingNew)",
+    }
+    for shape, text in words.items():
+        error = from_error_object(_contract_error({"vm_error": json.loads(shape)}), "query", QUERY).error
+        assert isinstance(error, errors.ContractExecutionError)
+        assert error.message == f"alpha.poolv1.near.get_account could not run: {text}"
+        assert "{" not in error.message and '"' not in error.message
+
+
+def test_query_style_text_with_an_error_object_uses_the_object() -> None:
+    info = {"vm_error": "wasm execution failed with error: …", "error": {"ExecutionError": "Smart contract panicked: x"}}
+    error = from_error_object(_contract_error(info), "query", QUERY).error
+    assert isinstance(error, errors.ContractPanic) and error.panic_message == "x"
+
+
+def test_invalid_account_is_not_a_missing_account() -> None:
+    error = {"name": "HANDLER_ERROR", "cause": {"name": "INVALID_ACCOUNT", "info": {
+        "requested_account_id": "Bad..id", "block_height": 1, "block_hash": "x"}}, "code": -32000,
+        "data": "Account ID Bad..id is invalid"}
+    failure = from_error_object(error, "query", {"request_type": "view_account", "account_id": "Bad..id"})
+    assert isinstance(failure.error, errors.InvalidAccount) and failure.retry is Retry.NEVER
+    assert failure.error.message.startswith('"Bad..id" is not a valid account id')
+    assert failure.error.bad_input
 
 
 def test_method_not_found_tries_other_endpoints() -> None:
