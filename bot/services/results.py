@@ -14,6 +14,14 @@ from pydantic import BaseModel, ConfigDict, PlainSerializer
 Yocto = Annotated[int, PlainSerializer(lambda value: str(value), return_type=str, when_used="json")]
 
 
+class BotBuilt:
+    """Field metadata: text the bot built itself from validated parts (wallet links). Every other string of a
+    result is untrusted and cleaned before it is shown (bot/render/safe.py)."""
+
+
+BOT_BUILT = BotBuilt()
+
+
 class Result(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -232,7 +240,7 @@ class ActionResult(Result):
     amount_yocto: Yocto | None
     summary: str
     transactions: list[ActionTransaction]  # in signing order; each one is a separate step in the wallet
-    links: dict[str, str]  # also `mynearwallet_step_<n>` (one transaction each) when there are several
+    links: Annotated[dict[str, str], BOT_BUILT]  # also `mynearwallet_step_<n>` (one transaction each) when there are several
     commands: dict[str, str]
     warnings: list[str] = []
     steps: list[str] = []
