@@ -6,11 +6,25 @@ The API lists pools an account has *ever* delegated to, without balances; balanc
 from __future__ import annotations
 
 import asyncio
+import logging
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
-from bot.near.errors import IndexerUnavailable
+from bot.near.account_id import is_valid_account_id
+from bot.near.errors import IndexerUnavailable, InvalidInput
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IndexedPools:
+    """What the index lists: valid pool ids only; `ignored` counts entries that are not account ids."""
+
+    pool_ids: list[str] = field(default_factory=list)
+    ignored: int = 0
 
 
 class IndexerClient:
@@ -36,17 +50,26 @@ class IndexerClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def staking_pools(self, account_id: str) -> list[str]:
-        """Pool ids from `GET /v1/account/{id}/staking`; raises IndexerUnavailable when it cannot say."""
-        payload = await self._get(f"/v1/account/{account_id}/staking")
+    async def staking_pools(self, account_id: str) -> IndexedPools:
+        """Pool ids from `GET /v1/account/{id}/staking`; raises IndexerUnavailable when it cannot say.
+
+        The index is not trusted: an entry that is not a valid account id is never used, shown or put in a URL.
+        """
+        if not is_valid_account_id(account_id):
+            raise InvalidInput("Not a valid account id.")
+        payload = await self._get(f"/v1/account/{quote(account_id, safe='')}/staking")
         pools = payload.get("pools") if isinstance(payload, dict) else None
         if not isinstance(pools, list):
             raise IndexerUnavailable("The staking index answered in an unexpected shape.")
-        found: list[str] = []
+        found = IndexedPools()
         for entry in pools:
             pool_id = entry.get("pool_id") if isinstance(entry, dict) else entry
-            if isinstance(pool_id, str) and pool_id not in found:
-                found.append(pool_id)
+            if not isinstance(pool_id, str) or not is_valid_account_id(pool_id):
+                found.ignored += 1
+            elif pool_id not in found.pool_ids:
+                found.pool_ids.append(pool_id)
+        if found.ignored:
+            log.warning("the staking index listed %d entries that are not account ids", found.ignored)
         return found
 
     async def _get(self, path: str) -> Any:

@@ -40,7 +40,13 @@ async def scan_delegations(
     indexed: list[str] = []
     if use_index:
         try:
-            indexed = await chain.indexer.staking_pools(account_id)
+            listing = await chain.indexer.staking_pools(account_id)
+            indexed = listing.pool_ids
+            if listing.ignored:
+                scan.notes.append(
+                    f"The staking index listed {listing.ignored} {'entry' if listing.ignored == 1 else 'entries'} "
+                    "that are not valid pool ids; they were ignored."
+                )
         except errors.IndexerUnavailable:
             scan.complete = False
             scan.notes.append(
