@@ -8,6 +8,7 @@ import io
 from datetime import UTC, datetime
 
 from bot.near.units import YOCTO_PER_NEAR
+from bot.render.safe import clean
 from bot.services.results import LockupResult
 
 MAX_CHART_BYTES = 200_000
@@ -45,7 +46,8 @@ def lockup_chart_png(result: LockupResult) -> bytes | None:
             axes.axvline(moment, color=colour, linestyle=":", linewidth=1)
             axes.annotate(label, (moment, axes.get_ylim()[1]), rotation=90, va="top", ha="right", fontsize=8,
                           parse_math=False)
-    title = f"{result.lockup_id[:12]}…{result.lockup_id[-12:]}"
+    lockup_id = clean(result.lockup_id, limit=100)  # drawn as text: no hidden or unencodable characters
+    title = f"{lockup_id[:12]}…{lockup_id[-12:]}" if len(lockup_id) > 25 else lockup_id
     if result.schedule_assumes_transfers_vote:
         title += " (after check_transfers_vote)"
     axes.set_title(title, fontsize=10, parse_math=False)  # an id is text, never mathtext

@@ -16,6 +16,7 @@ import discord
 
 from bot.near.account_id import is_valid_account_id
 from bot.near.units import format_near
+from bot.near.wallet_links import NEARBLOCKS, nearblocks_account_url
 from bot.render.discord_limits import Link, SafeEmbed, fit_embed, link_view
 from bot.render.lockup_kinds import (
     add_venear_fields,
@@ -28,7 +29,6 @@ from bot.render.safe import (
     Md,
     Plain,
     SafeUrl,
-    bot_url,
     checked_url,
     clip_md,
     code,
@@ -65,7 +65,6 @@ BLUE = discord.Colour(0x3498DB)
 GREY = discord.Colour(0x95A5A6)
 SOFT_ORANGE = discord.Colour(0xE67E22)
 
-NEARBLOCKS = {"mainnet": "https://nearblocks.io", "testnet": "https://testnet.nearblocks.io"}
 MAX_ACCOUNT_BUTTONS = 5  # one row: the account and its first pools
 NAME_LIMIT = 100  # characters of an untrusted id or name shown (a valid account id has at most 64)
 
@@ -93,7 +92,7 @@ def nearblocks_url(account_id: str, network: str = "mainnet") -> SafeUrl | None:
     """The explorer page of a valid account id; None for anything else (it never goes into a URL)."""
     if not is_valid_account_id(account_id):
         return None
-    return bot_url(NEARBLOCKS.get(network, NEARBLOCKS["mainnet"]), "address", account_id)
+    return checked_url(nearblocks_account_url(account_id, network if network in NEARBLOCKS else "mainnet"))
 
 
 def account_links(pairs: list[tuple[str, str]], network: str) -> list[Link]:

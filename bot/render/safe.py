@@ -13,11 +13,12 @@ Cleaning (both types): control, format (zero-width, right-to-left overrides), su
 characters are removed; `scheme://` becomes `scheme[:]//` and Discord invite hosts lose their dot, so no untrusted
 text is ever a clickable link; `@everyone`/`@here` get a zero-width space. `Md` also backslash-escapes every
 markdown character (Discord's escape rule: a backslash before any ASCII punctuation), so `[text](url)` is no masked
-link and `<@123>` no mention. `code(x)` shows untrusted text as inline code (backticks replaced).
+link and `<@123>` no mention; an untrusted backtick becomes ˋ, so every code span is the bot's own. `code(x)` shows
+untrusted text as inline code.
 
-URLs: `SafeUrl` is made only by `bot_url` (a known host, every path part validated and percent-encoded) or by
-`checked_url` (a URL the bot built elsewhere, re-checked: https, known host, no character that could end a
-markdown link). Link buttons and masked links take only `SafeUrl`.
+URLs: the bot builds them from validated, percent-encoded parts (bot/near/wallet_links.py: an account id that is not
+valid never enters a URL), and `checked_url` re-checks each one before it is shown (https, a known host, no character
+that could end a markdown link) and makes it a `SafeUrl`. Link buttons and masked links take only `SafeUrl`.
 
 A test (tests/unit/test_hostile_text.py) checks that `md(...)`, `plain(...)`, `Md(...)` and `Plain(...)` are only
 ever called with a literal template outside this module.
@@ -29,7 +30,7 @@ import re
 import string
 import unicodedata
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
@@ -39,10 +40,9 @@ ELLIPSIS = "…"
 ZWSP = "\u200b"
 DEFAULT_LIMIT = 1000  # characters of one untrusted piece kept (Discord's field value is 1024)
 
-_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]{0,30}):(?=/)")
-_INVITE_HOST = re.compile(r"(?i)\b(discord(?:app)?|dsc)\.(gg|com|me|io|li)\b")
-_EVERYONE = re.compile(r"@(?=(?:everyone|here)\b)", re.IGNORECASE)
-_MARKDOWN = re.compile(r"([\\*~`|\[\]<])")
+_INVITE_HOST = re.compile(r"(?i)(discord(?:app)?|dsc)\.(gg|com|me|io|li)\b")
+_EVERYONE = re.compile(r"@(?=everyone|here)", re.IGNORECASE)
+_MARKDOWN = re.compile(r"([\\*~|\[\]<])")
 # An underscore between two letters or digits (deposit_and_stake, alice_b.near) can neither open nor close
 # italics or underline in Discord's markdown; every other one is escaped.
 _UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
@@ -89,7 +89,7 @@ def clean(value: object, *, lines: bool = False, limit: int = DEFAULT_LIMIT) -> 
     text = "".join(out)
     text = re.sub(r"\n{3,}", "\n\n", text.replace("\r", "")) if lines else text
     text = clip(text.strip(), limit)
-    text = _SCHEME.sub(r"\1[:]", text)  # https://x -> https[:]//x: no client links it
+    text = text.replace("://", "[:]//")  # https://x -> https[:]//x: no client links it
     text = _INVITE_HOST.sub(r"\1[.]\2", text)  # discord.gg/x is linked even without a scheme
     return _EVERYONE.sub("@" + ZWSP, text)
 
@@ -173,10 +173,15 @@ def plain(template: str, *args: object, **kwargs: object) -> Plain:
 
 
 def _escape_markdown(text: str) -> str:
-    text = _MARKDOWN.sub(r"\\\1", text)
+    # A backtick becomes ˋ: the only backticks in an answer are the bot's own, so no code span can shift.
+    text = _MARKDOWN.sub(r"\\\1", text.replace("`", "ˋ"))
     text = _UNDERSCORE.sub(r"\\_", text)
     text = _LINE_START.sub(r"\1\\\2", text)
-    return _ORDERED.sub(r"\1\\.", text)
+    text = _ORDERED.sub(r"\1\\.", text)
+    # Two escaped pieces side by side ("https:" then "//x") must not join into a link.
+    if text.endswith(":"):
+        text = text[:-1] + "\\:"
+    return "\\" + text if text.startswith("/") else text
 
 
 def esc(value: object, *, limit: int = DEFAULT_LIMIT) -> Md:
@@ -187,6 +192,8 @@ def esc(value: object, *, limit: int = DEFAULT_LIMIT) -> Md:
 def code(value: object, *, limit: int = 200) -> Md:
     """Untrusted text as inline code (a backtick inside becomes ˋ, so nothing closes the span early)."""
     text = clean(value, limit=limit).replace("`", "ˋ")
+    if text.endswith("\\"):
+        text += " "  # "`\`" reads as an escaped backtick to some markdown readers: never leave the doubt
     return Md(f"`{text}`") if text.strip() else Md("`—`")
 
 
@@ -259,7 +266,7 @@ MAX_URL = 4000
 
 
 class SafeUrl(str):
-    """A URL the bot built from validated parts (see `bot_url`, `checked_url`)."""
+    """A URL the bot built from validated parts and re-checked (see `checked_url`)."""
 
     __slots__ = ()
 
@@ -272,15 +279,6 @@ def checked_url(url: object) -> SafeUrl | None:
     if parts.scheme != "https" or parts.hostname not in KNOWN_HOSTS or parts.username or parts.port:
         return None
     return SafeUrl(url)
-
-
-def bot_url(base: str, *path: str) -> SafeUrl:
-    """`base` (a known https host) plus path parts, each percent-encoded; ValueError when the result is not safe."""
-    url = base.rstrip("/") + "".join("/" + quote(part, safe="") for part in path)
-    checked = checked_url(url)
-    if checked is None:
-        raise ValueError("not a URL the bot builds")
-    return checked
 
 
 def md_link(label: Md, url: SafeUrl) -> Md:

@@ -392,7 +392,7 @@ class ExplainResult(Result):
     topic: str
     title: str
     summary: str
-    text: str  # Markdown, live numbers substituted
+    text: Annotated[str, BOT_BUILT]  # Markdown from the bot's own topic file, live numbers substituted
     command: str  # the slash command that answers the reader's own case, e.g. "/unbonding <account>"
     console_command: str  # the same for the console and `ask`
     live: ExplainLive | None = None  # None: the topic needs no live numbers, or they could not be read

@@ -10,7 +10,7 @@ import pytest
 from bot.near.units import YOCTO_PER_NEAR
 from bot.render.discord_limits import Link, SafeEmbed, embed_size, fit_embed, fit_links, link_view
 from bot.render.embeds import nearblocks_url, render_embed
-from bot.render.safe import Md, bot_url, checked_url, esc, md, plain
+from bot.render.safe import Md, checked_url, esc, md, plain
 from bot.services.results import (
     DelegationEntry,
     ErrorResult,
@@ -120,9 +120,9 @@ def test_only_escaped_text_reaches_an_embed() -> None:
 
 
 async def test_links_fit_discord_buttons() -> None:
-    too_long = bot_url("https://nearblocks.io", "address", "a" * 500)
-    links = [Link("L" * 100, bot_url("https://nearblocks.io", "address", "a.near")), Link("long", too_long)]
-    links += [Link(f"pool {i}", bot_url("https://nearblocks.io", "address", f"p{i}.near")) for i in range(30)]
+    too_long = checked_url("https://nearblocks.io/address/" + "a" * 500)
+    links = [Link("L" * 100, checked_url("https://nearblocks.io/address/a.near")), Link("long", too_long)]
+    links += [Link(f"pool {i}", checked_url(f"https://nearblocks.io/address/p{i}.near")) for i in range(30)]
     fitted = fit_links(links)
     assert len(fitted) == 25 and all(len(link.url) <= 512 for link in fitted)
     assert len(fitted[0].label) == 80
