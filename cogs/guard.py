@@ -103,11 +103,6 @@ class Guard(commands.Cog):
 
     def __init__(self, bot: StakingBot) -> None:
         self.bot = bot
-        self._pending_dms: set[asyncio.Task[DmOutcome]] = set()
-
-    async def cog_unload(self) -> None:
-        for task in list(self._pending_dms):
-            task.cancel()
 
     # -- admin commands ----------------------------------------------------------------------------------------
 
@@ -316,23 +311,18 @@ class Guard(commands.Cog):
         )
         try:
             sent = await send_dm(self.bot, message.author.id, embed=finish(dm).embed)
-        except discord.HTTPException as exc:
-            log.warning("guard: could not DM the author (%s %s)", exc.status, exc.code)
+        except Exception as exc:  # refused (403 of any code), Discord failing (5xx), a dropped connection…
+            log.warning("guard: could not DM the author (%s %s)", getattr(exc, "status", type(exc).__name__),
+                        getattr(exc, "code", ""))
             return DmOutcome.FAILED
         return DmOutcome.SENT if sent else DmOutcome.CLOSED
 
     async def _dm_outcome(self, message: discord.Message, kinds: list[SecretKind], deleted: bool) -> DmOutcome:
         """The DM's outcome within DM_WAIT; a DM still retrying goes on in the background (the warning does not
         wait for a struggling Discord)."""
-        task = asyncio.create_task(self._dm_author(message, kinds, deleted))
-        self._pending_dms.add(task)
-        task.add_done_callback(self._pending_dms.discard)
+        task = self.bot.background(self._dm_author(message, kinds, deleted))
         done, _ = await asyncio.wait({task}, timeout=DM_WAIT)
-        if task in done and not task.cancelled() and task.exception() is None:
-            return task.result()
-        if task in done:
-            log.warning("guard: the DM to the author failed (%s)", type(task.exception()).__name__)
-        return DmOutcome.FAILED
+        return task.result() if task in done else DmOutcome.FAILED
 
     async def _in_guild(self, message: discord.Message, kinds: list[SecretKind], log_channel_id: int | None) -> None:
         channel, author = message.channel, message.author
