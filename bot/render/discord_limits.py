@@ -66,13 +66,17 @@ class SafeEmbed(discord.Embed):
         super().add_field(name=name, value=value, inline=inline)
         return self
 
-    def insert_field_at(self, index: int, *, name: Md, value: Md, inline: bool = True) -> SafeEmbed:  # type: ignore[override]
+    def insert_field_at(  # type: ignore[override]
+        self, index: int, *, name: Md, value: Md, inline: bool = True
+    ) -> SafeEmbed:
         _need(Md, name, "field name")
         _need(Md, value, "field value")
         super().insert_field_at(index, name=name, value=value, inline=inline)
         return self
 
-    def set_field_at(self, index: int, *, name: Md, value: Md, inline: bool = True) -> SafeEmbed:  # type: ignore[override]
+    def set_field_at(  # type: ignore[override]
+        self, index: int, *, name: Md, value: Md, inline: bool = True
+    ) -> SafeEmbed:
         _need(Md, name, "field name")
         _need(Md, value, "field value")
         super().set_field_at(index, name=name, value=value, inline=inline)

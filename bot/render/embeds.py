@@ -220,7 +220,9 @@ def _(result: ErrorResult, *, network: str = "mainnet") -> Rendered:
     return finish(embed)
 
 
-def error_embed(message: str | Md, *, title: str | Md = "That did not work", incident_id: str | None = None) -> Rendered:
+def error_embed(
+    message: str | Md, *, title: str | Md = "That did not work", incident_id: str | None = None
+) -> Rendered:
     """A short, kind embed for failures outside a service (cooldowns, checks, unexpected errors). A plain `str`
     message is untrusted prose (escaped, `code` kept); pass Md for the bot's own markdown."""
     text = message if type(message) is Md else prose(message)
@@ -263,7 +265,9 @@ def _(result: EpochResult, *, network: str = "mainnet") -> Rendered:
                  result.epoch_start_height),
         inline=False,
     )
-    embed.set_footer(text=Plain("The end time is an estimate from the measured block time; it moves if blocks speed up or slow down."))
+    embed.set_footer(text=Plain(
+        "The end time is an estimate from the measured block time; it moves if blocks speed up or slow down."
+    ))
     return finish(embed)
 
 
@@ -344,7 +348,8 @@ def _status_verdict(result: StatusResult) -> tuple[Md, discord.Colour]:
     if staked_pools:
         parts.append(md("**{} staked** in {}", near(result.total_staked_yocto), plural(len(staked_pools), "pool")))
     if not parts:
-        parts.append(Md("No delegations found") + (Md("") if result.delegations_complete else Md(" (the list may be partial)")))
+        partial = Md("") if result.delegations_complete else Md(" (the list may be partial)")
+        parts.append(Md("No delegations found") + partial)
         colour = GREY
     return Md(" · ").join(parts), colour
 
@@ -457,7 +462,8 @@ def _unbonding_verdict(result: UnbondingResult) -> tuple[Md, discord.Colour]:
     if not result.entries and result.timed_unlocks:
         ready = [u for u in result.timed_unlocks if u.unlock_ready]
         if ready:
-            return md("✅ **{} unlocked from veNEAR: finish the unlock**", near(sum(u.pending_yocto for u in ready))), GREEN
+            total = sum(u.pending_yocto for u in ready)
+            return md("✅ **{} unlocked from veNEAR: finish the unlock**", near(total)), GREEN
         first = min(result.timed_unlocks, key=lambda u: u.unlock_unix)
         return md("⏳ **{} veNEAR unlock, usable {}**", near(first.pending_yocto), ts(first.unlock_unix, "R")), AMBER
     if not result.entries:
@@ -543,7 +549,8 @@ def _(result: LockupResult, *, network: str = "mainnet") -> Rendered:
     )
     account = md("on the lockup account {}", near(result.account_balance_yocto))
     if result.staking_pool_id:
-        account += md("; staked through {} (counted: {})", name(result.staking_pool_id), near(result.known_deposited_yocto))
+        account += md("; staked through {} (counted: {})", name(result.staking_pool_id),
+                      near(result.known_deposited_yocto))
     embed.add_field(name=Md("Where the tokens are"), value=account, inline=False)
     if result.fully_unlocked_unix:
         caveat = Md(" (after `check_transfers_vote`)") if result.unlock_assumes_transfers_vote else Md("")
@@ -625,7 +632,8 @@ def _(result: LiquidResult, *, network: str = "mainnet") -> Rendered:
         entry = position.unbonding
         if position.pending_unstake_yocto:
             if position.can_withdraw:
-                lines.append(md("✅ {} unstaked: withdrawable now (a separate step)", near(position.pending_unstake_yocto)))
+                lines.append(md("✅ {} unstaked: withdrawable now (a separate step)",
+                                near(position.pending_unstake_yocto)))
             elif entry is not None and entry.waiting_note and entry.waiting_for != "epoch":
                 lines.append(md("⏳ {} unlocked, not payable yet: {}", near(position.pending_unstake_yocto),
                                 prose(entry.waiting_note)))
