@@ -31,7 +31,7 @@ from discord.ext import commands
 from bot.discord.channels import PostChannel, channel_problem
 from bot.discord.dm import send_dm
 from bot.discord.respond import show
-from bot.discord.secret_scan import attachment_secrets, has_readable_attachments
+from bot.discord.secret_scan import attachment_secrets, has_readable_attachments, message_texts
 from bot.discord_app import StakingBot
 from bot.render.discord_limits import SafeEmbed
 from bot.render.embeds import GREEN, GREY, RED, SOFT_ORANGE, error_embed, finish
@@ -234,14 +234,16 @@ class Guard(commands.Cog):
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         # Raw: edits of messages the bot never cached (older ones, or from before a restart) are checked too.
         before, after = payload.cached_message, payload.message
-        if before is not None and (before.content, before.attachments) == (after.content, after.attachments):
+        if before is not None and (message_texts(before), before.attachments) == (message_texts(after),
+                                                                                after.attachments):
             return  # e.g. a link preview was added: nothing new to read
         await self.check(after)
 
     async def check(self, message: discord.Message) -> None:
         if message.author.bot or message.webhook_id is not None:
             return
-        kinds = find_secrets(message.content) if message.content else []  # pure and quick
+        kinds = [k for text in message_texts(message) for k in find_secrets(text)]  # pure and quick
+        kinds = list(dict.fromkeys(kinds))
         if not kinds and not has_readable_attachments(message):
             return
         log_channel_id = None

@@ -688,14 +688,21 @@ class FakeDiscord:
         return record.choices
 
     async def message(self, content: str, *, author_id: int = OWNER_ID, timeout: float = 10.0,
-                      channel_id: int = CHANNEL_ID, attachments: list[dict[str, Any]] | None = None) -> list[Message]:
-        """A user posts `content` (and `attachments`, see `attachment`) in a guild channel; returns the bot's
-        replies in that channel.
+                      channel_id: int = CHANNEL_ID, attachments: list[dict[str, Any]] | None = None,
+                      forwards: str | None = None) -> list[Message]:
+        """A user posts `content` (and `attachments`, see `attachment`) in a guild channel, or forwards a message
+        whose text is `forwards`; returns the bot's replies in that channel.
 
         Like Discord, the bot sees the text only with the Message Content intent, or when the message mentions it.
         """
         before = len(self.channel_messages.get(channel_id, []))
+        original = self.user_message(forwards, user_object(author_id + 1), GROUP_DM_ID) if forwards is not None else None
         data = self.guild_message(content, author_id=author_id, channel_id=channel_id, attachments=attachments)
+        if original is not None:  # a forward: empty content, the original in a snapshot (message_reference type 1)
+            data["message_reference"] = {"type": 1, "message_id": original["id"], "channel_id": str(GROUP_DM_ID)}
+            data["message_snapshots"] = [{"message": {k: original[k] for k in (
+                "content", "attachments", "embeds", "timestamp", "edited_timestamp", "type", "flags", "mentions",
+                "mention_roles")}}]
         await self.dispatch("MESSAGE_CREATE", self._as_seen(data))
         return await self._replies(channel_id, before, timeout)
 
@@ -713,7 +720,7 @@ class FakeDiscord:
         """Without Message Content, Discord sends no text or files of a message that does not mention the bot."""
         if data["mentions"] or self._live_session().intents & MESSAGE_CONTENT:
             return data
-        return {**data, "content": "", "attachments": [], "embeds": []}
+        return {**data, "content": "", "attachments": [], "embeds": [], "message_snapshots": []}
 
     async def edit_message(self, message_id: int, content: str, *, attachments: list[dict[str, Any]] | None = None,
                            timeout: float = 10.0) -> list[Message]:

@@ -55,6 +55,7 @@ async def test_editing_a_seen_message_into_a_secret_is_caught_once(
         ("seed.txt", "text/plain; charset=utf-8", "phrase", "seed phrase"),
         ("notes", "text/plain", "phrase", "seed phrase"),  # no extension: the content type says text
         ("wallet.json", None, "key file", "key file"),  # no content type: the extension says text
+        ("mywords", None, "phrase", "seed phrase"),  # no extension, no content type: small, so read
     ],
 )
 async def test_a_secret_in_a_text_attachment_is_deleted_and_never_kept(
@@ -91,6 +92,17 @@ async def test_harmless_big_or_binary_files_are_not_downloaded(
         await fake.message("what does this mean?", author_id=USER_ID, attachments=[ordinary, huge, image],
                            timeout=1.0)
     assert fake.downloads == [int(ordinary["id"])] and fake.deleted_messages == []
+
+
+async def test_a_forwarded_secret_is_deleted(
+    fake: FakeDiscord, start_bot: StartBot, sandbox: ThreadedSandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    install_redaction([TOKEN], handlers=[caplog.handler])
+    await guarded(fake, start_bot, sandbox)
+    phrase = mnemonic(12)
+    [warning] = await fake.message("", author_id=USER_ID, forwards=f"my words: {phrase}")
+    assert deleted(fake, max(fake.user_messages)) and "**seed phrase**" in warning.text()
+    assert_no_leak(phrase, fake, caplog)
 
 
 @pytest.mark.parametrize(("status", "code"), [(403, 50001), (403, 50278), (500, 0)])
