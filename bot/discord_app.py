@@ -11,7 +11,8 @@ import asyncio
 import contextlib
 import logging
 import pkgutil
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import discord
 from discord.ext import commands
@@ -27,6 +28,7 @@ from bot.settings import Settings
 from bot.storage import SqliteStorage
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def cog_extensions() -> list[str]:
@@ -62,6 +64,7 @@ class StakingBot(commands.AutoShardedBot):
         self.storage: SqliteStorage | None = None
         self.scheduler: AlertScheduler | None = None
         self._scheduler_task: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[Any]] = set()
 
     async def setup_hook(self) -> None:
         if self.chain is None:
@@ -99,6 +102,13 @@ class StakingBot(commands.AutoShardedBot):
     async def default_account(self, user_id: int) -> str | None:
         return await self.storage.default_account(user_id) if self.storage is not None else None
 
+    def background(self, coroutine: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run `coroutine` as a task the bot keeps a reference to and cancels when it closes."""
+        task = asyncio.create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
     def poke_alerts(self) -> None:
         """An alert or an announcement channel changed: let the scheduler re-plan now."""
         if self.scheduler is not None:
@@ -131,10 +141,11 @@ class StakingBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         try:
-            if self._scheduler_task is not None:
-                self._scheduler_task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await self._scheduler_task
+            for task in [self._scheduler_task, *self._background]:
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
             await super().close()
         finally:
             if self.storage is not None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from enum import StrEnum
 from functools import lru_cache
 
@@ -145,10 +146,18 @@ def _has_seed_phrase(text: str) -> bool:
 # -- the API ------------------------------------------------------------------------------------------------------
 
 
+def _without_invisibles(text: str) -> str:
+    """Zero-width and other format characters removed: hidden inside a key or a word, they would hide it."""
+    if text.isascii():
+        return text
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+
+
 def find_secrets(text: str) -> list[SecretKind]:
     """The kinds of secret in `text` (empty when none). Never returns any part of the secret."""
     if not text:
         return []
+    text = _without_invisibles(text)
     kinds: list[SecretKind] = []
     if _has_key_file(text):
         kinds.append(SecretKind.KEY_FILE)

@@ -17,7 +17,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.options import (
-    CHOICE_TEXT,
     MAX_CHOICES,
     AccountId,
     account_autocomplete,
@@ -28,7 +27,7 @@ from bot.discord.personal import account_or_default
 from bot.discord.respond import answer
 from bot.near.account_id import is_valid_account_id, lockup_account_id
 from bot.near.liquid import providers_for
-from bot.render.discord_limits import clip
+from bot.render.discord_limits import choice_name
 
 if TYPE_CHECKING:
     from bot.discord_app import StakingBot
@@ -51,7 +50,7 @@ OWN_POOLS_TIMEOUT = 2.0  # autocomplete must answer within Discord's 3 s
 
 def _liquid_choices(network: str, typed: str) -> list[app_commands.Choice[str]]:
     return [
-        app_commands.Choice(name=clip(f"{p.contract_id} · liquid staking ({p.symbol})", CHOICE_TEXT), value=p.contract_id)
+        app_commands.Choice(name=choice_name(f"{p.contract_id} · liquid staking ({p.symbol})"), value=p.contract_id)
         for p in providers_for(network)
         if typed in p.contract_id
     ]
@@ -91,7 +90,7 @@ class OwnPools:
         assert chain is not None
 
         async def indexed() -> list[str]:
-            return await chain.indexer.staking_pools(account_id)
+            return (await chain.indexer.staking_pools(account_id)).pool_ids
 
         async def lockup_pool() -> list[str]:
             pool = await chain.rpc.view_function(
@@ -102,8 +101,8 @@ class OwnPools:
         reads = await asyncio.gather(indexed(), lockup_pool(), return_exceptions=True)
         found: list[str] = []
         for read in reads:
-            if isinstance(read, list):
-                found += [p for p in read if isinstance(p, str)]
+            if isinstance(read, list):  # a choice's value goes back into a command: real account ids only
+                found += [p for p in read if isinstance(p, str) and is_valid_account_id(p)]
         found += [p.contract_id for p in providers_for(chain.network)]
         return list(dict.fromkeys(found))
 
@@ -126,7 +125,7 @@ async def own_pool_autocomplete(interaction: discord.Interaction, current: str) 
         log.warning("own-pool autocomplete failed (%s)", type(exc).__name__)
         return []
     matches = [p for p in pools if typed in p]
-    return [app_commands.Choice(name=clip(p, CHOICE_TEXT), value=p) for p in matches[:MAX_CHOICES]]
+    return [app_commands.Choice(name=choice_name(p), value=p) for p in matches[:MAX_CHOICES]]
 
 
 def _words(account: str, pool: str, amount: str | None, lockup: str | None = None, **flags: bool) -> list[str]:

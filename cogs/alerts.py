@@ -23,8 +23,9 @@ from bot.discord.options import (
 from bot.discord.personal import account_or_default
 from bot.discord.respond import show
 from bot.discord_app import StakingBot
-from bot.render.discord_limits import clip
+from bot.render.discord_limits import SafeEmbed, choice_name
 from bot.render.embeds import GREEN, GREY, error_embed, finish
+from bot.render.safe import Md, code, md, plain, prose
 from bot.services.pool import (
     BLOCK_KICKOUT_PERCENT,
     CHUNK_VALIDATOR_ONLY_KICKOUT_PERCENT,
@@ -39,19 +40,19 @@ DISABLED = {
 }
 
 
-def where(sub: Subscription) -> str:
-    return f"in <#{sub.channel_id}>" if sub.channel_id else "by DM"
+def where(sub: Subscription) -> Md:
+    return md("in <#{}>", int(sub.channel_id)) if sub.channel_id else Md("by DM")
 
 
-def describe(sub: Subscription) -> str:
+def describe(sub: Subscription) -> Md:
     if sub.kind == "unbonding":
-        what = f"unbonding `{sub.account_id}` in `{sub.pool_id}`, withdrawable at epoch {sub.due_epoch}"
+        what = md("unbonding {} in {}, withdrawable at epoch {}", code(sub.account_id), code(sub.pool_id), sub.due_epoch)
     elif sub.kind == "pool":
-        what = f"pool `{sub.pool_id}` changes"
+        what = md("pool {} changes", code(sub.pool_id))
     else:
-        what = sub.kind
-    state = f" ({DISABLED.get(sub.disabled_reason or '', 'off')})" if sub.state == "disabled" else ""
-    return f"**#{sub.id}** {what}, {where(sub)}{state}"
+        what = md("{}", sub.kind)
+    state = md(" ({})", DISABLED.get(sub.disabled_reason or "", "off")) if sub.state == "disabled" else Md("")
+    return md("**#{}** {}, {}{}", sub.id, what, where(sub), state)
 
 
 class Alerts(commands.Cog):
@@ -110,14 +111,14 @@ class Alerts(commands.Cog):
             return
         if outcome.created:
             self.bot.poke_alerts()
-        text = outcome.message
+        text = prose(outcome.message, limit=3000)
         if outcome.created:
-            text += f"\n\nI will send it {f'in <#{channel_id}>' if channel_id else 'by DM'}, once."
+            text += md("\n\nI will send it {}, once.", md("in <#{}>", channel_id) if channel_id else Md("by DM"))
             if not channel_id:
-                text += " Keep your DMs open to me (Privacy Settings → Direct Messages)."
-        title = "Alert set" if outcome.created else "No new alert"
-        await show(interaction, finish(discord.Embed(title=title, description=clip(text, 4096),
-                                                     colour=GREEN if outcome.created else GREY)))
+                text += Md(" Keep your DMs open to me (Privacy Settings → Direct Messages).")
+        title = Md("Alert set") if outcome.created else Md("No new alert")
+        await show(interaction, finish(SafeEmbed(title=title, description=text,
+                                                 colour=GREEN if outcome.created else GREY)))
 
     @alert.command(name="pool", description="Tell me when a pool changes fee, pauses, or leaves the validator set")
     @app_commands.describe(pool="Pool account id", channel="Post in this channel instead of DMing you (optional)")
@@ -133,7 +134,7 @@ class Alerts(commands.Cog):
             None,
         )
         if existing is not None:
-            await show(interaction, error_embed(f"You already have this alert: {describe(existing)}.",
+            await show(interaction, error_embed(md("You already have this alert: {}.", describe(existing)),
                                                 title="No new alert"))
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -145,24 +146,24 @@ class Alerts(commands.Cog):
             await show(interaction, error_embed(str(exc)))
             return
         self.bot.poke_alerts()
-        text = (
-            f"Alert **#{sub.id}**: I will tell you {where(sub)} when `{pool}` changes its fee, pauses or resumes "
-            f"staking, is kicked out, is not in the next epoch's validator set, or has low uptime for its role: "
-            f"under {BLOCK_KICKOUT_PERCENT + LOW_UPTIME_MARGIN_POINTS} % of expected blocks or chunks for a producer, "
-            f"under {CHUNK_VALIDATOR_ONLY_KICKOUT_PERCENT + LOW_UPTIME_MARGIN_POINTS} % of expected endorsements "
-            f"for a chunk validator ({LOW_UPTIME_MARGIN_POINTS} points above nearcore's kickout thresholds). "
-            "Checked at every epoch change."
+        text = md(
+            "Alert **#{}**: I will tell you {} when {} changes its fee, pauses or resumes staking, is kicked out, is "
+            "not in the next epoch's validator set, or has low uptime for its role: under {} % of expected blocks "
+            "or chunks for a producer, under {} % of expected endorsements for a chunk validator ({} points above "
+            "nearcore's kickout thresholds). Checked at every epoch change.",
+            sub.id, where(sub), code(pool), BLOCK_KICKOUT_PERCENT + LOW_UPTIME_MARGIN_POINTS,
+            CHUNK_VALIDATOR_ONLY_KICKOUT_PERCENT + LOW_UPTIME_MARGIN_POINTS, LOW_UPTIME_MARGIN_POINTS,
         )
-        await show(interaction, finish(discord.Embed(title="Alert set", description=text, colour=GREEN)))
+        await show(interaction, finish(SafeEmbed(title=Md("Alert set"), description=text, colour=GREEN)))
 
     @alert.command(name="list", description="Your alerts")
     async def list_(self, interaction: discord.Interaction) -> None:
         subs = await self.storage.user_subscriptions(interaction.user.id)
-        text = "\n".join(describe(s) for s in subs) if subs else (
+        text = Md("\n").join(describe(s) for s in subs) if subs else Md(
             "No alerts. Try `/alert unbonding` (tells you when unstaked NEAR is withdrawable) or `/alert pool`."
         )
-        embed = discord.Embed(title="Your alerts", description=clip(text, 4096), colour=GREY)
-        embed.set_footer(text="Remove one with /alert remove. Unbonding alerts end after they are sent.")
+        embed = SafeEmbed(title=Md("Your alerts"), description=text, colour=GREY)
+        embed.set_footer(text=plain("Remove one with /alert remove. Unbonding alerts end after they are sent."))
         await show(interaction, finish(embed))
 
     @alert.command(name="remove", description="Stop one of your alerts")
@@ -170,12 +171,12 @@ class Alerts(commands.Cog):
     @app_commands.rename(alert_id="id")
     async def remove(self, interaction: discord.Interaction, alert_id: app_commands.Range[int, 1]) -> None:
         if not await self.storage.remove_subscription(interaction.user.id, alert_id):
-            await show(interaction, error_embed(f"You have no alert #{alert_id}. See `/alert list`.",
+            await show(interaction, error_embed(md("You have no alert #{}. See `/alert list`.", alert_id),
                                                 title="No such alert"))
             return
         self.bot.poke_alerts()
-        await show(interaction, finish(discord.Embed(title="Alert removed", description=f"Alert #{alert_id} is off.",
-                                                     colour=GREY)))
+        await show(interaction, finish(SafeEmbed(title=Md("Alert removed"), description=md("Alert #{} is off.", alert_id),
+                                                 colour=GREY)))
 
     @remove.autocomplete("alert_id")
     async def remove_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
@@ -188,7 +189,7 @@ class Alerts(commands.Cog):
             label = f"#{sub.id} {sub.kind}: " + (
                 f"{sub.account_id} in {sub.pool_id}" if sub.kind == "unbonding" else f"{sub.pool_id}"
             )
-            choices.append(app_commands.Choice(name=clip(label, 100), value=sub.id))
+            choices.append(app_commands.Choice(name=choice_name(label), value=sub.id))
         return choices[:25]
 
 

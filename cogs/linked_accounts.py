@@ -15,15 +15,23 @@ from bot.discord.options import GROUP_EVERYWHERE, AccountId, account_autocomplet
 from bot.discord.respond import show
 from bot.discord_app import StakingBot
 from bot.near import errors
+from bot.render.discord_limits import SafeEmbed
 from bot.render.embeds import GREEN, GREY, error_embed, finish
+from bot.render.safe import Md, code, md, plain
 from bot.safety import SECRET_WARNING, looks_like_secret
 from bot.services.lockup import lockup_summaries
+from bot.storage.models import LinkedAccount
 from bot.storage.sqlite import MAX_LINKED_ACCOUNTS, SqliteStorage, StorageError
 
 NOT_IDENTITY = (
     "Linking is only a shortcut so you can leave the account out of commands. It does not prove that you own "
     "it (anyone can link any public account), and I never need your keys or seed phrase."
 )
+
+
+def _shown(linked: LinkedAccount) -> Md:
+    """The account as code and the user's own label, escaped (a label is whatever the user typed)."""
+    return code(linked.account_id) + (md(" ({})", linked.label) if linked.label else Md(""))
 
 
 class LinkedAccounts(commands.Cog):
@@ -54,8 +62,8 @@ class LinkedAccounts(commands.Cog):
             await self.bot.chain.rpc.view_account(account)
         except errors.AccountNotFound:
             await show(interaction, error_embed(
-                f"I could not find `{account}` on {self.bot.chain.network}, so I did not link it. Check the "
-                "spelling (account ids are lowercase, like alice.near).",
+                md("I could not find {} on {}, so I did not link it. Check the spelling (account ids are lowercase, "
+                   "like alice.near).", code(account), self.bot.chain.network),
                 title="Account not found",
             ))
             return
@@ -64,56 +72,52 @@ class LinkedAccounts(commands.Cog):
         except StorageError as exc:
             await show(interaction, error_embed(str(exc)))
             return
-        name = f"`{linked.account_id}`" + (f" ({linked.label})" if linked.label else "")
-        default = " It is your default account." if linked.is_default else (
-            f" Make it your default with `/account default account:{linked.account_id}`."
+        default = Md(" It is your default account.") if linked.is_default else md(
+            " Make it your default with {}.", code(f"/account default account:{linked.account_id}")
         )
         default += await self._lockup_note(linked.account_id)
-        embed = discord.Embed(title="Account linked", description=f"Linked {name}.{default}\n\n{NOT_IDENTITY}",
-                              colour=GREEN)
+        embed = SafeEmbed(title=Md("Account linked"), colour=GREEN,
+                          description=md("Linked {}.{}\n\n{}", _shown(linked), default, NOT_IDENTITY))
         await show(interaction, finish(embed))
 
-    async def _lockup_note(self, account_id: str) -> str:
+    async def _lockup_note(self, account_id: str) -> Md:
         """When the linked account is a lockup (at any id): say that it joins its owner's answers."""
         assert self.bot.chain is not None
         try:
             _, itself, _ = await lockup_summaries(self.bot.chain, account_id)
         except errors.NearError:
-            return ""
+            return Md("")
         if itself is None or itself.owner_id is None:
-            return ""
-        return (
-            f"\n\nIt is a lockup of `{itself.owner_id}`: /status, /unbonding and /diagnose for `{itself.owner_id}` "
-            "now include it."
-        )
+            return Md("")
+        owner = code(itself.owner_id)  # read from the contract: whatever text it holds
+        return md("\n\nIt is a lockup of {}: /status, /unbonding and /diagnose for {} now include it.", owner, owner)
 
     @account.command(name="unlink", description="Forget a linked NEAR account")
     @app_commands.describe(account="A linked account")
     @app_commands.autocomplete(account=account_autocomplete)
     async def unlink(self, interaction: discord.Interaction, account: AccountId) -> None:
         if not await self.storage.unlink_account(interaction.user.id, account):
-            await show(interaction, error_embed(f"`{account}` is not one of your linked accounts.",
+            await show(interaction, error_embed(md("{} is not one of your linked accounts.", code(account)),
                                                 title="Not linked"))
             return
         default = await self.storage.default_account(interaction.user.id)
-        text = f"Unlinked `{account}`."
+        text = md("Unlinked {}.", code(account))
         if default:
-            text += f" Your default account is now `{default}`."
-        await show(interaction, finish(discord.Embed(title="Account unlinked", description=text, colour=GREY)))
+            text += md(" Your default account is now {}.", code(default))
+        await show(interaction, finish(SafeEmbed(title=Md("Account unlinked"), description=text, colour=GREY)))
 
     @account.command(name="list", description="Your linked NEAR accounts and which one is the default")
     async def list_(self, interaction: discord.Interaction) -> None:
         linked = await self.storage.linked_accounts(interaction.user.id)
         if not linked:
-            text = "You have not linked an account yet. Use `/account link account:alice.near`."
+            text = Md("You have not linked an account yet. Use `/account link account:alice.near`.")
         else:
-            text = "\n".join(
-                ("⭐ " if a.is_default else "• ") + f"`{a.account_id}`" + (f" ({a.label})" if a.label else "")
-                + (" (default)" if a.is_default else "")
+            text = Md("\n").join(
+                md("{}{}{}", Md("⭐ ") if a.is_default else Md("• "), _shown(a), Md(" (default)") if a.is_default else Md(""))
                 for a in linked
             )
-        embed = discord.Embed(title="Your linked accounts", description=text, colour=GREY)
-        embed.set_footer(text=f"Up to {MAX_LINKED_ACCOUNTS} accounts. A convenience, not proof of ownership.")
+        embed = SafeEmbed(title=Md("Your linked accounts"), description=text, colour=GREY)
+        embed.set_footer(text=plain("Up to {} accounts. A convenience, not proof of ownership.", MAX_LINKED_ACCOUNTS))
         await show(interaction, finish(embed))
 
     @account.command(name="default", description="Use this linked account when a command leaves it out")
@@ -122,13 +126,13 @@ class LinkedAccounts(commands.Cog):
     async def default(self, interaction: discord.Interaction, account: AccountId) -> None:
         if not await self.storage.set_default_account(interaction.user.id, account):
             await show(interaction, error_embed(
-                f"`{account}` is not linked yet. Link it first with `/account link account:{account}`.",
+                md("{} is not linked yet. Link it first with {}.", code(account), code(f"/account link account:{account}")),
                 title="Not linked",
             ))
             return
-        await show(interaction, finish(discord.Embed(
-            title="Default account set", description=f"Commands now use `{account}` when you leave the account out.",
-            colour=GREEN,
+        await show(interaction, finish(SafeEmbed(
+            title=Md("Default account set"), colour=GREEN,
+            description=md("Commands now use {} when you leave the account out.", code(account)),
         )))
 
 

@@ -13,7 +13,9 @@ from discord.ext import commands
 from bot.discord.channels import PostChannel, channel_problem
 from bot.discord.respond import show
 from bot.discord_app import StakingBot
+from bot.render.discord_limits import SafeEmbed
 from bot.render.embeds import GREEN, GREY, error_embed, finish
+from bot.render.safe import Md, md
 
 
 class ServerSettings(commands.Cog):
@@ -39,10 +41,10 @@ class ServerSettings(commands.Cog):
         assert self.bot.storage is not None
         await self.bot.storage.update_guild(interaction.guild_id, announcement_channel_id=channel.id)
         self.bot.poke_alerts()
-        await show(interaction, finish(discord.Embed(
-            title="Epoch announcements on",
-            description=f"I will post in <#{channel.id}> once when each new epoch starts (about every 12 hours), "
-                        "with how long the last one lasted. Turn it off with `/announce off`.",
+        await show(interaction, finish(SafeEmbed(
+            title=Md("Epoch announcements on"),
+            description=md("I will post in <#{}> once when each new epoch starts (about every 12 hours), with how long "
+                           "the last one lasted. Turn it off with `/announce off`.", int(channel.id)),
             colour=GREEN,
         )))
 
@@ -52,8 +54,8 @@ class ServerSettings(commands.Cog):
         assert self.bot.storage is not None and interaction.guild_id is not None
         await self.bot.storage.update_guild(interaction.guild_id, announcement_channel_id=None)
         self.bot.poke_alerts()
-        await show(interaction, finish(discord.Embed(
-            title="Epoch announcements off", description="I will not announce new epochs in this server.",
+        await show(interaction, finish(SafeEmbed(
+            title=Md("Epoch announcements off"), description=Md("I will not announce new epochs in this server."),
             colour=GREY,
         )))
 

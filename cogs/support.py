@@ -21,7 +21,7 @@ from bot.discord.options import (
 from bot.discord.personal import account_or_default, linked_words
 from bot.discord.respond import answer, show
 from bot.explain import load_topics
-from bot.render.discord_limits import clip
+from bot.render.discord_limits import choice_name
 from bot.render.embeds import error_embed, render_embed
 from bot.safety import find_secrets
 from bot.services.diagnose import MAX_FOUND, find_account_ids, find_pool_ids
@@ -35,7 +35,7 @@ NOTHING_FOUND = (
 async def topic_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     topics = [t for t in load_topics().values() if t.matches(current)]
     return [
-        app_commands.Choice(name=clip(f"{t.title}: {t.summary}", 100), value=t.slug) for t in topics[:MAX_CHOICES]
+        app_commands.Choice(name=choice_name(f"{t.title}: {t.summary}"), value=t.slug) for t in topics[:MAX_CHOICES]
     ]
 
 

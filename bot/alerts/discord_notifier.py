@@ -13,7 +13,8 @@ from typing import Any
 import discord
 
 from bot.alerts.notify import DeliveryRefused
-from bot.render.discord_limits import Link, clip, fit_embed, link_view
+from bot.render.discord_limits import Link, SafeEmbed, fit_embed, link_view
+from bot.render.safe import checked_url, esc, plain, prose
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +37,17 @@ DEFAULT_FOOTER = "You asked for this alert. See yours with /alert list, stop one
 
 
 def notification_message(payload: dict[str, Any]) -> tuple[discord.Embed, discord.ui.View | None]:
-    """The embed (title, text) and an optional link button for one outbox payload."""
+    """The embed (title, text) and an optional link button for one outbox payload. The payload's texts hold
+    account and pool ids and read-back chain text: escaped here; the link is shown only if it re-checks."""
     kind = str(payload.get("kind", ""))
-    embed = discord.Embed(
-        title=clip(str(payload.get("title") or "NEAR staking alert"), 256),
-        description=clip(str(payload.get("text") or ""), 4096),
+    embed = SafeEmbed(
+        title=esc(payload.get("title") or "NEAR staking alert", limit=256),
+        description=prose(payload.get("text") or "", limit=4000),
         colour=COLOURS.get(kind, discord.Colour(0x95A5A6)),
     )
-    embed.set_footer(text=FOOTERS.get(kind, DEFAULT_FOOTER))
-    link = payload.get("link")
-    view = link_view([Link("Open staking page", str(link))]) if link else None
+    embed.set_footer(text=plain("{}", FOOTERS.get(kind, DEFAULT_FOOTER)))
+    link = checked_url(payload.get("link"))
+    view = link_view([Link("Open staking page", link)]) if link else None
     return fit_embed(embed), view
 
 

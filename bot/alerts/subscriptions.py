@@ -18,6 +18,8 @@ class SubscribeOutcome:
     created: list[Subscription] = field(default_factory=list)
     already_withdrawable: list[str] = field(default_factory=list)
     already_set: list[Subscription] = field(default_factory=list)  # the same alert exists: not added twice
+    # Unstaking, but no epoch to wake at (e.g. a liquid-staking unstake whose unlock epoch has no readable view).
+    unknown_epoch: list[str] = field(default_factory=list)
     message: str = ""
 
 
@@ -50,6 +52,7 @@ async def subscribe_unbonding(
             continue
         due = entry.available_epoch or entry.latest_possible_epoch
         if due is None:
+            outcome.unknown_epoch.append(entry.pool_id)
             continue
         outcome.created.append(
             await storage.add_subscription(
@@ -61,6 +64,11 @@ async def subscribe_unbonding(
     parts += [f"You already have this alert for {s.pool_id} (#{s.id}, epoch {s.due_epoch})." for s in outcome.already_set]
     if outcome.already_withdrawable:
         parts.append("Already withdrawable now: " + ", ".join(outcome.already_withdrawable) + ".")
+    if outcome.unknown_epoch:
+        parts.append(
+            "Unstaking, but the epoch it unlocks cannot be read, so no alert can be timed: "
+            + ", ".join(outcome.unknown_epoch) + f". `/liquid {account_id}` and `/unbonding {account_id}` show it."
+        )
     if not parts:
         parts.append(f"{account_id} has nothing unbonding" + (f" in {pool_id}." if pool_id else "."))
     outcome.message = " ".join(parts)

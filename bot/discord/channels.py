@@ -12,6 +12,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.render.safe import Md, md
+
 BOT_NEEDS = ("view_channel", "send_messages", "embed_links")
 
 
@@ -37,26 +39,26 @@ PostChannel = app_commands.Transform[app_commands.AppCommandChannel, PostChannel
 
 def channel_problem(
     interaction: discord.Interaction, channel: app_commands.AppCommandChannel, *, check_user: bool = True
-) -> str | None:
+) -> Md | None:
     """Why alerts cannot go to `channel`, or None when both the user (if `check_user`) and the bot can post."""
     if interaction.guild_id is None:
-        return "Channels can be chosen only inside a server. Leave the channel out and I will DM you."
+        return Md("Channels can be chosen only inside a server. Leave the channel out and I will DM you.")
     if check_user:
         mine = channel.permissions
         if not (mine.view_channel and mine.send_messages):
-            return f"You cannot post in <#{channel.id}>, so I will not post your alerts there either."
+            return md("You cannot post in <#{}>, so I will not post your alerts there either.", int(channel.id))
     guild = interaction.client.get_guild(interaction.guild_id)
     if guild is None or guild.me is None:
-        return (
+        return Md(
             "I am not a member of this server (the app is only installed on your account), so I cannot post in "
             "its channels. Leave the channel out and I will DM you, or ask an admin to add me to the server."
         )
     full = guild.get_channel(channel.id)
     if not isinstance(full, discord.TextChannel):
-        return f"I cannot see <#{channel.id}>."
+        return md("I cannot see <#{}>.", int(channel.id))
     have = full.permissions_for(guild.me)
     missing = [name for name in BOT_NEEDS if not getattr(have, name)]
     if missing:
         names = ", ".join(name.replace("_", " ").title() for name in missing)
-        return f"I need the {names} permission in <#{channel.id}>. A server admin can grant it."
+        return md("I need the {} permission in <#{}>. A server admin can grant it.", names, int(channel.id))
     return None

@@ -7,7 +7,8 @@ import logging
 
 import discord
 
-from bot.render.discord_limits import clip, fit_embed
+from bot.render.discord_limits import SafeEmbed, fit_embed
+from bot.render.safe import Md, md, trusted_markdown
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,11 @@ async def show_notices(interaction: discord.Interaction) -> None:
         return
     if not notices:
         return
-    embed = discord.Embed(
-        title="While you were away", description=clip("\n\n".join(f"⚠️ {n}" for n in notices), 4096),
+    embed = SafeEmbed(
+        title=Md("While you were away"), description=Md("\n\n").join(
+            # Only the bot writes notices (bot/alerts/notify.py), from ids it stored: its own markdown.
+            md("⚠️ {}", trusted_markdown(n)) for n in notices
+        ),
         colour=NOTICE_COLOUR,
     )
     try:

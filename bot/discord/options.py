@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord import app_commands
 
-from bot.near.account_id import validate_account_id
+from bot.near.account_id import is_valid_account_id, validate_account_id
 from bot.near.units import YOCTO_PER_NEAR
-from bot.render.discord_limits import clip
+from bot.render.discord_limits import CHOICE_TEXT, CHOICES, choice_name
+from bot.render.safe import clean
 from bot.safety import SECRET_WARNING, looks_like_secret
 from bot.services.chain import Chain
 
@@ -24,8 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-MAX_CHOICES = 25  # Discord's limit for autocomplete answers
-CHOICE_TEXT = 100  # name and value of a choice
+MAX_CHOICES = CHOICES  # Discord's limit for autocomplete answers
 
 # Per-user cooldowns protect the RPC budget (rate, seconds). A personal answer reads more (index + every pool).
 PUBLIC_RATE = (5, 30.0)
@@ -90,7 +90,7 @@ class PoolChoice:
 
     def label(self, fee: tuple[int, int] | None = None) -> str:
         fee_text = f" · fee {_percent(fee)}" if fee else ""
-        return clip(f"{self.pool_id}{fee_text} · {self.status} · {compact_near(self.stake)}", CHOICE_TEXT)
+        return choice_name(f"{self.pool_id}{fee_text} · {self.status} · {compact_near(self.stake)}")
 
 
 def _percent(fee: tuple[int, int]) -> str:
@@ -146,7 +146,9 @@ class PoolDirectory:
             found.setdefault(proposal.account_id, PoolChoice(proposal.account_id, "proposal", proposal.stake))
         for kicked in v.prev_epoch_kickout:
             found.setdefault(kicked.account_id, PoolChoice(kicked.account_id, "kicked out", 0))
-        return sorted(found.values(), key=lambda p: (-p.stake, p.pool_id))
+        # A choice's value goes back into a command: only real account ids (never over Discord's 100 characters).
+        valid = [p for p in found.values() if is_valid_account_id(p.pool_id)]
+        return sorted(valid, key=lambda p: (-p.stake, p.pool_id))
 
     async def choices(self, typed: str) -> list[app_commands.Choice[str]]:
         typed = typed.strip().lower()
@@ -197,7 +199,8 @@ async def account_autocomplete(interaction: discord.Interaction, current: str) -
     except Exception:
         log.exception("account autocomplete failed")
         linked = []
-    names = [a for a in linked if a.startswith(typed.lower())]
-    if typed and typed not in names and len(typed) <= CHOICE_TEXT:
+    names = [a for a in linked if a.startswith(typed.lower()) and is_valid_account_id(a)]
+    # What was typed comes back as typed (the option explains a bad id), unless it holds hidden characters.
+    if typed and typed not in names and len(typed) <= CHOICE_TEXT and clean(typed) == typed:
         names.insert(0, typed)
-    return [app_commands.Choice(name=n, value=n) for n in names[:MAX_CHOICES]]
+    return [app_commands.Choice(name=choice_name(n), value=n) for n in names[:MAX_CHOICES]]

@@ -9,6 +9,7 @@ import discord
 from bot.discord.channels import BOT_NEEDS
 from bot.discord_app import StakingBot
 from bot.doctor.model import Check
+from bot.render.safe import clean
 from bot.settings import Settings
 from bot.storage import GuildSettings, Storage
 
@@ -48,7 +49,7 @@ async def check_server(bot: StakingBot, guild_id: int, storage: Storage | None, 
         return [Check(id="discord_server", status="fail", title=f"Server {guild_id}", target=target,
                       summary="the bot is not in this server (or the id is wrong)",
                       fix="Add the bot with the invite link, choosing this server.")]
-    title = f"Server {guild.name}"
+    title = f"Server {clean(guild.name, limit=100)}"  # names are set by anyone running a server: no hidden text
     configured = await storage.guild_settings(guild_id) if storage is not None else None
     checks = [_server_line(guild, me, configured, title, target)]
     if configured is None:
@@ -60,6 +61,9 @@ async def check_server(bot: StakingBot, guild_id: int, storage: Storage | None, 
         for channel_id in configured.support_channel_ids:
             checks.append(_channel_line(guild, channels, me, channel_id, "key guard", "/guard on", guard=True,
                                         settings=settings))
+        if configured.guard_log_channel_id:
+            checks.append(_channel_line(guild, channels, me, configured.guard_log_channel_id, "guard log",
+                                        "/guard log", guard=False, settings=settings))
     return checks
 
 
@@ -86,11 +90,13 @@ def _channel_line(guild: discord.Guild, channels: dict[int, discord.abc.GuildCha
                   channel_id: int, use: str, command: str, *, guard: bool, settings: Settings) -> Check:
     channel = channels.get(channel_id)
     target = str(channel_id)
+    server = clean(guild.name, limit=100)
     if channel is None:
-        return Check(id="discord_channel", status="fail", title=f"{guild.name}: {use} channel {channel_id}",
+        return Check(id="discord_channel", status="fail", title=f"{server}: {use} channel {channel_id}",
                      target=target, summary="the channel no longer exists, or the bot cannot see it",
                      fix=f"Pick a channel again with {command} in that server.")
-    title = f"{guild.name}: #{channel.name} ({use})"
+    channel_name = clean(channel.name, limit=100)
+    title = f"{server}: #{channel_name} ({use})"
     have = channel.permissions_for(me)
     missing = [name for name in BOT_NEEDS if not getattr(have, name)]
     # Without View Channel or Send Messages Discord also denies what depends on it: name only the cause.
@@ -100,12 +106,12 @@ def _channel_line(guild: discord.Guild, channels: dict[int, discord.abc.GuildCha
     if missing:
         return Check(id="discord_channel", status="fail", title=title, target=target, details=details,
                      summary=f"the bot cannot post here: it lacks {_names(missing)}",
-                     fix=f"Edit Channel #{channel.name} → Permissions → the bot's role: allow {_names(missing)}.")
+                     fix=f"Edit Channel #{channel_name} → Permissions → the bot's role: allow {_names(missing)}.")
     if guard and not have.manage_messages:
         details["missing"] = ["manage_messages"]
         return Check(id="discord_channel", status="warn", title=title, target=target, details=details,
                      summary="the bot can warn here but cannot delete a leaked key (no Manage Messages)",
-                     fix=f"Edit Channel #{channel.name} → Permissions → the bot's role: allow Manage Messages.")
+                     fix=f"Edit Channel #{channel_name} → Permissions → the bot's role: allow Manage Messages.")
     if guard and not settings.guard_message_content:
         return Check(id="discord_channel", status="warn", title=title, target=target, details=details,
                      summary="without Message Content the guard sees only messages that mention the bot",

@@ -40,14 +40,20 @@ def validate_account_id(text: str) -> str:
     if not account_id:
         raise AccountIdError("The account id is empty. Type one like alice.near.")
     shown = account_id if len(account_id) <= 80 else account_id[:77] + "..."
-    if len(account_id.encode("utf-8")) < MIN_LEN:
+    if len(account_id.encode("utf-8", "replace")) < MIN_LEN:
         raise AccountIdError(f'"{shown}" is too short: account ids have at least 2 characters.')
-    if len(account_id.encode("utf-8")) > MAX_LEN:
+    if len(account_id.encode("utf-8", "replace")) > MAX_LEN:
         raise AccountIdError(f'"{shown}" is too long: account ids have at most 64 characters.')
     if any("A" <= char <= "Z" for char in account_id):
-        raise AccountIdError(
-            f'"{shown}" has capital letters; NEAR account ids are lowercase. Did you mean "{account_id.lower()}"?'
-        )
+        lower = account_id.lower()
+        try:
+            validate_account_id(lower)
+        except AccountIdError as exc:  # never suggest an id that is itself invalid
+            raise AccountIdError(
+                f'"{shown}" has capital letters (NEAR account ids are lowercase), and in lowercase it is still not '
+                f"valid: {exc}"
+            ) from None
+        raise AccountIdError(f'"{shown}" has capital letters; NEAR account ids are lowercase. Did you mean "{lower}"?')
     for position, char in enumerate(account_id):
         if not (char.isascii() and (char.islower() or char.isdigit() or char in _SEPARATORS)):
             what = "a space" if char.isspace() else f'"{char}"'

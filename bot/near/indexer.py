@@ -11,20 +11,32 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 
 from bot.near.account_id import is_valid_account_id
-from bot.near.errors import IndexerUnavailable
+from bot.near.errors import IndexerUnavailable, InvalidInput
 from bot.near.rpc import RpcPolicy, backoff_delay
 from bot.near.rpc_errors import parse_retry_after
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 _RETRIED_STATUSES = frozenset({408, 429})
+
+
+@dataclass
+class IndexedPools:
+    """What the index lists: valid pool ids only; `ignored` counts entries that are not account ids."""
+
+    pool_ids: list[str] = field(default_factory=list)
+    ignored: int = 0
 
 
 class _Transient(Exception):
@@ -65,9 +77,17 @@ class IndexerClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def staking_pools(self, account_id: str) -> list[str]:
-        """Pool ids from `GET /v1/account/{id}/staking`; raises IndexerUnavailable when it cannot say."""
-        return await self._get(f"/v1/account/{account_id}/staking", _pool_ids)
+    async def staking_pools(self, account_id: str) -> IndexedPools:
+        """Pool ids from `GET /v1/account/{id}/staking`; raises IndexerUnavailable when it cannot say.
+
+        The index is not trusted: an entry that is not a valid account id is never used, shown or put in a URL.
+        """
+        if not is_valid_account_id(account_id):
+            raise InvalidInput("Not a valid account id.")
+        found = await self._get(f"/v1/account/{quote(account_id, safe='')}/staking", _pool_ids)
+        if found.ignored:
+            log.warning("the staking index listed %d entries that are not account ids", found.ignored)
+        return found
 
     async def _get(self, path: str, read: Callable[[Any], T]) -> T:
         if not self.base_url:
@@ -109,15 +129,17 @@ class IndexerClient:
             raise _Transient("a body in an unexpected shape") from exc
 
 
-def _pool_ids(payload: Any) -> list[str]:
+def _pool_ids(payload: Any) -> IndexedPools:
     """`{"account_id", "pools": [{"pool_id", "last_update_block_height"}, ...]}` (v0: plain ids). Index text is not
-    trusted: anything that is not a valid account id is dropped."""
+    trusted: anything that is not a valid account id is dropped and counted."""
     pools = payload.get("pools") if isinstance(payload, dict) else None
     if not isinstance(pools, list):
         raise ValueError("no pools list")
-    found: list[str] = []
+    found = IndexedPools()
     for entry in pools:
         pool_id = entry.get("pool_id") if isinstance(entry, dict) else entry
-        if isinstance(pool_id, str) and pool_id == pool_id.strip() and is_valid_account_id(pool_id) and pool_id not in found:
-            found.append(pool_id)
+        if not isinstance(pool_id, str) or pool_id != pool_id.strip() or not is_valid_account_id(pool_id):
+            found.ignored += 1
+        elif pool_id not in found.pool_ids:
+            found.pool_ids.append(pool_id)
     return found

@@ -7,6 +7,7 @@ import base64
 from collections.abc import Sequence
 from urllib.parse import quote, urlencode
 
+from bot.near.account_id import validate_account_id
 from bot.near.transactions import UnsignedTransaction, serialize
 
 MYNEARWALLET = {"mainnet": "https://app.mynearwallet.com", "testnet": "https://testnet.mynearwallet.com"}
@@ -34,16 +35,21 @@ def mynearwallet_sign_url(
     return f"{MYNEARWALLET[network]}/sign?{urlencode(params, quote_via=quote, safe=',')}"
 
 
+def _path_id(account_id: str) -> str:
+    """An account id for a URL path: validated (AccountIdError otherwise) and percent-encoded."""
+    return quote(validate_account_id(account_id), safe="")
+
+
 def mynearwallet_staking_url(pool_id: str, network: str = "mainnet", page: str | None = None) -> str:
     """The staking page for a pool (pre-selects the validator; no amount parameter exists, §2.5)."""
-    suffix = f"/{page}" if page else ""
-    return f"{MYNEARWALLET[network]}/staking/{pool_id}{suffix}"
+    suffix = f"/{quote(page, safe='')}" if page else ""
+    return f"{MYNEARWALLET[network]}/staking/{_path_id(pool_id)}{suffix}"
 
 
 def mynearwallet_liquid_staking_url(contract_id: str, network: str = "mainnet") -> str:
     """MNW's page for a liquid-staking contract (`/liquid-staking/<id>`, wallet-links.md §2.5)."""
-    return f"{MYNEARWALLET[network]}/liquid-staking/{contract_id}"
+    return f"{MYNEARWALLET[network]}/liquid-staking/{_path_id(contract_id)}"
 
 
 def nearblocks_account_url(account_id: str, network: str = "mainnet") -> str:
-    return f"{NEARBLOCKS[network]}/address/{account_id}"
+    return f"{NEARBLOCKS[network]}/address/{_path_id(account_id)}"

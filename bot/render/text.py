@@ -1,12 +1,19 @@
-"""Results as plain text for the console and `ask` (one place defines each answer's wording)."""
+"""Results as plain text for the console and `ask` (one place defines each answer's wording).
+
+`render_text` hands every renderer a cleaned copy of the result (`safe.cleaned_copy`: no control sequences, hidden
+or right-to-left characters, or links in untrusted text), so a renderer registered here cannot print raw input.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import singledispatch
+from typing import Any
 
 from bot.near.units import format_near
+from bot.render.safe import cleaned_copy
 from bot.services.delegations import DUST_YOCTO
 from bot.services.pool import ROLE_NAMES
 from bot.services.results import (
@@ -76,8 +83,21 @@ def problem_and_note_lines(problems: list[PoolProblem], notes: list[str]) -> lis
 
 
 @singledispatch
-def render_text(result: Result) -> str:
+def _render(result: Result) -> str:
     raise TypeError(f"no text renderer for {type(result).__name__}")
+
+
+class _TextRenderer:
+    """`render_text(result)`: the registered renderer, always given a cleaned copy of the result."""
+
+    def __call__(self, result: Result) -> str:
+        return _render(cleaned_copy(result))
+
+    def register(self, func: Callable[..., str]) -> Any:
+        return _render.register(func)
+
+
+render_text = _TextRenderer()
 
 
 @render_text.register

@@ -39,7 +39,7 @@ the pool (a named pool, or a scan of the validator set) finds it. The index list
 
 Other accounts: ``erin.near`` (plain, no delegations), ``nocontract.near`` (no code),
 ``token.sandbox.near`` (fungible token: pool methods → MethodNotFound), ``ghost.near`` (does not
-exist → UNKNOWN_ACCOUNT). Mega delegators ``delegator-000.near`` … ``delegator-299.near``: every
+exist → UNKNOWN_ACCOUNT), ``mallory.near`` and ``phish.pool.near`` (hostile text: see hostile.py). Mega delegators ``delegator-000.near`` … ``delegator-299.near``: every
 10th (i % 10 == 3) fully exited (swap_remove reordered the map), i % 10 == 7 hold a withdrawable part.
 FastNEAR reports ``last_update_block_height: null`` for updates before epoch E-400.
 """
@@ -54,6 +54,7 @@ from .chain import DEFAULT_EPOCH, DEFAULT_HEAD_OFFSET, SandboxChain, Seat, Valid
 from .contracts import Env
 from .fungible_token import FungibleToken
 from .hashing import digest
+from .hostile import install_hostile
 from .liquid import install_liquid_staking
 from .lockups import install_lockup_whitelist, install_lockups
 from .pool import StakingFarmPool, StakingPool, poolv1
@@ -292,6 +293,7 @@ def build_default_scenario() -> SandboxChain:
     chain.roles = SCENARIO.to_json()
     install_liquid_staking(chain)  # Meta Pool, LiNEAR, Rhea and their holders (bot/sandbox/liquid.py)
     install_lockup_whitelist(chain)  # lockup-whitelist.near listing the *.poolv1.near pools (bot/sandbox/whitelist.py)
+    install_hostile(chain)  # phish.pool.near (owner text = a markdown link), mallory.near's bogus index (hostile.py)
     return chain
 
 

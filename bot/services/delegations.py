@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from bot.near import errors
 from bot.near.account_id import validate_account_id
 from bot.near.epochs import read_epoch_at
+from bot.near.indexer import IndexedPools
 from bot.near.liquid import providers_for
 from bot.near.models import ValidatorsResponse
 from bot.near.pools import Delegation, get_delegation
@@ -70,7 +71,7 @@ def validator_set_pools(validators: ValidatorsResponse) -> list[str]:
     return list(dict.fromkeys(entry.account_id for group in groups for entry in group))
 
 
-async def index_pools(chain: Chain, account_id: str) -> list[str] | None:
+async def index_pools(chain: Chain, account_id: str) -> IndexedPools | None:
     """The pools the staking index lists, or None when it cannot say."""
     try:
         return await chain.indexer.staking_pools(account_id)
@@ -83,7 +84,7 @@ async def find_pools(
     account_id: str,
     named_pools: Sequence[str] = (),
     *,
-    index: Awaitable[list[str] | None] | None = None,
+    index: Awaitable[IndexedPools | None] | None = None,
     scan: bool = False,
 ) -> PoolCandidates:
     """Candidate pools. `index` is the staking-index read (None: do not use the index); with `scan`, the validator
@@ -101,7 +102,13 @@ async def find_pools(
                 f"Name a pool to check it directly (status {account_id} <pool_id>), or scan the validator set "
                 f"(status {account_id} --scan)."
             )
-        indexed = listed or []
+        else:
+            indexed = listed.pool_ids
+            if listed.ignored:
+                found.notes.append(
+                    f"The staking index listed {listed.ignored} {'entry' if listed.ignored == 1 else 'entries'} "
+                    "that are not valid pool ids; they were ignored."
+                )
     # Liquid-staking contracts answer `get_account` like a pool, but their positions are reported (once) as
     # liquid staking, with their own unlock views.
     liquid = {p.contract_id for p in providers_for(chain.network)}

@@ -19,8 +19,8 @@ def topic_list() -> str:
 def resolve_topic(text: str) -> Topic:
     topic = find_topic(text)
     if topic is None:
-        shown = text.strip()[:40]
-        what = f'There is no topic "{shown}". ' if shown else "Name a topic. "
+        # The input is never quoted back: /explain answers in public, and the text could be anything.
+        what = "There is no such topic. " if text.strip() else "Name a topic. "
         raise errors.InvalidInput(f"{what}Topics: {topic_list()}. Usage: {USAGE}")
     return topic
 

@@ -14,6 +14,14 @@ from pydantic import BaseModel, ConfigDict, PlainSerializer
 Yocto = Annotated[int, PlainSerializer(lambda value: str(value), return_type=str, when_used="json")]
 
 
+class BotBuilt:
+    """Field metadata: text the bot built itself from validated parts (wallet links). Every other string of a
+    result is untrusted and cleaned before it is shown (bot/render/safe.py)."""
+
+
+BOT_BUILT = BotBuilt()
+
+
 class Result(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -274,7 +282,7 @@ class ActionResult(Result):
     amount_yocto: Yocto | None
     summary: str
     transactions: list[ActionTransaction]  # in signing order; each one is a separate step in the wallet
-    links: dict[str, str]  # also `mynearwallet_step_<n>` (one transaction each) when there are several
+    links: Annotated[dict[str, str], BOT_BUILT]  # also `mynearwallet_step_<n>` (one transaction each) when there are several
     commands: dict[str, str]
     warnings: list[str] = []
     steps: list[str] = []
@@ -426,7 +434,7 @@ class ExplainResult(Result):
     topic: str
     title: str
     summary: str
-    text: str  # Markdown, live numbers substituted
+    text: Annotated[str, BOT_BUILT]  # Markdown from the bot's own topic file, live numbers substituted
     command: str  # the slash command that answers the reader's own case, e.g. "/unbonding <account>"
     console_command: str  # the same for the console and `ask`
     live: ExplainLive | None = None  # None: the topic needs no live numbers, or they could not be read

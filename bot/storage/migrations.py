@@ -72,6 +72,13 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        3,
+        "guard audit log channel",
+        """
+        ALTER TABLE guild_settings ADD COLUMN guard_log_channel_id INTEGER;
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

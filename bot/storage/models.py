@@ -19,6 +19,7 @@ class GuildSettings:
     announcement_channel_id: int | None = None
     guard_enabled: bool = False
     support_channel_ids: list[int] = field(default_factory=list)
+    guard_log_channel_id: int | None = None  # where the guard records what it removed (never the secret)
 
 
 @dataclass(frozen=True)

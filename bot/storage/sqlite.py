@@ -162,7 +162,8 @@ class SqliteStorage:
 
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         async with self.db.execute(
-            "SELECT announcement_channel_id, guard_enabled FROM guild_settings WHERE guild_id = ?", (guild_id,)
+            "SELECT announcement_channel_id, guard_enabled, guard_log_channel_id FROM guild_settings WHERE guild_id = ?",
+            (guild_id,),
         ) as cursor:
             row = await cursor.fetchone()
         async with self.db.execute(
@@ -172,11 +173,12 @@ class SqliteStorage:
         if row is None:
             return GuildSettings(guild_id=guild_id)
         return GuildSettings(
-            guild_id=guild_id, announcement_channel_id=row[0], guard_enabled=bool(row[1]), support_channel_ids=channels
+            guild_id=guild_id, announcement_channel_id=row[0], guard_enabled=bool(row[1]), support_channel_ids=channels,
+            guard_log_channel_id=row[2],
         )
 
     async def update_guild(self, guild_id: int, **changes: Any) -> GuildSettings:
-        allowed = {"announcement_channel_id", "guard_enabled"}
+        allowed = {"announcement_channel_id", "guard_enabled", "guard_log_channel_id"}
         unknown = set(changes) - allowed - {"support_channel_ids"}
         if unknown:
             raise ValueError(f"unknown guild settings: {sorted(unknown)}")

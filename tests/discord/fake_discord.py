@@ -14,7 +14,12 @@ them fails its test:
 - IDENTIFY with a privileged intent closes the gateway with 4014, like an app without those intents enabled
   (and the application's `flags` say which ones are enabled, as the Developer Portal sets them);
 - guild routes answer only for the guild the bot is in (others: 403 code 50001 "Missing Access"), and every
-  REST route needs the bot token (else 401, as for a revoked token).
+  REST route needs the bot token (else 401, as for a revoked token);
+- who a message pings follows Discord's rules: mentions in its content, filtered by its `allowed_mentions` (absent =
+  every mention pings); embeds never ping (`Message.pings`).
+
+Users can post messages with attachments (served for download on 127.0.0.1, like Discord's CDN) and edit messages
+the bot may never have seen (`edit_message`: MESSAGE_UPDATE with the full message, as Discord sends it).
 
 Every rule broken is also appended to `violations` (tests assert it stays empty). The four gotchas are
 honoured: JSON answers carry exactly `application/json`, 429s carry `Via` and a JSON body, `with_response=1`
@@ -73,6 +78,7 @@ ALLOWED_RESPONSES = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
 CONTEXTS = {"guild": 0, "dm": 1, "group_dm": 2, "user_install_guild": 0}
 OPTION_TYPES = {3: str, 4: int, 5: bool, 10: float}
 COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
+MENTION = re.compile(r"@(everyone|here)|<@!?(\d+)>|<@&(\d+)>")
 
 _counter = itertools.count()
 
@@ -180,6 +186,24 @@ class Message:
     flags: int = 0
     message_reference: dict[str, Any] | None = None
     uploads: list[dict[str, Any]] = field(default_factory=list)  # {"filename", "data"} of attached files
+    allowed_mentions: dict[str, Any] | None = None  # as sent; None = not sent (Discord then pings every mention)
+
+    def pings(self) -> set[str]:
+        """Who this message notifies: "@everyone", "@here", "user:<id>", "role:<id>" (embeds never ping)."""
+        allowed = self.allowed_mentions
+        parse = set(allowed.get("parse") or []) if allowed is not None else {"everyone", "users", "roles"}
+        users = {str(u) for u in (allowed or {}).get("users") or []}
+        roles = {str(r) for r in (allowed or {}).get("roles") or []}
+        found: set[str] = set()
+        for match in MENTION.finditer(self.content):
+            everyone, user, role = match.groups()
+            if everyone and "everyone" in parse:
+                found.add("@" + everyone)
+            elif user and ("users" in parse or user in users):
+                found.add(f"user:{user}")
+            elif role and ("roles" in parse or role in roles):
+                found.add(f"role:{role}")
+        return found
 
     @property
     def ephemeral(self) -> bool:
@@ -211,6 +235,8 @@ class Message:
         for key in ("content", "embeds", "components"):
             if key in body:
                 setattr(self, key, body[key] or ([] if key != "content" else ""))
+        if "allowed_mentions" in body:
+            self.allowed_mentions = body["allowed_mentions"]
         if "_uploads" in body:
             self.uploads = body["_uploads"]
 
@@ -362,6 +388,9 @@ class FakeDiscord:
         self.resumes = 0
         # Knobs.
         self.refuse_dms_from: set[int] = set()
+        self.dm_failures: dict[int, tuple[int, int]] = {}  # user id -> (HTTP status, Discord code) of every DM
+        self.files: dict[int, bytes] = {}  # attachment id -> bytes users uploaded (see `attachment`)
+        self.downloads: list[int] = []  # attachment ids the bot downloaded
         # Privileged intents switched on for the app in the Developer Portal (IDENTIFY may ask only for these).
         self.allowed_privileged_intents = 0
         self.bot_role_permissions = 0  # extra guild permissions of the bot's role (set before the bot connects)
@@ -416,6 +445,7 @@ class FakeDiscord:
         r.add_post(API_PREFIX + "/users/@me/channels", self._bot_route(self._create_dm))
         r.add_post(API_PREFIX + "/channels/{cid}/messages", self._bot_route(self._channel_message))
         r.add_delete(API_PREFIX + "/channels/{cid}/messages/{mid}", self._bot_route(self._delete_message))
+        r.add_get("/attachments/{cid}/{aid}/{filename}", self._download)
         r.add_route("*", "/{tail:.*}", self._unhandled)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -460,6 +490,22 @@ class FakeDiscord:
     def refuse_dms(self, user_id: int) -> None:
         """DMs to this user fail with 403 code 50007, like a user who closed DMs or blocked the bot."""
         self.refuse_dms_from.add(user_id)
+
+    def fail_dms(self, user_id: int, status: int, code: int = 0) -> None:
+        """Every DM to this user fails with `status` and Discord `code` (e.g. 403 50001, or 500 0)."""
+        self.dm_failures[user_id] = (status, code)
+
+    def attachment(self, filename: str, data: bytes, content_type: str | None = "text/plain; charset=utf-8",
+                   channel_id: int = CHANNEL_ID) -> dict[str, Any]:
+        """A file a user uploads, as Discord lists it in a message (served at its `url` on 127.0.0.1)."""
+        attachment_id = snowflake()
+        self.files[attachment_id] = data
+        url = f"http://127.0.0.1:{self.port}/attachments/{channel_id}/{attachment_id}/{filename}"
+        item: dict[str, Any] = {"id": str(attachment_id), "filename": filename, "size": len(data), "url": url,
+                                "proxy_url": url}
+        if content_type:
+            item["content_type"] = content_type
+        return item
 
     def add_channel(self, name: str, *, members_can_post: bool = True, bot_can_post: bool = True) -> int:
         """Another text channel in the guild (call before the bot connects: it is part of GUILD_CREATE)."""
@@ -642,20 +688,52 @@ class FakeDiscord:
         return record.choices
 
     async def message(self, content: str, *, author_id: int = OWNER_ID, timeout: float = 10.0,
-                      channel_id: int = CHANNEL_ID) -> list[Message]:
-        """A user posts `content` in a guild channel; returns the bot's replies in that channel.
+                      channel_id: int = CHANNEL_ID, attachments: list[dict[str, Any]] | None = None,
+                      forwards: str | None = None) -> list[Message]:
+        """A user posts `content` (and `attachments`, see `attachment`) in a guild channel, or forwards a message
+        whose text is `forwards`; returns the bot's replies in that channel.
 
         Like Discord, the bot sees the text only with the Message Content intent, or when the message mentions it.
         """
-        author = self.owner if author_id == OWNER_ID else user_object(author_id)
         before = len(self.channel_messages.get(channel_id, []))
+        original = self.user_message(forwards, user_object(author_id + 1), GROUP_DM_ID) if forwards is not None else None
+        data = self.guild_message(content, author_id=author_id, channel_id=channel_id, attachments=attachments)
+        if original is not None:  # a forward: empty content, the original in a snapshot (message_reference type 1)
+            data["message_reference"] = {"type": 1, "message_id": original["id"], "channel_id": str(GROUP_DM_ID)}
+            data["message_snapshots"] = [{"message": {k: original[k] for k in (
+                "content", "attachments", "embeds", "timestamp", "edited_timestamp", "type", "flags", "mentions",
+                "mention_roles")}}]
+        await self.dispatch("MESSAGE_CREATE", self._as_seen(data))
+        return await self._replies(channel_id, before, timeout)
+
+    def guild_message(self, content: str, *, author_id: int = OWNER_ID, channel_id: int = CHANNEL_ID,
+                      attachments: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """A message a user posted in a guild channel, without dispatching it (the bot never saw it)."""
+        author = self.owner if author_id == OWNER_ID else user_object(author_id)
         mentions = [self.bot_user] if f"<@{BOT_USER_ID}>" in content else []
         data = self.user_message(content, author, channel_id, mentions=mentions)
-        data.update(guild_id=str(GUILD_ID),
+        data.update(guild_id=str(GUILD_ID), attachments=attachments or [],
                     member={"roles": [], "joined_at": iso_now(), "deaf": False, "mute": False, "flags": 0})
-        if not mentions and not self._live_session().intents & MESSAGE_CONTENT:
-            data = {**data, "content": ""}
-        await self.dispatch("MESSAGE_CREATE", data)
+        return data
+
+    def _as_seen(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Without Message Content, Discord sends no text or files of a message that does not mention the bot."""
+        if data["mentions"] or self._live_session().intents & MESSAGE_CONTENT:
+            return data
+        return {**data, "content": "", "attachments": [], "embeds": [], "message_snapshots": []}
+
+    async def edit_message(self, message_id: int, content: str, *, attachments: list[dict[str, Any]] | None = None,
+                           timeout: float = 10.0) -> list[Message]:
+        """The author edits one of their guild messages (cached by the bot or not); returns the bot's replies."""
+        data = dict(self.user_messages[message_id])
+        channel_id = int(data["channel_id"])
+        before = len(self.channel_messages.get(channel_id, []))
+        data.update(content=content, edited_timestamp=iso_now())
+        if attachments is not None:
+            data["attachments"] = attachments
+        data["mentions"] = [self.bot_user] if f"<@{BOT_USER_ID}>" in content else []
+        self.user_messages[message_id] = data
+        await self.dispatch("MESSAGE_UPDATE", self._as_seen(data))
         return await self._replies(channel_id, before, timeout)
 
     async def dm_message(self, content: str, *, author_id: int = USER_ID, timeout: float = 10.0) -> list[Message]:
@@ -1093,6 +1171,9 @@ class FakeDiscord:
             return discord_error(403, 50013, "Missing Permissions")
         if recipient is not None and recipient in self.refuse_dms_from:
             return discord_error(403, 50007, "Cannot send messages to this user")
+        if recipient is not None and recipient in self.dm_failures:
+            status, code = self.dm_failures[recipient]
+            return discord_error(status, code, "DM refused by the test")
         body = await self._body(request)
         problems = validate_message(body)
         if (body.get("flags") or 0) & EPHEMERAL:
@@ -1119,6 +1200,13 @@ class FakeDiscord:
             except TimeoutError:
                 pass
         return json_response(message.to_json(author=self.bot_user))
+
+    async def _download(self, request: web.Request) -> web.Response:
+        attachment_id = int(request.match_info["aid"])
+        if attachment_id not in self.files:
+            return web.Response(status=404)
+        self.downloads.append(attachment_id)
+        return web.Response(body=self.files[attachment_id], content_type="application/octet-stream")
 
     def _resolved_channel(self, channel_id: int, user_id: int) -> dict[str, Any]:
         """A channel option as Discord resolves it: with the invoking member's permissions in that channel."""

@@ -231,11 +231,12 @@ async def test_notifier_sends_with_a_nonce_and_maps_refusals(fake: FakeDiscord, 
     muted = fake.add_channel("no-bot", bot_can_post=False)
     bot = await start_bot()
     notifier = DiscordNotifier(bot)
-    payload = {"kind": "unbonding_ready", "title": "Ready", "text": "Withdraw now.", "link": "https://example.org/x"}
+    payload = {"kind": "unbonding_ready", "title": "Ready", "text": "Withdraw now.",
+               "link": "https://app.mynearwallet.com/staking/alpha.poolv1.near"}
     await notifier.send(f"dm:{USER_ID}", payload, "a" * 25)
     await notifier.send(f"dm:{USER_ID}", payload, "a" * 25)  # a resend after a crash: Discord drops it
     [dm] = dms(fake)
-    assert dm.embeds[0]["title"] == "Ready" and dm.urls == ["https://example.org/x"]
+    assert dm.embeds[0]["title"] == "Ready" and dm.urls == ["https://app.mynearwallet.com/staking/alpha.poolv1.near"]
     await notifier.send(f"dm:{USER_ID}", payload, "b" * 25)
     assert len(dms(fake)) == 2  # another nonce is another message
 

@@ -195,3 +195,16 @@ async def test_a_staking_index_that_does_not_answer(world: World) -> None:
     failed = only_failure(report)
     assert (failed.id, failed.summary) == ("index", "not answering: could not be read (HTTP 503)")
     assert "NEAR_INDEXER_API" in (failed.fix or "")
+
+
+async def test_a_guard_log_channel_the_bot_cannot_post_in(fake: FakeDiscord, live_mainnet: ThreadedSandbox,
+                                                          tmp_path: Path) -> None:
+    database = tmp_path / "bot.sqlite3"
+    muted = fake.add_channel("mod-log", members_can_post=False, bot_can_post=False)
+    world = await set_up(fake, live_mainnet, database)
+    storage = SqliteStorage(database)
+    await storage.open()
+    await storage.update_guild(GUILD_ID, guard_log_channel_id=muted)
+    await storage.close()
+    failed = only_failure(await run_doctor(world.settings))
+    assert (failed.id, failed.target, failed.title) == ("discord_channel", str(muted), "NEAR Stakers: #mod-log (guard log)")

@@ -8,8 +8,9 @@ import discord
 import pytest
 
 from bot.near.units import YOCTO_PER_NEAR
-from bot.render.discord_limits import Link, embed_size, fit_embed, fit_links, link_view
+from bot.render.discord_limits import Link, SafeEmbed, embed_size, fit_embed, fit_links, link_view
 from bot.render.embeds import nearblocks_url, render_embed
+from bot.render.safe import Md, checked_url, esc, md, plain
 from bot.services.results import (
     DelegationEntry,
     ErrorResult,
@@ -65,9 +66,9 @@ def unbonding(*entries: UnbondingEntry) -> UnbondingResult:
 
 
 def test_more_than_25_fields_fold_into_a_note() -> None:
-    embed = discord.Embed(title="t")
+    embed = SafeEmbed(title=Md("t"))
     for i in range(30):
-        embed.add_field(name=f"pool-{i}.poolv1.near", value="staked 1 NEAR")
+        embed.add_field(name=md("pool-{}.poolv1.near", i), value=Md("staked 1 NEAR"))
     fitted = fit_embed(embed)
     assert len(fitted.fields) == 25
     assert fitted.fields[-1].value == "6 more not shown (Discord's size limit)."
@@ -75,9 +76,9 @@ def test_more_than_25_fields_fold_into_a_note() -> None:
 
 
 def test_long_texts_are_clipped_with_an_ellipsis() -> None:
-    embed = discord.Embed(title="T" * 300, description="d" * 5000)
-    embed.add_field(name="n" * 300, value="v" * 2000)
-    embed.set_footer(text="f" * 3000)
+    embed = SafeEmbed(title=esc("T" * 300, limit=300), description=esc("d" * 5000, limit=5000))
+    embed.add_field(name=esc("n" * 300, limit=300), value=esc("v" * 2000, limit=2000))
+    embed.set_footer(text=plain("{}", "f" * 3000))
     fitted = fit_embed(embed)
     assert len(fitted.title or "") == 256 and (fitted.title or "").endswith("…")
     assert len(fitted.fields[0].value or "") == 1024 and len(fitted.fields[0].name or "") == 256
@@ -86,9 +87,9 @@ def test_long_texts_are_clipped_with_an_ellipsis() -> None:
 
 
 def test_the_6000_total_drops_fields_from_the_end_and_says_so() -> None:
-    embed = discord.Embed(title="t", description="d" * 1000)
+    embed = SafeEmbed(title=Md("t"), description=esc("d" * 1000))
     for i in range(20):
-        embed.add_field(name=f"field {i}", value="v" * 1000)
+        embed.add_field(name=md("field {}", i), value=esc("v" * 1000))
     fitted = fit_embed(embed)
     assert embed_size(fitted.to_dict()) <= 6000
     assert fitted.fields[0].value == "v" * 1000  # the first fields stay whole
@@ -97,15 +98,31 @@ def test_the_6000_total_drops_fields_from_the_end_and_says_so() -> None:
 
 
 def test_empty_field_values_become_a_dash() -> None:
-    embed = discord.Embed(title="t").add_field(name="", value="")
+    embed = SafeEmbed(title=Md("t")).add_field(name=Md(""), value=Md(""))
     fitted = fit_embed(embed)
     assert (fitted.fields[0].name, fitted.fields[0].value) == ("—", "—")
 
 
+def test_only_escaped_text_reaches_an_embed() -> None:
+    with pytest.raises(TypeError):
+        fit_embed(discord.Embed(title="t"))  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        SafeEmbed(title="[x](https://evil.example)")  # type: ignore[arg-type]
+    embed = SafeEmbed(title=Md("t"))
+    for sneak in (lambda: embed.add_field(name=Md("n"), value="plain str"),  # type: ignore[arg-type]
+                  lambda: setattr(embed, "description", "plain str"),
+                  lambda: embed.set_footer(text=Md("markdown is not shown in a footer")),  # type: ignore[arg-type]
+                  lambda: embed.set_image(url="https://evil.example/x.png")):
+        with pytest.raises(TypeError):
+            sneak()
+    with pytest.raises(TypeError):
+        Link("a button", "https://evil.example")  # type: ignore[arg-type]
+
+
 async def test_links_fit_discord_buttons() -> None:
-    too_long = "https://nearblocks.io/address/" + "a" * 500
-    links = [Link("L" * 100, "https://nearblocks.io/address/a.near"), Link("long", too_long), Link("x", "ftp://x")]
-    links += [Link(f"pool {i}", f"https://nearblocks.io/address/p{i}.near") for i in range(30)]
+    too_long = checked_url("https://nearblocks.io/address/" + "a" * 500)
+    links = [Link("L" * 100, checked_url("https://nearblocks.io/address/a.near")), Link("long", too_long)]
+    links += [Link(f"pool {i}", checked_url(f"https://nearblocks.io/address/p{i}.near")) for i in range(30)]
     fitted = fit_links(links)
     assert len(fitted) == 25 and all(len(link.url) <= 512 for link in fitted)
     assert len(fitted[0].label) == 80
@@ -115,6 +132,7 @@ async def test_links_fit_discord_buttons() -> None:
     assert len(rows) == 5 and all(len(row["components"]) == 5 for row in rows)
     assert all(b["style"] == 5 and "custom_id" not in b for row in rows for b in row["components"])
     assert problems(discord.Embed(title="t"), view) == []
+    assert checked_url("ftp://nearblocks.io/x") is None and checked_url("https://evil.example/") is None
     assert link_view([Link("long", too_long)]) is None
 
 

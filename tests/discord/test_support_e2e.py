@@ -206,8 +206,9 @@ async def test_explain_is_public_with_live_numbers_and_autocomplete(fake: FakeDi
     assert embed["title"] == "Unbonding and epochs"
     assert f"epoch **{E + 4}**" in embed["description"] and "43,200 blocks" in embed["description"]
     assert embed["description"].endswith("➡️ **Your own case:** `/unbonding <account>`")
-    missing = await fake.slash("explain", {"topic": "moon"})
-    assert "There is no topic" in missing.text()
+    missing = await fake.slash("explain", {"topic": "[Claim your NEAR](https://evil.example/x) moon"})
+    assert "There is no such topic" in missing.text() and "Topics: unbonding, stuck" in missing.text()
+    assert "moon" not in missing.text() and "evil" not in missing.text()  # never quoted back in public
 
 
 async def test_diagnose_is_personal(fake: FakeDiscord, bot: StakingBot) -> None:

@@ -227,6 +227,22 @@ async def test_liquid_alert_waits_for_the_settlement_without_polling(
     assert "lst.rhealab.near" in notifier.delivered[0][1]["text"]
 
 
+async def test_an_unstake_without_a_readable_epoch_is_never_called_nothing_unbonding(
+    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox
+) -> None:
+    # A Rhea deployment without get_account_details: its get_account has no unlock epoch (bot/near/liquid.py), so
+    # dave.near's pending unstake there cannot be timed.
+    rhea = sandbox.chain.contracts["lst.rhealab.near"]
+    views = {k: v for k, v in type(rhea).VIEW_METHODS.items() if k != "get_account_details"}
+    sandbox.run_on_loop(lambda: setattr(rhea, "VIEW_METHODS", views))
+    outcome = await subscribe_unbonding(storage, chain, USER, "dave.near", "lst.rhealab.near")
+    assert outcome.created == [] and outcome.unknown_epoch == ["lst.rhealab.near"]
+    assert "nothing unbonding" not in outcome.message
+    assert "the epoch it unlocks cannot be read" in outcome.message and "lst.rhealab.near" in outcome.message
+    both = await subscribe_unbonding(storage, chain, USER, "dave.near")
+    assert [s.pool_id for s in both.created] == ["alpha.poolv1.near"] and both.unknown_epoch == ["lst.rhealab.near"]
+
+
 async def test_no_false_restart_message_at_the_epoch_boundary(
     storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:

@@ -54,6 +54,24 @@ def test_reasons_are_specific() -> None:
             validate_account_id(text)
 
 
+@pytest.mark.parametrize("text", ["Bob..Wallet.near", "Bob.near.", "-Bob.near", "Bob near", "ÄB.near", "B"])
+def test_a_lowercase_suggestion_is_always_a_valid_id(text: str) -> None:
+    with pytest.raises(AccountIdError) as caught:
+        validate_account_id(text)
+    message = str(caught.value)
+    assert "Did you mean" not in message  # lowercase alone would not make it valid
+    assert "capital letters" in message or text == "B"
+
+
+@given(st.text(alphabet="abzAZ09-_. ", min_size=1, max_size=70))
+def test_every_suggested_id_is_valid(text: str) -> None:
+    try:
+        validate_account_id(text)
+    except AccountIdError as exc:
+        suggestion = re.search(r'Did you mean "([^"]*)"', str(exc))
+        assert suggestion is None or is_valid_account_id(suggestion.group(1))
+
+
 @given(st.text(alphabet="abz09-_.A @", min_size=0, max_size=70))
 def test_validation_agrees_with_the_reference_rule(text: str) -> None:
     expected = 2 <= len(text) <= 64 and RULE.fullmatch(text) is not None
