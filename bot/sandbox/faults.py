@@ -17,7 +17,7 @@ from typing import Any
 
 KINDS = ("latency", "status", "hang", "malformed", "drop", "stale")
 TERMINAL_KINDS = frozenset({"status", "hang", "malformed", "drop"})
-STATUSES = (408, 429, 500, 502, 503)
+STATUSES = (400, 408, 429, 500, 502, 503)
 DEFAULT_HANG_SECONDS = 60.0  # far beyond any sane client timeout; cut short when the server stops
 API_METHOD = "api"
 

@@ -184,6 +184,8 @@ class SandboxServer:
             return json_response(body, status=500, headers=headers)
         if rule.status == 502:
             return web.Response(status=502, text=_BAD_GATEWAY_HTML, content_type="text/html", headers=headers)
+        if rule.status == 400:  # a proxy or API refusing the request itself: final, not worth a retry
+            return web.Response(status=400, text="Bad Request", headers=headers)
         return web.Response(status=503, text="Service Unavailable", headers=headers)
 
     @staticmethod

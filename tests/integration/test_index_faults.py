@@ -25,7 +25,7 @@ async def test_index_is_retried_through_429_5xx_and_a_malformed_body(chain: Chai
         {"kind": "malformed", "method": "api", "count": 1},
     ])
     started = time.monotonic()
-    assert set(await chain.indexer.staking_pools("bob.near")) == BOB_POOLS
+    assert set((await chain.indexer.staking_pools("bob.near")).pool_ids) == BOB_POOLS
     assert chain.indexer.requests == 4
     assert time.monotonic() - started >= 1.0  # the Retry-After was honoured, not hammered
 
@@ -46,7 +46,12 @@ async def test_index_gives_up_within_the_deadline_and_status_says_what_it_checke
 
 
 async def test_index_client_error_is_final(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    sandbox.set_faults(0, [{"kind": "status", "status": 400, "method": "api", "count": 5}])
     with pytest.raises(errors.IndexerUnavailable, match="HTTP 400"):
+        await chain.indexer.staking_pools("bob.near")
+    assert chain.indexer.requests == 1
+    # An id that is not an account id never reaches the index (nor a URL).
+    with pytest.raises(errors.InvalidInput):
         await chain.indexer.staking_pools("Not_A_Valid-")
     assert chain.indexer.requests == 1
 
