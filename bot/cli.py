@@ -123,10 +123,10 @@ async def console(settings: Settings, as_json: bool) -> int:
 async def migrate(settings: Settings) -> int:
     from bot.storage import open_storage
 
-    storage = open_storage(str(settings.database_path))
+    storage = open_storage(settings.storage_url)
     try:
-        await storage.open()  # applies pending migrations
-        print(f"Database {settings.database_path} is at schema version {await storage.schema_version()}.")
+        await storage.open()  # applies pending migrations (safe while other processes start too)
+        print(f"Database {storage.describe()} is at schema version {await storage.schema_version()}.")
     finally:
         await storage.close()
     return EXIT_OK

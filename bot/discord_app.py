@@ -25,7 +25,7 @@ from bot.discord.redact import install_redaction
 from bot.discord.tree import StakingTree
 from bot.services.chain import Chain
 from bot.settings import Settings
-from bot.storage import SqliteStorage
+from bot.storage import Storage, open_storage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -61,7 +61,7 @@ class StakingBot(commands.AutoShardedBot):
         self.sync_dev_guild = True  # `python -m bot sync` turns this off: it syncs what it is asked to
         self._pool_directory: PoolDirectory | None = None
         self.sync_only = False  # `python -m bot sync`: no database and no alerts, only the command list
-        self.storage: SqliteStorage | None = None
+        self.storage: Storage | None = None
         self.scheduler: AlertScheduler | None = None
         self._scheduler_task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
@@ -72,7 +72,7 @@ class StakingBot(commands.AutoShardedBot):
         self._pool_directory = PoolDirectory(self.chain)
         if not self.sync_only:
             # Linked accounts, alerts, server settings: opened (and migrated) before the cogs that use them.
-            self.storage = SqliteStorage(self.settings.database_path)
+            self.storage = open_storage(self.settings.storage_url)
             await self.storage.open()
             self.scheduler = AlertScheduler(self.storage, self.chain, DiscordNotifier(self))
             self._scheduler_task = asyncio.create_task(self._run_alerts(), name="alert-scheduler")
@@ -87,7 +87,7 @@ class StakingBot(commands.AutoShardedBot):
         assert self._pool_directory is not None, "setup_hook has not run"
         return self._pool_directory
 
-    def require_storage(self) -> SqliteStorage:
+    def require_storage(self) -> Storage:
         """The open storage (setup_hook opens it before any interaction arrives)."""
         if self.storage is None:
             raise RuntimeError("storage is not open")

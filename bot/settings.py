@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     near_rpc_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     near_indexer_api: str | None = None
     database_path: Path = Path("data/bot.sqlite3")
+    # sqlite:///<path> or postgresql://user:password@host:5432/db; unset = SQLite at DATABASE_PATH.
+    database_url: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # Where `ask`, `console`, `doctor`, `sync` and `migrate` write their log (the Discord bot logs to stderr).
     # Unset = bot.log next to the database.
@@ -90,6 +92,13 @@ class Settings(BaseSettings):
             raise ValueError(f"{url!r} must be a loopback http(s)/ws(s) URL (test setting for a fake Discord)")
         return url.rstrip("/")
 
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, url: str | None) -> str | None:
+        from bot.storage import check_database_url
+
+        return check_database_url(url.strip()) if url and url.strip() else None
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
@@ -109,6 +118,10 @@ class Settings(BaseSettings):
             return self.log_file
         in_memory = str(self.database_path) == ":memory:"
         return (Path("data") if in_memory else self.database_path.parent) / "bot.log"
+
+    @property
+    def storage_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.database_path}"
 
     @property
     def token(self) -> str | None:

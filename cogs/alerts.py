@@ -31,8 +31,8 @@ from bot.services.pool import (
     CHUNK_VALIDATOR_ONLY_KICKOUT_PERCENT,
     LOW_UPTIME_MARGIN_POINTS,
 )
+from bot.storage import Storage, StorageError
 from bot.storage.models import Subscription
-from bot.storage.sqlite import SqliteStorage, StorageError
 
 DISABLED = {
     "dm_closed": "off: your DMs were closed to me",
@@ -65,7 +65,7 @@ class Alerts(commands.Cog):
         self.bot = bot
 
     @property
-    def storage(self) -> SqliteStorage:
+    def storage(self) -> Storage:
         return self.bot.require_storage()
 
     async def _channel(self, interaction: discord.Interaction, channel: object) -> tuple[bool, int | None, int | None]:

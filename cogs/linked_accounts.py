@@ -20,8 +20,8 @@ from bot.render.embeds import GREEN, GREY, error_embed, finish
 from bot.render.safe import Md, code, md, plain
 from bot.safety import SECRET_WARNING, looks_like_secret
 from bot.services.lockup import lockup_summaries
+from bot.storage import MAX_LINKED_ACCOUNTS, Storage, StorageError
 from bot.storage.models import LinkedAccount
-from bot.storage.sqlite import MAX_LINKED_ACCOUNTS, SqliteStorage, StorageError
 
 NOT_IDENTITY = (
     "Linking is only a shortcut so you can leave the account out of commands. It does not prove that you own "
@@ -44,7 +44,7 @@ class LinkedAccounts(commands.Cog):
         self.bot = bot
 
     @property
-    def storage(self) -> SqliteStorage:
+    def storage(self) -> Storage:
         return self.bot.require_storage()
 
     @account.command(name="link", description="Remember a NEAR account so commands use it by default")

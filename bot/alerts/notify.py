@@ -11,13 +11,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 from typing import Any, Protocol
 
+from bot.storage import Storage
 from bot.storage.models import OutboxItem
-from bot.storage.sqlite import SqliteStorage
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+LEASE_MS = 2_000  # a dead process's rows come back soon (renewed leases follow with the delivery rework)
+RETRY_MS = 0  # the next pass may try again
 
 
 class DeliveryRefused(Exception):
@@ -40,33 +43,32 @@ def nonce_for(dedupe_key: str) -> str:
     return hashlib.sha256(dedupe_key.encode()).hexdigest()[:25]
 
 
-async def deliver_pending(storage: SqliteStorage, notifier: Notifier, *, batch: int = 200, concurrency: int = 8) -> int:
+async def deliver_pending(storage: Storage, notifier: Notifier, *, batch: int = 200, concurrency: int = 8) -> int:
     """Send everything pending, a batch at a time, a few sends at once; returns how many were sent.
 
     An item that fails transiently stays pending for the next pass (not retried within this one), so the loop ends.
     """
     sent = 0
-    tried: set[str] = set()
+    holder = f"deliver-{os.getpid()}-{id(storage)}"
     limit = asyncio.Semaphore(concurrency)
 
     async def deliver(item: OutboxItem) -> bool:
         async with limit:
-            return await _deliver_one(storage, notifier, item)
+            return await _deliver_one(storage, notifier, item, holder)
 
     while True:
-        items = [item for item in await storage.pending_outbox(batch + len(tried)) if item.dedupe_key not in tried]
+        items = await storage.claim_outbox(holder, batch, LEASE_MS)
         if not items:
             return sent
-        tried.update(item.dedupe_key for item in items)
         results = await asyncio.gather(*(deliver(item) for item in items))
         sent += sum(results)
 
 
-async def _deliver_one(storage: SqliteStorage, notifier: Notifier, item: OutboxItem) -> bool:
+async def _deliver_one(storage: Storage, notifier: Notifier, item: OutboxItem, holder: str) -> bool:
     try:
         await notifier.send(item.destination, item.payload, nonce_for(item.dedupe_key))
     except DeliveryRefused as refused:
-        await storage.mark_failed(item.dedupe_key, refused.reason, final=True)
+        await storage.mark_failed(item.dedupe_key, refused.reason)
         await _handle_refusal(storage, item.subscription_id, item.destination, refused)
         return False
     except asyncio.CancelledError:
@@ -74,13 +76,16 @@ async def _deliver_one(storage: SqliteStorage, notifier: Notifier, item: OutboxI
     except Exception as exc:  # transient: try again on the next pass
         final = item.attempts + 1 >= MAX_ATTEMPTS
         log.warning("delivery of %s failed (%s)%s", item.dedupe_key, type(exc).__name__, ", giving up" if final else "")
-        await storage.mark_failed(item.dedupe_key, f"{type(exc).__name__}: {exc}", final=final)
+        if final:
+            await storage.mark_failed(item.dedupe_key, f"{type(exc).__name__}: {exc}")
+        else:
+            await storage.retry_later(item.dedupe_key, holder, f"{type(exc).__name__}: {exc}", RETRY_MS)
         return False
     await storage.mark_sent(item.dedupe_key)
     return True
 
 
-async def _handle_refusal(storage: SqliteStorage, subscription_id: int | None, destination: str, refused: DeliveryRefused) -> None:
+async def _handle_refusal(storage: Storage, subscription_id: int | None, destination: str, refused: DeliveryRefused) -> None:
     subscription = await storage.subscription(subscription_id) if subscription_id is not None else None
     if refused.dm_closed and subscription is not None:
         await storage.disable_subscription(subscription.id, "dm_closed")

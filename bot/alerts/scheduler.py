@@ -24,8 +24,8 @@ from bot.near.wallet_links import mynearwallet_liquid_staking_url, mynearwallet_
 from bot.services.chain import Chain
 from bot.services.pool import uptime_summary, validator_info
 from bot.services.unbonding import get_unbonding
+from bot.storage import Storage
 from bot.storage.models import Subscription
-from bot.storage.sqlite import SqliteStorage
 
 log = logging.getLogger(__name__)
 # Announce a new epoch only if we notice it within this long of its start (after a long outage, stay quiet).
@@ -53,7 +53,7 @@ class WakePlan:
 class AlertScheduler:
     def __init__(
         self,
-        storage: SqliteStorage,
+        storage: Storage,
         chain: Chain,
         notifier: Notifier,
         *,

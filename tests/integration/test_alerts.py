@@ -17,7 +17,7 @@ from bot.sandbox import ThreadedSandbox
 from bot.sandbox.chain import Seat, ValidatorRole
 from bot.sandbox.scenario import SCENARIO
 from bot.services.chain import Chain
-from bot.storage import SqliteStorage
+from bot.storage import SqliteStorage, Storage
 
 E = SCENARIO.epoch_height
 USER = 1001
@@ -47,7 +47,7 @@ class RecordingNotifier:
 
 
 @pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
     store = SqliteStorage(tmp_path / "alerts.sqlite3")
     await store.open()
     yield store
@@ -60,12 +60,12 @@ def notifier() -> RecordingNotifier:
 
 
 @pytest.fixture
-def scheduler(storage: SqliteStorage, chain: Chain, notifier: RecordingNotifier) -> AlertScheduler:
+def scheduler(storage: Storage, chain: Chain, notifier: RecordingNotifier) -> AlertScheduler:
     return AlertScheduler(storage, chain, notifier)
 
 
 async def test_unbonding_ready_is_sent_once_at_the_due_epoch(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     outcome = await subscribe_unbonding(storage, chain, USER, "carol.near")
     assert [(s.pool_id, s.due_epoch) for s in outcome.created] == [("charlie.pool.near", E + 1)]
@@ -82,7 +82,7 @@ async def test_unbonding_ready_is_sent_once_at_the_due_epoch(
 
 
 async def test_a_new_unstake_reschedules_and_says_so(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     (sub,) = (await subscribe_unbonding(storage, chain, USER, "dave.near", "alpha.poolv1.near")).created
     assert sub.due_epoch == E + 2
@@ -97,21 +97,18 @@ async def test_a_new_unstake_reschedules_and_says_so(
 
 
 async def test_a_crash_between_send_and_mark_does_not_show_twice(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     await subscribe_unbonding(storage, chain, USER, "carol.near")
     sandbox.advance(epochs=1)
     notifier.crash_after_send = 1
-    await scheduler.run_once()  # sent, but "crashed" before it was marked
-    assert len(await storage.pending_outbox()) == 1
-    restarted = AlertScheduler(storage, chain, notifier)  # a new process over the same database
-    await restarted.run_once()
+    await scheduler.run_once()  # sent, "lost" before it was marked, sent again with the same nonce
     assert await storage.pending_outbox() == []
     assert notifier.kinds() == ["unbonding_ready"]
 
 
 async def test_closed_dms_disable_the_alert_and_leave_a_notice(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     (sub,) = (await subscribe_unbonding(storage, chain, USER, "carol.near")).created
     sandbox.advance(epochs=1)
@@ -125,7 +122,7 @@ async def test_closed_dms_disable_the_alert_and_leave_a_notice(
 
 
 async def test_rpc_cost_grows_with_due_alerts_not_subscriptions(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler
 ) -> None:
     for other_user in range(2000, 2040):  # not due for three more epochs
         await storage.add_subscription("unbonding", other_user, account_id="alice.near", pool_id="bravo.poolv1.near", due_epoch=E + 4)
@@ -138,7 +135,7 @@ async def test_rpc_cost_grows_with_due_alerts_not_subscriptions(
 
 
 async def test_epoch_announcement_once_per_epoch(
-    storage: SqliteStorage, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     await storage.update_guild(77, announcement_channel_id=555)
     await scheduler.run_once()  # mid-epoch at start: not news
@@ -152,7 +149,7 @@ async def test_epoch_announcement_once_per_epoch(
 
 
 async def test_pool_watch_reports_fee_change_and_pause(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     await subscribe_pool(storage, chain, USER, "bravo.poolv1.near", guild_id=9, channel_id=42)
     await scheduler.run_once()  # first look records the pool's state
@@ -192,7 +189,7 @@ async def test_chunk_validator_low_uptime_is_judged_on_endorsements(
 
 
 async def test_liquid_staking_unstake_alert(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     outcome = await subscribe_unbonding(storage, chain, USER, "bob.near", "meta-pool.near")
     assert [(s.pool_id, s.due_epoch) for s in outcome.created] == [("meta-pool.near", E + 2)]
@@ -244,7 +241,7 @@ async def test_an_unstake_without_a_readable_epoch_is_never_called_nothing_unbon
 
 
 async def test_no_false_restart_message_at_the_epoch_boundary(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     await subscribe_unbonding(storage, chain, USER, "carol.near", "charlie.pool.near")  # due E+1
     # The newest block is in E+1 but the pool is read a few blocks behind, still in E.
@@ -260,7 +257,7 @@ async def test_no_false_restart_message_at_the_epoch_boundary(
 
 
 async def test_lockup_stake_unbonding_is_shown_and_alerted(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     from bot.near.account_id import lockup_account_id
     from bot.services.unbonding import get_unbonding
