@@ -19,7 +19,7 @@ from discord.ext import commands
 
 import cogs
 from bot.alerts.discord_notifier import DiscordNotifier
-from bot.alerts.scheduler import AlertScheduler
+from bot.alerts.service import AlertService
 from bot.discord.options import PoolDirectory
 from bot.discord.redact import install_redaction
 from bot.discord.tree import StakingTree
@@ -62,8 +62,8 @@ class StakingBot(commands.AutoShardedBot):
         self._pool_directory: PoolDirectory | None = None
         self.sync_only = False  # `python -m bot sync`: no database and no alerts, only the command list
         self.storage: Storage | None = None
-        self.scheduler: AlertScheduler | None = None
-        self._scheduler_task: asyncio.Task[None] | None = None
+        self.alerts: AlertService | None = None
+        self._alerts_task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
 
     async def setup_hook(self) -> None:
@@ -74,8 +74,10 @@ class StakingBot(commands.AutoShardedBot):
             # Linked accounts, alerts, server settings: opened (and migrated) before the cogs that use them.
             self.storage = open_storage(self.settings.storage_url)
             await self.storage.open()
-            self.scheduler = AlertScheduler(self.storage, self.chain, DiscordNotifier(self))
-            self._scheduler_task = asyncio.create_task(self._run_alerts(), name="alert-scheduler")
+            log.info("storage: %s", self.storage.describe())
+            self.alerts = AlertService(self.storage, self.chain, DiscordNotifier(self),
+                                       retention_seconds=int(self.settings.outbox_retention_hours * 3600))
+            self._alerts_task = asyncio.create_task(self._run_alerts(), name="alerts")
         for extension in cog_extensions():
             await self.load_extension(extension)
         if self.settings.dev_guild_id and self.sync_dev_guild:
@@ -110,15 +112,14 @@ class StakingBot(commands.AutoShardedBot):
         return task
 
     def poke_alerts(self) -> None:
-        """An alert or an announcement channel changed: let the scheduler re-plan now."""
-        if self.scheduler is not None:
-            self.scheduler.poke()
+        """Re-plan the alert checks and deliver now (storage changes do this by themselves, in every process)."""
+        if self.alerts is not None:
+            self.alerts.poke()
 
     async def _run_alerts(self) -> None:
         await self.wait_until_ready()  # delivery needs the connection; storage and chain are open already
-        assert self.scheduler is not None
-        log.info("alert scheduler started")
-        await self.scheduler.run_forever()
+        assert self.alerts is not None
+        await self.alerts.run()
 
     async def sync_to_guild(self, guild_id: int) -> list[discord.app_commands.AppCommand]:
         guild = discord.Object(id=guild_id)
@@ -141,7 +142,7 @@ class StakingBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         try:
-            for task in [self._scheduler_task, *self._background]:
+            for task in [self._alerts_task, *self._background]:
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/bot.sqlite3")
     # sqlite:///<path> or postgresql://user:password@host:5432/db; unset = SQLite at DATABASE_PATH.
     database_url: str | None = None
+    # Delivered (or given-up) alert notifications are kept this long, then removed from the outbox.
+    outbox_retention_hours: float = Field(default=168.0, ge=1, le=24 * 365)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # Where `ask`, `console`, `doctor`, `sync` and `migrate` write their log (the Discord bot logs to stderr).
     # Unset = bot.log next to the database.

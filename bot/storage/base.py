@@ -459,6 +459,18 @@ class SqlStorage:
             )
         return sorted((_outbox_item(r) for r in rows), key=lambda item: keys.index(item.dedupe_key))
 
+    async def renew_claims(self, holder: str, keys: Sequence[str], lease_ms: int) -> int:
+        """Extend `holder`'s leases on rows it is still working on (a slow send must not be taken over)."""
+        if not keys:
+            return 0
+        marks = ", ".join("?" * len(keys))
+        async with self.transaction() as tx:
+            return await tx.execute(
+                f"UPDATE outbox SET claim_until_ms = ? WHERE claimed_by = ? AND state = 'pending' "  # noqa: S608
+                f"AND dedupe_key IN ({marks})",
+                now_ms() + lease_ms, holder, *keys,
+            )
+
     async def holds_claim(self, dedupe_key: str, holder: str) -> bool:
         """Whether `holder` still holds this pending row (not removed, not reclaimed after its lease)."""
         row = await self._one(

@@ -71,7 +71,10 @@ BOT_INVITE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14)  # View Channel, Send
 # Privileged intent -> the application flag the Developer Portal toggle sets for an app in under 100 servers
 # (discord-api-docs resources/application.mdx "Application Flags": *_LIMITED = 1 << 13, 1 << 15, 1 << 19).
 INTENT_APP_FLAGS = {1 << 8: 1 << 13, 1 << 1: 1 << 15, 1 << 15: 1 << 19}
-NONCE_WINDOW = 300.0  # enforce_nonce: a repeated nonce in a channel within this many seconds is the same message
+# enforce_nonce: a repeated nonce within "the past few minutes" is the same message (DAD resources/message.mdx);
+# Discord does not say how many, so the fake uses five and tests may shorten it (`nonce_window`).
+NONCE_WINDOW = 300.0
+READ_MESSAGE_HISTORY = 1 << 16
 
 # Interaction type -> initial response types Discord accepts (receiving-and-responding.mdx).
 ALLOWED_RESPONSES = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
@@ -410,6 +413,8 @@ class FakeDiscord:
         }
         self.interactions_endpoint_url: str | None = None
         self.bot_in_guild = True  # False: the bot was removed from (or never added to) the fake guild
+        self.nonce_window = NONCE_WINDOW
+        self._channel_failures: list[tuple[int, int, str, bool]] = []  # see fail_channel_messages
         self._release_messages = asyncio.Event()
         self._nonces: dict[tuple[int, str], tuple[float, Message]] = {}
         self._followup_429: list[tuple[float, bool]] = []
@@ -444,6 +449,7 @@ class FakeDiscord:
         r.add_route("*", API_PREFIX + "/webhooks/{app}/{token}/messages/{mid}", self._webhook_message)
         r.add_post(API_PREFIX + "/users/@me/channels", self._bot_route(self._create_dm))
         r.add_post(API_PREFIX + "/channels/{cid}/messages", self._bot_route(self._channel_message))
+        r.add_get(API_PREFIX + "/channels/{cid}/messages", self._bot_route(self._channel_history))
         r.add_delete(API_PREFIX + "/channels/{cid}/messages/{mid}", self._bot_route(self._delete_message))
         r.add_get("/attachments/{cid}/{aid}/{filename}", self._download)
         r.add_route("*", "/{tail:.*}", self._unhandled)
@@ -507,10 +513,13 @@ class FakeDiscord:
             item["content_type"] = content_type
         return item
 
-    def add_channel(self, name: str, *, members_can_post: bool = True, bot_can_post: bool = True) -> int:
+    def add_channel(self, name: str, *, members_can_post: bool = True, bot_can_post: bool = True,
+                    bot_can_read_history: bool = True) -> int:
         """Another text channel in the guild (call before the bot connects: it is part of GUILD_CREATE)."""
         channel_id = snowflake()
         overwrites = []
+        if not bot_can_read_history:
+            overwrites.append({"id": str(BOT_USER_ID), "type": 1, "allow": "0", "deny": str(READ_MESSAGE_HISTORY)})
         if not members_can_post:
             overwrites.append({"id": str(GUILD_ID), "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)})
         if bot_can_post and not members_can_post:
@@ -518,7 +527,8 @@ class FakeDiscord:
         if not bot_can_post:
             overwrites.append({"id": str(BOT_USER_ID), "type": 1, "allow": "0", "deny": str(SEND_MESSAGES)})
         self.extra_channels[channel_id] = {"name": name, "members_can_post": members_can_post,
-                                           "bot_can_post": bot_can_post, "overwrites": overwrites}
+                                           "bot_can_post": bot_can_post, "bot_can_read_history": bot_can_read_history,
+                                           "overwrites": overwrites}
         return channel_id
 
     def delay_channel_messages(self, seconds: float) -> None:
@@ -527,6 +537,12 @@ class FakeDiscord:
         self._release_messages.set()
         self._release_messages = asyncio.Event()
         self.channel_message_delay = seconds
+
+    def fail_channel_messages(self, status: int, code: int, message: str, *, count: int = 1,
+                              after_posting: bool = False) -> None:
+        """Answer the next `count` channel/DM message POSTs with `status` (e.g. 400 50035, or 503); with
+        `after_posting` the message is posted first (the reader sees it) and the error comes after."""
+        self._channel_failures += [(status, code, message, after_posting)] * count
 
     # -- harness ----------------------------------------------------------------------------------------------
     async def wait_identified(self, timeout: float = 10.0) -> None:
@@ -1183,9 +1199,12 @@ class FakeDiscord:
             return discord_error(400, 50035, "Invalid Form Body", problems)
         nonce = body.get("nonce")
         earlier = self._nonces.get((channel_id, str(nonce))) if body.get("enforce_nonce") and nonce else None
-        if earlier is not None and time.monotonic() - earlier[0] < NONCE_WINDOW:
+        if earlier is not None and time.monotonic() - earlier[0] < self.nonce_window:
             # enforce_nonce: Discord answers with the message it already created; nobody sees a second one.
             return json_response(earlier[1].to_json(author=self.bot_user))
+        failure = self._channel_failures.pop(0) if self._channel_failures else None
+        if failure is not None and not failure[3]:
+            return discord_error(failure[0], failure[1], failure[2])
         message = Message(id=snowflake(), channel_id=channel_id, flags=body.get("flags") or 0,
                           message_reference=body.get("message_reference"))
         message.update(body)
@@ -1194,6 +1213,8 @@ class FakeDiscord:
         async with self._message_posted:
             self.channel_messages.setdefault(channel_id, []).append(message)
             self._message_posted.notify_all()
+        if failure is not None:  # posted, and yet the sender is told it failed
+            return discord_error(failure[0], failure[1], failure[2])
         if self.channel_message_delay:  # delivered, but the sender hears back late
             try:
                 await asyncio.wait_for(self._release_messages.wait(), self.channel_message_delay)
@@ -1207,6 +1228,33 @@ class FakeDiscord:
             return web.Response(status=404)
         self.downloads.append(attachment_id)
         return web.Response(body=self.files[attachment_id], content_type="application/octet-stream")
+
+    async def _channel_history(self, request: web.Request) -> web.Response:
+        """GET channel messages: newest first; `before`/`after`/`around` exclusive; nothing without the
+        READ_MESSAGE_HISTORY permission (DAD resources/message.mdx, Get Channel Messages)."""
+        channel_id = int(request.match_info["cid"])
+        recipient = next((u for u, c in self.dm_channels.items() if c == channel_id), None)
+        extra = self.extra_channels.get(channel_id)
+        if channel_id != CHANNEL_ID and recipient is None and extra is None:
+            return discord_error(404, 10003, "Unknown Channel")
+        anchors = [k for k in ("before", "after", "around") if k in request.query]
+        limit = int(request.query.get("limit", "50"))
+        if len(anchors) > 1 or not 1 <= limit <= 100:
+            self.violations.append(f"GET messages with {anchors} limit={limit}")
+            return discord_error(400, 50035, "Invalid Form Body")
+        if extra is not None and not extra["bot_can_read_history"]:
+            return json_response([])
+        posted = sorted(self.channel_messages.get(channel_id, []), key=lambda m: m.id)
+        if "after" in request.query:
+            after = int(request.query["after"])
+            chosen = [m for m in posted if m.id > after][:limit]  # the `limit` right after the anchor …
+        elif "before" in request.query:
+            before = int(request.query["before"])
+            chosen = [m for m in posted if m.id < before][-limit:]
+        else:
+            chosen = posted[-limit:]
+        # … returned newest first, like every page
+        return json_response([m.to_json(author=self.bot_user) for m in reversed(chosen)])
 
     def _resolved_channel(self, channel_id: int, user_id: int) -> dict[str, Any]:
         """A channel option as Discord resolves it: with the invoking member's permissions in that channel."""

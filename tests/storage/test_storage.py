@@ -193,12 +193,15 @@ async def test_claims_are_exclusive_and_come_back_after_the_lease(storage: Stora
     await storage.mark_sent(item.dedupe_key, 1)
     assert not await storage.holds_claim(item.dedupe_key, "a")
 
-    await storage.enqueue("short", "dm:1", {})
+    await storage.enqueue("a-slow", "dm:1", {})
+    await storage.enqueue("b-short", "dm:1", {})
+    (slow,) = await storage.claim_outbox("alive", 1, 200)
     (claimed,) = await storage.claim_outbox("dies", 1, 200)  # its holder dies: nobody marks it
+    assert await storage.renew_claims("alive", [slow.dedupe_key, claimed.dedupe_key], 60_000) == 1  # only its own
     await asyncio.sleep(0.3)
     (again,) = await storage.claim_outbox("survivor", 5, 60_000)
-    assert again.dedupe_key == "short" and again.first_try_ms == claimed.first_try_ms  # the first try is kept
-    assert not await storage.holds_claim("short", "dies")
+    assert again.dedupe_key == "b-short" and again.first_try_ms == claimed.first_try_ms  # the first try is kept
+    assert not await storage.holds_claim("b-short", "dies")
 
 
 async def test_retries_wait_and_permanent_failures_stop(storage: Storage) -> None:
