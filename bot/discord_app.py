@@ -52,6 +52,9 @@ class StakingBot(commands.AutoShardedBot):
         # Mentions of the bot and DMs to it carry their text anyway: enough for `@bot sync` and the DM guard.
         options.setdefault("intents", bot_intents(settings))
         options.setdefault("allowed_mentions", discord.AllowedMentions.none())
+        if settings.shard_count is not None:  # shards split over processes (SHARD_COUNT, SHARD_IDS)
+            options.setdefault("shard_count", settings.shard_count)
+            options.setdefault("shard_ids", settings.shard_ids)
         super().__init__(
             command_prefix=commands.when_mentioned, tree_cls=StakingTree, help_command=None, **options
         )
@@ -131,8 +134,8 @@ class StakingBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         user = self.user
-        log.info("connected as %s (%s) in %d servers, %d shards", user, user.id if user else "?",
-                 len(self.guilds), self.shard_count or 1)
+        log.info("connected as %s (%s) in %d servers, shards %s of %d", user, user.id if user else "?",
+                 len(self.guilds), sorted(self.shards), self.shard_count or 1)
 
     async def on_command_error(self, context: commands.Context[Any], exception: commands.CommandError) -> None:
         # Text commands are only the owner's `@bot sync`; other mentions of the bot are not errors.

@@ -8,6 +8,7 @@ import json
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ from bot.near.rpc import NearRpcClient, RpcPolicy
 from bot.sandbox import SandboxChain, ThreadedSandbox, Timeline
 from bot.sandbox.timeline import NOMINAL_BLOCK_NS
 from bot.services.chain import Chain
+from bot.storage import Storage, open_storage
 from tests.postgres_cluster import PostgresCluster, PostgresUnavailable
 
 T = TypeVar("T")
@@ -103,6 +105,23 @@ def postgres_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
     url = run_in_thread(postgres_cluster.create_database())
     yield url
     run_in_thread(postgres_cluster.drop_database(url))
+
+
+@pytest.fixture
+async def storage(database_url: str) -> AsyncIterator[Storage]:
+    """An open storage on each backend in turn (see database_url)."""
+    async with opened_storage(database_url) as store:
+        yield store
+
+
+@asynccontextmanager
+async def opened_storage(url: str) -> AsyncIterator[Storage]:
+    store = open_storage(url)
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class DeliveryPolicy:
     concurrency: int = 8  # sends in flight per process
-    lease_ms: int = 15_000  # a claim lasts this long unless renewed (every lease/3 while the send runs)
+    lease_ms: int = 10_000  # a claim lasts this long unless renewed (every lease/3 while the send runs)
     send_timeout: float = 20.0  # a send that takes longer counts as "outcome unknown"
     # Re-send with the same nonce only this long after the first try. Discord de-duplicates "in the past few
     # minutes" without saying how many: two minutes stays well inside it.

@@ -5,16 +5,13 @@ before posting and retried after the window, a 5xx, and a permanent 400."""
 from __future__ import annotations
 
 import asyncio
-import inspect
-import time
-from collections.abc import Callable
 from typing import Any
 
 from bot.alerts.delivery import DeliveryPolicy
 from bot.discord_app import StakingBot
 from bot.storage import Storage
 
-from .conftest import StartBot
+from .conftest import StartBot, eventually
 from .fake_discord import USER_ID, FakeDiscord, Message
 
 PAYLOAD = {"kind": "unbonding_ready", "title": "Your unstaked NEAR is withdrawable", "text": "Withdraw it now."}
@@ -22,19 +19,6 @@ PAYLOAD = {"kind": "unbonding_ready", "title": "Your unstaked NEAR is withdrawab
 
 def dms(fake: FakeDiscord) -> list[Message]:
     return list(fake.channel_messages.get(fake.dm_channels.get(USER_ID, -1), []))
-
-
-async def eventually(check: Callable[[], Any], timeout: float = 15.0, what: str = "it") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if inspect.isawaitable(value):
-            value = await value
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def started(start_bot: StartBot, **policy: Any) -> tuple[StakingBot, Storage]:

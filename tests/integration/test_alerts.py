@@ -5,7 +5,6 @@ between announcing an epoch and marking it; and the scheduler's RPC cost follows
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from bot.sandbox import ThreadedSandbox
 from bot.sandbox.chain import Seat, ValidatorRole
 from bot.sandbox.scenario import SCENARIO
 from bot.services.chain import Chain
-from bot.storage import Storage, open_storage
+from bot.storage import Storage
 from tests.storage.test_storage import dialect_of, raw_execute
 
 E = SCENARIO.epoch_height
@@ -51,14 +50,6 @@ class RecordingNotifier:
 
     def kinds(self) -> list[str]:
         return [payload["kind"] for _, payload in self.delivered]
-
-
-@pytest.fixture
-async def storage(database_url: str) -> AsyncIterator[Storage]:
-    store = open_storage(database_url)
-    await store.open()
-    yield store
-    await store.close()
 
 
 @pytest.fixture
