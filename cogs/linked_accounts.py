@@ -104,6 +104,10 @@ class LinkedAccounts(commands.Cog):
         text = md("Unlinked {}.", code(account))
         if default:
             text += md(" Your default account is now {}.", code(default))
+        alerts = [s for s in await self.storage.user_subscriptions(interaction.user.id) if s.account_id == account]
+        if alerts:  # an alert follows an account, not a link: say so rather than switch it off behind the user's back
+            text += md(" Your {} alert(s) on it stay on ({}); stop them with `/alert remove`.",
+                       len(alerts), ", ".join(f"#{s.id}" for s in alerts))
         await show(interaction, finish(SafeEmbed(title=Md("Account unlinked"), description=text, colour=GREY)))
 
     @account.command(name="list", description="Your linked NEAR accounts and which one is the default")

@@ -471,14 +471,6 @@ class SqlStorage:
                 now_ms() + lease_ms, holder, *keys,
             )
 
-    async def holds_claim(self, dedupe_key: str, holder: str) -> bool:
-        """Whether `holder` still holds this pending row (not removed, not reclaimed after its lease)."""
-        row = await self._one(
-            "SELECT 1 FROM outbox WHERE dedupe_key = ? AND state = 'pending' AND claimed_by = ? AND claim_until_ms > ?",
-            dedupe_key, holder, now_ms(),
-        )
-        return row is not None
-
     async def restart_try_window(self, dedupe_key: str, holder: str) -> bool:
         """Before sending again after the nonce window: from now on a new send may have been posted."""
         async with self.transaction() as tx:

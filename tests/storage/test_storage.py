@@ -188,10 +188,8 @@ async def test_claims_are_exclusive_and_come_back_after_the_lease(storage: Stora
     assert not keys_a & keys_b and len(keys_a | keys_b) == 30  # every row once, never twice
     assert await storage.claim_outbox("c", 50, 60_000) == []
     assert all(i.first_try_ms is not None for i in first)
-    item = first[0]
-    assert await storage.holds_claim(item.dedupe_key, "a") and not await storage.holds_claim(item.dedupe_key, "b")
-    await storage.mark_sent(item.dedupe_key, 1)
-    assert not await storage.holds_claim(item.dedupe_key, "a")
+    await storage.mark_sent(first[0].dedupe_key, 1)
+    assert await storage.outbox_state(first[0].dedupe_key) == "sent"
 
     await storage.enqueue("a-slow", "dm:1", {})
     await storage.enqueue("b-short", "dm:1", {})
@@ -201,7 +199,8 @@ async def test_claims_are_exclusive_and_come_back_after_the_lease(storage: Stora
     await asyncio.sleep(0.3)
     (again,) = await storage.claim_outbox("survivor", 5, 60_000)
     assert again.dedupe_key == "b-short" and again.first_try_ms == claimed.first_try_ms  # the first try is kept
-    assert not await storage.holds_claim("b-short", "dies")
+    assert not await storage.restart_try_window("b-short", "dies")  # the dead holder has lost it
+    assert await storage.restart_try_window("b-short", "survivor")
 
 
 async def test_retries_wait_and_permanent_failures_stop(storage: Storage) -> None:
