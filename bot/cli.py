@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="start the Discord bot (the default)")
     sync = person_facing("sync", "log in to Discord, publish the slash commands globally and exit")
     sync.add_argument("--guild", type=int, metavar="ID", help="publish to this one server instead (instant)")
-    person_facing("migrate", "create or upgrade the SQLite database (DATABASE_PATH) and exit")
+    person_facing("migrate", "create or upgrade the database (DATABASE_URL, or SQLite at DATABASE_PATH) and exit")
     return parser
 
 

@@ -75,7 +75,8 @@ BOT_ROLE_ID = 1_700_000_000_000_000_007  # the bot's own role (see bot_role_perm
 MEMBER_PERMISSIONS = 2248473465835073  # what @everyone may do in the fake guild (no Manage Server)
 ALL_PERMISSIONS = (1 << 50) - 1  # Discord computes every permission for the guild owner
 SEND_MESSAGES = 1 << 11
-BOT_INVITE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14)  # View Channel, Send Messages, Embed Links
+# View Channel, Send Messages, Embed Links, Read Message History
+BOT_INVITE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16)
 # Privileged intent -> the application flag the Developer Portal toggle sets for an app in under 100 servers
 # (discord-api-docs resources/application.mdx "Application Flags": *_LIMITED = 1 << 13, 1 << 15, 1 << 19).
 INTENT_APP_FLAGS = {1 << 8: 1 << 13, 1 << 1: 1 << 15, 1 << 15: 1 << 19}
@@ -544,14 +545,13 @@ class FakeDiscord:
         """Another text channel in the guild (call before the bot connects: it is part of GUILD_CREATE)."""
         channel_id = snowflake()
         overwrites = []
-        if not bot_can_read_history:
-            overwrites.append({"id": str(BOT_USER_ID), "type": 1, "allow": "0", "deny": str(READ_MESSAGE_HISTORY)})
         if not members_can_post:
             overwrites.append({"id": str(GUILD_ID), "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)})
-        if bot_can_post and not members_can_post:
-            overwrites.append({"id": str(BOT_USER_ID), "type": 1, "allow": str(SEND_MESSAGES), "deny": "0"})
-        if not bot_can_post:
-            overwrites.append({"id": str(BOT_USER_ID), "type": 1, "allow": "0", "deny": str(SEND_MESSAGES)})
+        # One overwrite per member, as Discord keeps them: what the bot may and may not do here.
+        bot_allow = SEND_MESSAGES if bot_can_post and not members_can_post else 0
+        bot_deny = (0 if bot_can_post else SEND_MESSAGES) | (0 if bot_can_read_history else READ_MESSAGE_HISTORY)
+        if bot_allow or bot_deny:
+            overwrites.append({"id": str(BOT_USER_ID), "type": 1, "allow": str(bot_allow), "deny": str(bot_deny)})
         self.extra_channels[channel_id] = {"name": name, "members_can_post": members_can_post,
                                            "bot_can_post": bot_can_post, "bot_can_read_history": bot_can_read_history,
                                            "overwrites": overwrites}
