@@ -128,8 +128,9 @@ class Deliverer:
     async def _deliver_claimed(self, item: OutboxItem) -> bool:
         key, nonce, marker = item.dedupe_key, nonce_for(item.dedupe_key), marker_for(item.dedupe_key)
         try:
-            if await self._already_posted(item, marker):
-                return True
+            posted = await self._already_posted(item, marker)
+            if posted is not None:
+                return posted  # found in the channel (True), or no longer this deliverer's to send (False)
             message_id = await asyncio.wait_for(
                 self.notifier.send(item.destination, item.payload, nonce, marker), self.policy.send_timeout
             )
@@ -148,11 +149,12 @@ class Deliverer:
         await self.storage.mark_sent(key, message_id)
         return True
 
-    async def _already_posted(self, item: OutboxItem, marker: str) -> bool:
-        """Past the nonce window, a send that may have been posted is looked for before sending again."""
+    async def _already_posted(self, item: OutboxItem, marker: str) -> bool | None:
+        """Past the nonce window, a send that may have been posted is looked for before sending again. None: send
+        now; True: it was posted (marked sent); False: removed or taken over meanwhile, nothing to do."""
         first = item.first_try_ms  # set by the first claim: for a new row, just now
         if first is None or now_ms() - first < self.policy.nonce_window_ms:
-            return False  # a first send, or a re-send with the same nonce that Discord shows once
+            return None  # a first send, or a re-send with the same nonce that Discord shows once
         # A minute of slack before the first try: the clocks of two machines may disagree a little.
         found = await self.notifier.find_marker(item.destination, marker, first - 60_000)
         if found is not None:
@@ -161,8 +163,8 @@ class Deliverer:
             return True
         if not await self.storage.restart_try_window(item.dedupe_key, self.holder):
             log.info("outbox row %s was removed or taken over during the history check: not sent", item.dedupe_key)
-            return True  # nothing left for this deliverer to do
-        return False
+            return False
+        return None
 
     async def _retry(self, item: OutboxItem, exc: BaseException) -> None:
         reason = str(exc) if isinstance(exc, TemporaryFailure) else f"{type(exc).__name__}: {exc}"
