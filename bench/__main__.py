@@ -1,6 +1,8 @@
-"""`python -m bench [--latency-ms 50] [--repeats 15] [--quick]`: speed, round trips, burst, alerts at scale and cold
-start against the sandbox chain with injected RPC latency L on loopback. Writes bench/results/latest.json and
-prints a table with every figure next to its target. Targets are reported, never tuned to pass."""
+"""`python -m bench [--latency-ms 50] [--repeats 15] [--quick]`: speed, round trips, burst, alerts at scale (on
+SQLite and on PostgreSQL), outbox delivery throughput with 1 and 2 processes, and cold start, against the sandbox
+chain with injected RPC latency L on loopback. PostgreSQL is a throwaway server started from the installed binaries
+(tests/postgres_cluster.py; TEST_DATABASE_URL to use another). Writes bench/results/latest.json and prints a table
+with every figure next to its target. Targets are reported, never tuned to pass."""
 
 from __future__ import annotations
 
@@ -11,13 +13,15 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench import alerts_scale, scan_scale
+from bench import alerts_scale, delivery, scan_scale
 from bench.commands import burst, measure_command, py_near_baseline
 from bench.sandbox_process import SandboxProcess
+from tests.postgres_cluster import PostgresCluster
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = "alice.near"  # 3 pools (1 staked, 2 unbonding), 2 liquid-staking positions
@@ -99,11 +103,18 @@ def table(report: dict[str, Any]) -> str:
         f"({scan['plain']['round_trips']})", "", None)
     row("status --scan: delegations found (plain status)",
         f"{scan['scan']['delegations_found']} ({scan['plain']['delegations_found']})", "", None)
-    a = report["alerts"]
-    row("alerts: RPC calls (budget due + pools)", f"{a['rpc_calls']} ({a['rpc_budget']})", "≤ budget", a["rpc_calls"] <= a["rpc_budget"])
-    row("alerts: notified / due", f"{a['notified']} / {a['due']}", "all", a["notified"] == a["due"])
-    row("alerts: wall s", a["wall_s"], "≤ 30", a["wall_s"] <= 30)
-    row("alerts: peak RSS MB (bot side)", a["peak_rss_mb"], "≤ 200", a["peak_rss_mb"] <= 200)
+    for key, name in (("alerts", "SQLite"), ("alerts_postgresql", "PostgreSQL")):
+        a = report[key]
+        row(f"alerts ({name}): RPC calls (budget due + pools)", f"{a['rpc_calls']} ({a['rpc_budget']})", "≤ budget",
+            a["rpc_calls"] <= a["rpc_budget"])
+        row(f"alerts ({name}): notified / due", f"{a['notified']} / {a['due']}", "all", a["notified"] == a["due"])
+        row(f"alerts ({name}): wall s", a["wall_s"], "≤ 30", a["wall_s"] <= 30)
+        row(f"alerts ({name}): peak RSS MB (bot side)", a["peak_rss_mb"], "≤ 200", a["peak_rss_mb"] <= 200)
+    d = report["delivery"]
+    for count, result in d["per_process_count"].items():
+        row(f"delivery ({d['rows']} rows, {d['latency_ms']} ms per send): {count} process(es), rows/s",
+            f"{result['rows_per_s']} ({result['wall_s']} s)", "", None)
+        row(f"delivery: {count} process(es), sent twice", result["sent_twice"], "0", result["sent_twice"] == 0)
     row("cold start s (median)", f"{report['cold_start_s']:.2f}", "≤ 2", report["cold_start_s"] <= 2)
     return "\n".join(rows)
 
@@ -121,7 +132,18 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         report["burst"] = await burst(sandbox.url, accounts, commands=args.burst_commands)
     report["scan"] = await scan_scale.run(latency_ms=args.latency_ms, repeats=max(3, args.repeats // 3))
     scale = (10_000, 100) if args.quick else (100_000, 1_000)
-    report["alerts"] = await alerts_scale.run(total=scale[0], pools=scale[1], latency_ms=args.latency_ms)
+    with tempfile.TemporaryDirectory() as tmp:
+        report["alerts"] = await alerts_scale.run(f"sqlite:///{tmp}/scale.sqlite3", total=scale[0], pools=scale[1],
+                                                  latency_ms=args.latency_ms)
+    cluster = PostgresCluster().start()
+    try:
+        report["alerts_postgresql"] = await alerts_scale.run(
+            await cluster.create_database(), total=scale[0], pools=scale[1], latency_ms=args.latency_ms
+        )
+        report["delivery"] = await delivery.run(await cluster.create_database(), rows=scale[0] // 20,
+                                                latency_ms=args.latency_ms)
+    finally:
+        cluster.stop()
     report["cold_start_s"] = cold_start_seconds()
     return report
 

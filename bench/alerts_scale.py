@@ -1,4 +1,6 @@
-"""Alerts at scale: many unbonding subscriptions over many pools, one epoch boundary where a share falls due.
+"""Alerts at scale: many unbonding subscriptions over many pools, one epoch boundary where a share falls due, on
+SQLite or PostgreSQL. One scheduler pass checks the due alerts, queues one notification each and delivers them
+all (through a notifier that only counts).
 
 The sandbox runs in a child process (so the bot side's peak RSS is its own); the scheduler runs here against it
 over loopback HTTP with the injected latency.
@@ -8,19 +10,19 @@ from __future__ import annotations
 
 import resource
 import sqlite3
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 
 from bench.sandbox_process import chain_server
+from bot.alerts.delivery import Deliverer
 from bot.alerts.scheduler import AlertScheduler
 from bot.near.indexer import IndexerClient
 from bot.near.rpc import NearRpcClient, RpcPolicy
 from bot.services.chain import Chain
-from bot.storage import SqliteStorage
+from bot.storage import SQLITE_PREFIX, open_storage
 
 NEAR = 10**24
 BASE_EPOCH = 2000
@@ -58,11 +60,15 @@ class CountingNotifier:
     def __init__(self) -> None:
         self.sent = 0
 
-    async def send(self, destination: str, payload: dict[str, Any], nonce: str) -> None:
+    async def send(self, destination: str, payload: dict[str, Any], nonce: str, marker: str) -> int:
         self.sent += 1
+        return self.sent
+
+    async def find_marker(self, destination: str, marker: str, since_ms: int) -> int | None:
+        return None
 
 
-def _fill_subscriptions(path: Path, total: int, due_pairs: int, pools: int) -> None:
+async def _fill_subscriptions(url: str, total: int, due_pairs: int, pools: int) -> None:
     """Bulk-insert subscriptions (a setup shortcut; the bot adds them one by one through the same table)."""
     rows = []
     for i in range(total):
@@ -70,26 +76,31 @@ def _fill_subscriptions(path: Path, total: int, due_pairs: int, pools: int) -> N
         account = f"holder{(i % due_pairs) // pools:04d}.near" if due else f"later{i}.near"
         pool = f"pool{i % pools:04d}.poolv1.near"
         rows.append(("unbonding", 10_000 + i, account, pool, BASE_EPOCH + 4 if due else BASE_EPOCH + 40, 0))
-    with sqlite3.connect(path) as db:
-        db.executemany(
-            "INSERT INTO subscriptions (kind, user_id, account_id, pool_id, due_epoch, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+    columns = ["kind", "user_id", "account_id", "pool_id", "due_epoch", "created_at"]
+    if url.startswith(SQLITE_PREFIX):
+        with sqlite3.connect(url.removeprefix(SQLITE_PREFIX)) as db:
+            db.executemany(f"INSERT INTO subscriptions ({', '.join(columns)}) VALUES (?, ?, ?, ?, ?, ?)", rows)
+        return
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.copy_records_to_table("subscriptions", columns=columns, records=rows)
+    finally:
+        await conn.close()
 
 
-async def run(total: int = 100_000, pools: int = 1_000, due_fraction: float = 0.05, latency_ms: int = 50) -> dict[str, Any]:
+async def run(url: str, total: int = 100_000, pools: int = 1_000, due_fraction: float = 0.05,
+              latency_ms: int = 50) -> dict[str, Any]:
     due_pairs = int(total * due_fraction)
-    with chain_server(_build_chain, (pools, due_pairs), latency_ms) as url, tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "scale.sqlite3"
-        storage = SqliteStorage(path)
+    with chain_server(_build_chain, (pools, due_pairs), latency_ms) as rpc_url:
+        storage = open_storage(url)
         await storage.open()
-        _fill_subscriptions(path, total, due_pairs, pools)
-        chain = Chain("mainnet", NearRpcClient([url], RpcPolicy(deadline=60)), IndexerClient(url))
+        await _fill_subscriptions(url, total, due_pairs, pools)
+        chain = Chain("mainnet", NearRpcClient([rpc_url], RpcPolicy(deadline=60)), IndexerClient(rpc_url))
         notifier = CountingNotifier()
-        scheduler = AlertScheduler(storage, chain, notifier)
+        scheduler = AlertScheduler(storage, chain, Deliverer(storage, notifier, holder="bench"))
         async with httpx.AsyncClient(timeout=60) as http:
             await scheduler.run_once()  # settle at the epoch before the boundary
-            (await http.post(f"{url}/sandbox/advance", json={"epochs": 1})).raise_for_status()
+            (await http.post(f"{rpc_url}/sandbox/advance", json={"epochs": 1})).raise_for_status()
         chain.rpc.clear_cache()  # the chain jumped an epoch in no time; a real wake comes hours later
         before = chain.rpc.stats.http_requests
         started = time.perf_counter()
@@ -100,6 +111,7 @@ async def run(total: int = 100_000, pools: int = 1_000, due_fraction: float = 0.
         await storage.close()
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
+        "backend": storage.dialect,
         "subscriptions": total,
         "pools": pools,
         "due": due_pairs,

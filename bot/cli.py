@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="start the Discord bot (the default)")
     sync = person_facing("sync", "log in to Discord, publish the slash commands globally and exit")
     sync.add_argument("--guild", type=int, metavar="ID", help="publish to this one server instead (instant)")
-    person_facing("migrate", "create or upgrade the SQLite database (DATABASE_PATH) and exit")
+    person_facing("migrate", "create or upgrade the database (DATABASE_URL, or SQLite at DATABASE_PATH) and exit")
     return parser
 
 
@@ -123,10 +123,10 @@ async def console(settings: Settings, as_json: bool) -> int:
 async def migrate(settings: Settings) -> int:
     from bot.storage import open_storage
 
-    storage = open_storage(str(settings.database_path))
+    storage = open_storage(settings.storage_url)
     try:
-        await storage.open()  # applies pending migrations
-        print(f"Database {settings.database_path} is at schema version {await storage.schema_version()}.")
+        await storage.open()  # applies pending migrations (safe while other processes start too)
+        print(f"Database {storage.describe()} is at schema version {await storage.schema_version()}.")
     finally:
         await storage.close()
     return EXIT_OK

@@ -19,13 +19,13 @@ from discord.ext import commands
 
 import cogs
 from bot.alerts.discord_notifier import DiscordNotifier
-from bot.alerts.scheduler import AlertScheduler
+from bot.alerts.service import AlertService
 from bot.discord.options import PoolDirectory
 from bot.discord.redact import install_redaction
 from bot.discord.tree import StakingTree
 from bot.services.chain import Chain
 from bot.settings import Settings
-from bot.storage import SqliteStorage
+from bot.storage import Storage, open_storage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -52,6 +52,9 @@ class StakingBot(commands.AutoShardedBot):
         # Mentions of the bot and DMs to it carry their text anyway: enough for `@bot sync` and the DM guard.
         options.setdefault("intents", bot_intents(settings))
         options.setdefault("allowed_mentions", discord.AllowedMentions.none())
+        if settings.shard_count is not None:  # shards split over processes (SHARD_COUNT, SHARD_IDS)
+            options.setdefault("shard_count", settings.shard_count)
+            options.setdefault("shard_ids", settings.shard_ids)
         super().__init__(
             command_prefix=commands.when_mentioned, tree_cls=StakingTree, help_command=None, **options
         )
@@ -61,9 +64,9 @@ class StakingBot(commands.AutoShardedBot):
         self.sync_dev_guild = True  # `python -m bot sync` turns this off: it syncs what it is asked to
         self._pool_directory: PoolDirectory | None = None
         self.sync_only = False  # `python -m bot sync`: no database and no alerts, only the command list
-        self.storage: SqliteStorage | None = None
-        self.scheduler: AlertScheduler | None = None
-        self._scheduler_task: asyncio.Task[None] | None = None
+        self.storage: Storage | None = None
+        self.alerts: AlertService | None = None
+        self._alerts_task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
 
     async def setup_hook(self) -> None:
@@ -72,10 +75,12 @@ class StakingBot(commands.AutoShardedBot):
         self._pool_directory = PoolDirectory(self.chain)
         if not self.sync_only:
             # Linked accounts, alerts, server settings: opened (and migrated) before the cogs that use them.
-            self.storage = SqliteStorage(self.settings.database_path)
+            self.storage = open_storage(self.settings.storage_url)
             await self.storage.open()
-            self.scheduler = AlertScheduler(self.storage, self.chain, DiscordNotifier(self))
-            self._scheduler_task = asyncio.create_task(self._run_alerts(), name="alert-scheduler")
+            log.info("storage: %s", self.storage.describe())
+            self.alerts = AlertService(self.storage, self.chain, DiscordNotifier(self),
+                                       retention_seconds=int(self.settings.outbox_retention_hours * 3600))
+            self._alerts_task = asyncio.create_task(self._run_alerts(), name="alerts")
         for extension in cog_extensions():
             await self.load_extension(extension)
         if self.settings.dev_guild_id and self.sync_dev_guild:
@@ -87,7 +92,7 @@ class StakingBot(commands.AutoShardedBot):
         assert self._pool_directory is not None, "setup_hook has not run"
         return self._pool_directory
 
-    def require_storage(self) -> SqliteStorage:
+    def require_storage(self) -> Storage:
         """The open storage (setup_hook opens it before any interaction arrives)."""
         if self.storage is None:
             raise RuntimeError("storage is not open")
@@ -110,15 +115,14 @@ class StakingBot(commands.AutoShardedBot):
         return task
 
     def poke_alerts(self) -> None:
-        """An alert or an announcement channel changed: let the scheduler re-plan now."""
-        if self.scheduler is not None:
-            self.scheduler.poke()
+        """Re-plan the alert checks and deliver now (storage changes do this by themselves, in every process)."""
+        if self.alerts is not None:
+            self.alerts.poke()
 
     async def _run_alerts(self) -> None:
         await self.wait_until_ready()  # delivery needs the connection; storage and chain are open already
-        assert self.scheduler is not None
-        log.info("alert scheduler started")
-        await self.scheduler.run_forever()
+        assert self.alerts is not None
+        await self.alerts.run()
 
     async def sync_to_guild(self, guild_id: int) -> list[discord.app_commands.AppCommand]:
         guild = discord.Object(id=guild_id)
@@ -130,8 +134,8 @@ class StakingBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         user = self.user
-        log.info("connected as %s (%s) in %d servers, %d shards", user, user.id if user else "?",
-                 len(self.guilds), self.shard_count or 1)
+        log.info("connected as %s (%s) in %d servers, shards %s of %d", user, user.id if user else "?",
+                 len(self.guilds), sorted(self.shards), self.shard_count or 1)
 
     async def on_command_error(self, context: commands.Context[Any], exception: commands.CommandError) -> None:
         # Text commands are only the owner's `@bot sync`; other mentions of the bot are not errors.
@@ -141,7 +145,7 @@ class StakingBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         try:
-            for task in [self._scheduler_task, *self._background]:
+            for task in [self._alerts_task, *self._background]:
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError, Exception):

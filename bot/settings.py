@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     near_rpc_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     near_indexer_api: str | None = None
     database_path: Path = Path("data/bot.sqlite3")
+    # sqlite:///<path> or postgresql://user:password@host:5432/db; unset = SQLite at DATABASE_PATH.
+    database_url: str | None = None
+    # Sharding across processes: SHARD_COUNT shards in all, this process runs SHARD_IDS (e.g. "0" in one process and
+    # "1" in another, with SHARD_COUNT=2). Unset: one process runs every shard Discord recommends.
+    shard_count: int | None = Field(default=None, ge=1, le=10_000)
+    shard_ids: Annotated[list[int] | None, NoDecode] = None
+    # Delivered (or given-up) alert notifications are kept this long, then removed from the outbox.
+    outbox_retention_hours: float = Field(default=168.0, ge=1, le=24 * 365)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # Where `ask`, `console`, `doctor`, `sync` and `migrate` write their log (the Discord bot logs to stderr).
     # Unset = bot.log next to the database.
@@ -90,10 +98,38 @@ class Settings(BaseSettings):
             raise ValueError(f"{url!r} must be a loopback http(s)/ws(s) URL (test setting for a fake Discord)")
         return url.rstrip("/")
 
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _parse_shard_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.isdigit() for part in parts):
+                raise ValueError(f"{value!r} is not a comma-separated list of shard numbers")
+            return [int(part) for part in parts] or None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, url: str | None) -> str | None:
+        from bot.storage import check_database_url
+
+        return check_database_url(url.strip()) if url and url.strip() else None
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("SHARD_IDS needs SHARD_COUNT (how many shards there are in all)")
+            if len(set(self.shard_ids)) != len(self.shard_ids) or not all(
+                0 <= i < self.shard_count for i in self.shard_ids
+            ):
+                raise ValueError(f"SHARD_IDS must be distinct numbers from 0 to {self.shard_count - 1}")
+        return self
 
     @model_validator(mode="after")
     def _defaults_per_network(self) -> Settings:
@@ -111,6 +147,10 @@ class Settings(BaseSettings):
         return (Path("data") if in_memory else self.database_path.parent) / "bot.log"
 
     @property
+    def storage_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.database_path}"
+
+    @property
     def token(self) -> str | None:
         if self.discord_token is None:
             return None
@@ -126,7 +166,7 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for error in exc.errors():
             name = ".".join(str(part) for part in error["loc"]) or "settings"
-            # Never echo a token back, even a malformed one.
-            shown = "" if "token" in name else f" (got {error.get('input')!r})"
+            # Never echo a token or a database URL (it may hold a password) back, even a malformed one.
+            shown = "" if "token" in name or "database_url" in name else f" (got {error.get('input')!r})"
             problems.append(f"{name.upper()}: {error['msg']}{shown}")
         raise SettingsError("Bad setting: " + "; ".join(problems)) from None

@@ -2,7 +2,7 @@
 
 Unbonding alerts store the exact epoch at which the unstaked NEAR becomes withdrawable; the scheduler sleeps
 until then (bot/alerts/scheduler.py) and delivers through the outbox exactly once as the user sees it. Every
-change pokes the scheduler so it re-plans at once. Replies are ephemeral.
+change wakes the scheduler (the storage says so, in every process) so it re-plans at once. Replies are ephemeral.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from bot.services.pool import (
     CHUNK_VALIDATOR_ONLY_KICKOUT_PERCENT,
     LOW_UPTIME_MARGIN_POINTS,
 )
+from bot.storage import Storage, StorageError
 from bot.storage.models import Subscription
-from bot.storage.sqlite import SqliteStorage, StorageError
 
 DISABLED = {
     "dm_closed": "off: your DMs were closed to me",
@@ -65,7 +65,7 @@ class Alerts(commands.Cog):
         self.bot = bot
 
     @property
-    def storage(self) -> SqliteStorage:
+    def storage(self) -> Storage:
         return self.bot.require_storage()
 
     async def _channel(self, interaction: discord.Interaction, channel: object) -> tuple[bool, int | None, int | None]:
@@ -109,8 +109,6 @@ class Alerts(commands.Cog):
         except StorageError as exc:
             await show(interaction, error_embed(str(exc)))
             return
-        if outcome.created:
-            self.bot.poke_alerts()
         text = prose(outcome.message, limit=3000)
         if outcome.created:
             text += md("\n\nI will send it {}, once.", md("in <#{}>", channel_id) if channel_id else Md("by DM"))
@@ -145,7 +143,6 @@ class Alerts(commands.Cog):
         except StorageError as exc:
             await show(interaction, error_embed(str(exc)))
             return
-        self.bot.poke_alerts()
         text = md(
             "Alert **#{}**: I will tell you {} when {} changes its fee, pauses or resumes staking, is kicked out, is "
             "not in the next epoch's validator set, or has low uptime for its role: under {} % of expected blocks "
@@ -174,7 +171,6 @@ class Alerts(commands.Cog):
             await show(interaction, error_embed(md("You have no alert #{}. See `/alert list`.", alert_id),
                                                 title="No such alert"))
             return
-        self.bot.poke_alerts()
         await show(interaction, finish(SafeEmbed(title=Md("Alert removed"), description=md("Alert #{} is off.", alert_id),
                                                  colour=GREY)))
 

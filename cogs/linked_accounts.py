@@ -20,8 +20,8 @@ from bot.render.embeds import GREEN, GREY, error_embed, finish
 from bot.render.safe import Md, code, md, plain
 from bot.safety import SECRET_WARNING, looks_like_secret
 from bot.services.lockup import lockup_summaries
+from bot.storage import MAX_LINKED_ACCOUNTS, Storage, StorageError
 from bot.storage.models import LinkedAccount
-from bot.storage.sqlite import MAX_LINKED_ACCOUNTS, SqliteStorage, StorageError
 
 NOT_IDENTITY = (
     "Linking is only a shortcut so you can leave the account out of commands. It does not prove that you own "
@@ -44,7 +44,7 @@ class LinkedAccounts(commands.Cog):
         self.bot = bot
 
     @property
-    def storage(self) -> SqliteStorage:
+    def storage(self) -> Storage:
         return self.bot.require_storage()
 
     @account.command(name="link", description="Remember a NEAR account so commands use it by default")
@@ -104,6 +104,10 @@ class LinkedAccounts(commands.Cog):
         text = md("Unlinked {}.", code(account))
         if default:
             text += md(" Your default account is now {}.", code(default))
+        alerts = [s for s in await self.storage.user_subscriptions(interaction.user.id) if s.account_id == account]
+        if alerts:  # an alert follows an account, not a link: say so rather than switch it off behind the user's back
+            text += md(" Your {} alert(s) on it stay on ({}); stop them with `/alert remove`.",
+                       len(alerts), ", ".join(f"#{s.id}" for s in alerts))
         await show(interaction, finish(SafeEmbed(title=Md("Account unlinked"), description=text, colour=GREY)))
 
     @account.command(name="list", description="Your linked NEAR accounts and which one is the default")

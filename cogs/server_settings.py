@@ -40,7 +40,6 @@ class ServerSettings(commands.Cog):
             return
         assert self.bot.storage is not None
         await self.bot.storage.update_guild(interaction.guild_id, announcement_channel_id=channel.id)
-        self.bot.poke_alerts()
         await show(interaction, finish(SafeEmbed(
             title=Md("Epoch announcements on"),
             description=md("I will post in <#{}> once when each new epoch starts (about every 12 hours), with how long "
@@ -53,7 +52,6 @@ class ServerSettings(commands.Cog):
     async def off(self, interaction: discord.Interaction) -> None:
         assert self.bot.storage is not None and interaction.guild_id is not None
         await self.bot.storage.update_guild(interaction.guild_id, announcement_channel_id=None)
-        self.bot.poke_alerts()
         await show(interaction, finish(SafeEmbed(
             title=Md("Epoch announcements off"), description=Md("I will not announce new epochs in this server."),
             colour=GREY,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import json
+import os
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -14,6 +19,10 @@ from bot.near.rpc import NearRpcClient, RpcPolicy
 from bot.sandbox import SandboxChain, ThreadedSandbox, Timeline
 from bot.sandbox.timeline import NOMINAL_BLOCK_NS
 from bot.services.chain import Chain
+from bot.storage import Storage, open_storage
+from tests.postgres_cluster import PostgresCluster, PostgresUnavailable
+
+T = TypeVar("T")
 
 # Short timeouts so fault tests finish quickly; the logic is the same as production's.
 FAST_POLICY = RpcPolicy(
@@ -72,3 +81,58 @@ def live_mainnet() -> Iterator[ThreadedSandbox]:
     """Two nodes of a chain that says it is mainnet and whose head is fresh (fault one to make it lag)."""
     with ThreadedSandbox(nodes=2, chain=chain_made_now("mainnet")) as running:
         yield running
+
+
+# -- PostgreSQL: one throwaway server per test session (started only when a test asks for it) ------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    cluster = PostgresCluster()
+    try:
+        cluster.start()
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI"):  # CI installs PostgreSQL (.ci/run): missing there is a failure, not a skip
+            raise
+        pytest.skip(str(exc))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
+    """A fresh, empty database on the test server, dropped afterwards."""
+    url = run_in_thread(postgres_cluster.create_database())
+    yield url
+    run_in_thread(postgres_cluster.drop_database(url))
+
+
+@pytest.fixture
+async def storage(database_url: str) -> AsyncIterator[Storage]:
+    """An open storage on each backend in turn (see database_url)."""
+    async with opened_storage(database_url) as store:
+        yield store
+
+
+@asynccontextmanager
+async def opened_storage(url: str) -> AsyncIterator[Storage]:
+    store = open_storage(url)
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test against both backends: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def run_in_thread(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion from synchronous fixture code (on its own loop, in its own thread)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()

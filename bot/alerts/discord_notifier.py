@@ -1,18 +1,23 @@
-"""Delivering outbox notifications through Discord: `dm:<user_id>` or `channel:<channel_id>`.
+"""Delivering outbox notifications through Discord: `dm:<user_id>` or `channel:<channel_id>`, over REST only, so
+any process can deliver whichever shard holds the server.
 
 Every message carries the outbox nonce with `enforce_nonce` (discord.py sets it whenever a nonce is given), so a
-resend after a crash between "sent" and "marked sent" is answered by Discord with the message it already has:
-the reader sees it once. Permanent refusals become `DeliveryRefused`; anything else propagates and is retried.
+resend inside Discord's de-duplication window is answered with the message it already has, and a marker in its
+footer, so after that window the deliverer can find it in the channel's history (`find_marker`). Failures are
+classified for the deliverer (bot/alerts/notify.py): understood refusals, other 4xx (permanent), 429 (temporary,
+not posted), 5xx and network errors (temporary, maybe posted).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 import discord
 
-from bot.alerts.notify import DeliveryRefused
+from bot.alerts.notify import DeliveryRefused, PermanentFailure, TemporaryFailure
 from bot.render.discord_limits import Link, SafeEmbed, fit_embed, link_view
 from bot.render.safe import checked_url, esc, plain, prose
 
@@ -36,16 +41,21 @@ FOOTERS = {
 DEFAULT_FOOTER = "You asked for this alert. See yours with /alert list, stop one with /alert remove."
 
 
-def notification_message(payload: dict[str, Any]) -> tuple[discord.Embed, discord.ui.View | None]:
-    """The embed (title, text) and an optional link button for one outbox payload. The payload's texts hold
-    account and pool ids and read-back chain text: escaped here; the link is shown only if it re-checks."""
+HISTORY_LIMIT = 200  # messages read after the first try when looking for a marker (two requests)
+
+
+def notification_message(payload: dict[str, Any], marker: str = "") -> tuple[discord.Embed, discord.ui.View | None]:
+    """The embed (title, text, footer ending with the marker) and an optional link button for one outbox payload.
+    The payload's texts hold account and pool ids and read-back chain text: escaped here; the link is shown only if
+    it re-checks."""
     kind = str(payload.get("kind", ""))
     embed = SafeEmbed(
         title=esc(payload.get("title") or "NEAR staking alert", limit=256),
         description=prose(payload.get("text") or "", limit=4000),
         colour=COLOURS.get(kind, discord.Colour(0x95A5A6)),
     )
-    embed.set_footer(text=plain("{}", FOOTERS.get(kind, DEFAULT_FOOTER)))
+    footer = FOOTERS.get(kind, DEFAULT_FOOTER)
+    embed.set_footer(text=plain("{} · {}", footer, marker) if marker else plain("{}", footer))
     link = checked_url(payload.get("link"))
     view = link_view([Link("Open staking page", link)]) if link else None
     return fit_embed(embed), view
@@ -57,31 +67,72 @@ class DiscordNotifier:
     def __init__(self, client: discord.Client) -> None:
         self.client = client
 
-    async def send(self, destination: str, payload: dict[str, Any], nonce: str) -> None:
-        kind, _, raw_id = destination.partition(":")
-        if kind not in ("dm", "channel") or not raw_id.isdigit():
-            raise DeliveryRefused(f"unknown destination {destination!r}", channel_unusable=True)
-        target = int(raw_id)
-        embed, view = notification_message(payload)
+    async def send(self, destination: str, payload: dict[str, Any], nonce: str, marker: str) -> int | None:
+        kind, target = self._target(destination)
+        try:
+            embed, view = notification_message(payload, marker)
+        except (ValueError, TypeError, KeyError) as exc:  # a bug in building the message: retrying cannot help
+            raise PermanentFailure(f"the message could not be built ({type(exc).__name__}: {exc})") from exc
         message: dict[str, Any] = {"embed": embed, "nonce": nonce}
         if view is not None:
             message["view"] = view
         try:
-            if kind == "dm":
-                channel: discord.abc.Messageable = await self.client.create_dm(discord.Object(id=target))
-            else:
-                channel = self.client.get_partial_messageable(target)
-            await channel.send(**message)
-        except discord.Forbidden as exc:
-            if kind == "dm" and exc.code in (CANNOT_DM, MISSING_ACCESS):
-                raise DeliveryRefused(f"403 {exc.text} ({exc.code})", dm_closed=True) from exc
-            if exc.code in (CANNOT_DM, MISSING_ACCESS, MISSING_PERMISSIONS):
-                raise DeliveryRefused(f"403 {exc.text} ({exc.code})", channel_unusable=True) from exc
-            raise
-        except discord.NotFound as exc:
-            if kind == "dm" and exc.code == UNKNOWN_USER:
-                raise DeliveryRefused(f"404 {exc.text} ({exc.code})", dm_closed=True) from exc
-            if exc.code == UNKNOWN_CHANNEL:
-                raise DeliveryRefused(f"404 {exc.text} ({exc.code})", channel_unusable=True) from exc
-            raise
+            channel = await self._channel(kind, target)
+            sent = await channel.send(**message)
+        except discord.HTTPException as exc:
+            raise self._classify(kind, exc) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise TemporaryFailure(f"network: {type(exc).__name__}: {exc}", maybe_posted=True) from exc
         log.info("delivered %s notification to %s", payload.get("kind", "?"), kind)
+        return sent.id
+
+    async def find_marker(self, destination: str, marker: str, since_ms: int) -> int | None:
+        kind, target = self._target(destination)
+        me = self.client.user
+        try:
+            channel = await self._channel(kind, target)
+            after = discord.Object(id=discord.utils.time_snowflake(_utc(since_ms)))
+            async for message in channel.history(limit=HISTORY_LIMIT, after=after):
+                if me is not None and message.author.id == me.id and any(
+                    marker in (embed.footer.text or "") for embed in message.embeds
+                ):
+                    return message.id
+        except discord.HTTPException as exc:
+            raise TemporaryFailure(f"could not read the channel's history ({exc.status} {exc.code})",
+                                   maybe_posted=True) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise TemporaryFailure(f"could not read the channel's history ({exc})", maybe_posted=True) from exc
+        return None
+
+    @staticmethod
+    def _target(destination: str) -> tuple[str, int]:
+        kind, _, raw_id = destination.partition(":")
+        if kind not in ("dm", "channel") or not raw_id.isdigit():
+            raise DeliveryRefused(f"unknown destination {destination!r}", channel_unusable=True)
+        return kind, int(raw_id)
+
+    async def _channel(self, kind: str, target: int) -> discord.abc.Messageable:
+        if kind == "dm":
+            return await self.client.create_dm(discord.Object(id=target))
+        return self.client.get_partial_messageable(target)
+
+    @staticmethod
+    def _classify(kind: str, exc: discord.HTTPException) -> Exception:
+        what = f"{exc.status} {exc.text} ({exc.code})"
+        if exc.status == 403 and kind == "dm" and exc.code in (CANNOT_DM, MISSING_ACCESS):
+            return DeliveryRefused(what, dm_closed=True)
+        if exc.status == 403 and exc.code in (CANNOT_DM, MISSING_ACCESS, MISSING_PERMISSIONS):
+            return DeliveryRefused(what, channel_unusable=True)
+        if exc.status == 404 and kind == "dm" and exc.code == UNKNOWN_USER:
+            return DeliveryRefused(what, dm_closed=True)
+        if exc.status == 404 and exc.code == UNKNOWN_CHANNEL:
+            return DeliveryRefused(what, channel_unusable=True)
+        if exc.status == 429:
+            return TemporaryFailure(f"rate limited: {what}", maybe_posted=False)
+        if exc.status >= 500:
+            return TemporaryFailure(f"Discord error: {what}", maybe_posted=True)
+        return PermanentFailure(what)
+
+
+def _utc(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)

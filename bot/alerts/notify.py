@@ -1,23 +1,17 @@
-"""Delivery of queued notifications: at-least-once from the outbox, deduplicated by key.
+"""What a notifier (Discord, or a test's stand-in) promises the deliverer, and how its failures are classified.
 
-The outbox row is written in the same transaction as the decision to notify, so a crash never loses one; it is
-marked sent only after the send succeeded, so a crash between send and mark resends. The resend carries the same
-nonce (Discord's `enforce_nonce` drops a duplicate message with a nonce it has just seen), so the user still
-sees it once.
+- `DeliveryRefused`: permanent and understood (DMs closed, channel gone, permission missing): the alert is
+  switched off and its owner told.
+- `PermanentFailure`: permanent otherwise (a 4xx other than 429, e.g. 400 Invalid Form Body, or a bug in building
+  the message): given up at once, never retried, the owner (or the operator's log) told once.
+- `TemporaryFailure`: network errors, 5xx, 429: retried with backoff. `maybe_posted` says whether Discord may
+  have posted the message anyway (a timeout or a 5xx after the request went out), so a retry must not show it twice.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import logging
 from typing import Any, Protocol
-
-from bot.storage.models import OutboxItem
-from bot.storage.sqlite import SqliteStorage
-
-log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 8
 
 
 class DeliveryRefused(Exception):
@@ -30,74 +24,32 @@ class DeliveryRefused(Exception):
         self.channel_unusable = channel_unusable
 
 
+class PermanentFailure(Exception):
+    """Discord refused this message for good (4xx other than 429), or it could not be built."""
+
+
+class TemporaryFailure(Exception):
+    def __init__(self, reason: str, *, maybe_posted: bool) -> None:
+        super().__init__(reason)
+        self.maybe_posted = maybe_posted
+
+
 class Notifier(Protocol):
-    async def send(self, destination: str, payload: dict[str, Any], nonce: str) -> None:
-        """Deliver one notification. Raise DeliveryRefused when it can never work; anything else is retried."""
+    async def send(self, destination: str, payload: dict[str, Any], nonce: str, marker: str) -> int | None:
+        """Deliver one notification carrying `marker` where a reader of the channel can find it again; returns
+        the message id. Raises DeliveryRefused, PermanentFailure or TemporaryFailure (anything else counts as
+        temporary, outcome unknown)."""
+
+    async def find_marker(self, destination: str, marker: str, since_ms: int) -> int | None:
+        """The id of a message the bot posted at `destination` since `since_ms` that carries `marker`, or None.
+        Raises TemporaryFailure when the channel cannot be read now."""
 
 
 def nonce_for(dedupe_key: str) -> str:
-    # Discord nonces are at most 25 characters.
+    # Discord nonces are at most 25 characters (DAD resources/message.mdx, Create Message).
     return hashlib.sha256(dedupe_key.encode()).hexdigest()[:25]
 
 
-async def deliver_pending(storage: SqliteStorage, notifier: Notifier, *, batch: int = 200, concurrency: int = 8) -> int:
-    """Send everything pending, a batch at a time, a few sends at once; returns how many were sent.
-
-    An item that fails transiently stays pending for the next pass (not retried within this one), so the loop ends.
-    """
-    sent = 0
-    tried: set[str] = set()
-    limit = asyncio.Semaphore(concurrency)
-
-    async def deliver(item: OutboxItem) -> bool:
-        async with limit:
-            return await _deliver_one(storage, notifier, item)
-
-    while True:
-        items = [item for item in await storage.pending_outbox(batch + len(tried)) if item.dedupe_key not in tried]
-        if not items:
-            return sent
-        tried.update(item.dedupe_key for item in items)
-        results = await asyncio.gather(*(deliver(item) for item in items))
-        sent += sum(results)
-
-
-async def _deliver_one(storage: SqliteStorage, notifier: Notifier, item: OutboxItem) -> bool:
-    try:
-        await notifier.send(item.destination, item.payload, nonce_for(item.dedupe_key))
-    except DeliveryRefused as refused:
-        await storage.mark_failed(item.dedupe_key, refused.reason, final=True)
-        await _handle_refusal(storage, item.subscription_id, item.destination, refused)
-        return False
-    except asyncio.CancelledError:
-        raise
-    except Exception as exc:  # transient: try again on the next pass
-        final = item.attempts + 1 >= MAX_ATTEMPTS
-        log.warning("delivery of %s failed (%s)%s", item.dedupe_key, type(exc).__name__, ", giving up" if final else "")
-        await storage.mark_failed(item.dedupe_key, f"{type(exc).__name__}: {exc}", final=final)
-        return False
-    await storage.mark_sent(item.dedupe_key)
-    return True
-
-
-async def _handle_refusal(storage: SqliteStorage, subscription_id: int | None, destination: str, refused: DeliveryRefused) -> None:
-    subscription = await storage.subscription(subscription_id) if subscription_id is not None else None
-    if refused.dm_closed and subscription is not None:
-        await storage.disable_subscription(subscription.id, "dm_closed")
-        await storage.add_notice(
-            subscription.user_id,
-            "I could not DM you an alert because your DMs are closed to me. Open them (Privacy Settings → "
-            "Direct Messages) and set the alert again, or choose a channel for it.",
-        )
-    elif refused.channel_unusable and destination.startswith("channel:"):
-        channel_id = int(destination.split(":", 1)[1])
-        for guild in await storage.announcement_channels():
-            if guild.announcement_channel_id == channel_id:
-                await storage.update_guild(guild.guild_id, announcement_channel_id=None)
-        if subscription is not None:
-            await storage.disable_subscription(subscription.id, "channel_unusable")
-            await storage.add_notice(
-                subscription.user_id,
-                f"An alert could not be posted in <#{channel_id}> (deleted channel or missing permission), so it "
-                "was switched off. A server admin can fix the permissions and set it again.",
-            )
+def marker_for(dedupe_key: str) -> str:
+    """A short reference printed in the message (its footer), found again by reading the channel's history."""
+    return "ref " + nonce_for(dedupe_key)[:12]

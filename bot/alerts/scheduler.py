@@ -4,6 +4,10 @@ Unbonding alerts store the exact epoch at which the unstaked balance becomes wit
 the loop sleeps until that epoch's estimated start (re-estimated from live block times each wake, capped), checks
 each due alert once with the pool's `get_account`, and queues the notification in the outbox in the same
 transaction that closes the alert. RPC cost per wake = the epoch clock + due alerts + pools watched.
+
+One scheduler runs at a time across all processes (`bot/alerts/service.py` holds the lock); its work is safe to
+repeat anyway (outbox keys are unique, the announced epoch is stored with its announcements), so a takeover never
+duplicates a notification. One alert's failure (a bad read, an alert removed mid-check) never stops the pass.
 """
 
 from __future__ import annotations
@@ -13,19 +17,20 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bot.alerts.notify import Notifier, deliver_pending
+from bot.alerts.delivery import Deliverer
 from bot.near import errors
 from bot.near.account_id import is_lockup_account_id
 from bot.near.epochs import NS_PER_SECOND, EpochClock, read_epoch_clock
 from bot.near.liquid import providers_for, read_position
-from bot.near.pools import get_delegation, get_pool_facts
+from bot.near.models import ValidatorsResponse
+from bot.near.pools import PoolFacts, get_delegation, get_pool_facts
 from bot.near.units import format_near
 from bot.near.wallet_links import mynearwallet_liquid_staking_url, mynearwallet_staking_url
 from bot.services.chain import Chain
 from bot.services.pool import uptime_summary, validator_info
 from bot.services.unbonding import get_unbonding
+from bot.storage import Storage
 from bot.storage.models import Subscription
-from bot.storage.sqlite import SqliteStorage
 
 log = logging.getLogger(__name__)
 # Announce a new epoch only if we notice it within this long of its start (after a long outage, stay quiet).
@@ -53,24 +58,25 @@ class WakePlan:
 class AlertScheduler:
     def __init__(
         self,
-        storage: SqliteStorage,
+        storage: Storage,
         chain: Chain,
-        notifier: Notifier,
+        deliverer: Deliverer,
         *,
         min_sleep: float = 5.0,
         max_sleep: float = 3600.0,
         settling_recheck: float = SETTLING_RECHECK_SECONDS,
+        retention_seconds: int = 7 * 86400,
     ) -> None:
         self.storage = storage
         self.chain = chain
-        self.notifier = notifier
+        self.deliverer = deliverer
         self.min_sleep = min_sleep
         self.max_sleep = max_sleep
         self.settling_recheck = settling_recheck
         # Subscription id -> loop time before which a settling liquid-staking unstake is not read again.
         self._recheck_at: dict[int, float] = {}
+        self.retention_seconds = retention_seconds
         self._wake = asyncio.Event()
-        self._announced_epoch: int | None = None
         self._pass = asyncio.Lock()  # one pass at a time (the loop, and anyone calling run_once directly)
 
     def poke(self) -> None:
@@ -101,32 +107,33 @@ class AlertScheduler:
             await self._announce_epoch(clock)
             await self._check_unbonding(clock)
             await self._check_pools(clock)
-            await deliver_pending(self.storage, self.notifier)
+            if removed := await self.storage.purge_outbox(self.retention_seconds):
+                log.info("removed %d delivered notifications older than the retention time", removed)
+            await self.deliverer.deliver_due()
             return await self._plan(clock)
 
     # ------------------------------------------------------------------ epoch announcements
 
     async def _announce_epoch(self, clock: EpochClock) -> None:
-        if self._announced_epoch == clock.epoch_height:
+        announced = await self.storage.announced_epoch()
+        if announced is not None and announced >= clock.epoch_height:
             return
         since_start = clock.blocks_into_epoch * clock.avg_block_ns // NS_PER_SECOND
-        first_look = self._announced_epoch is None
-        self._announced_epoch = clock.epoch_height
-        if first_look and since_start > ANNOUNCE_WINDOW_SECONDS:
-            return  # started long ago: not news
         guilds = await self.storage.announcement_channels()
-        if not guilds:
-            return
-        last_duration = await self._last_epoch_seconds(clock)
-        text = f"Epoch {clock.epoch_height} has started."
-        if last_duration:
-            text += f" Epoch {clock.epoch_height - 1} lasted about {last_duration / 3600:.1f} hours."
-        for guild in guilds:
-            await self.storage.enqueue(
-                f"epoch:{guild.guild_id}:{clock.epoch_height}",
-                f"channel:{guild.announcement_channel_id}",
-                {"kind": "epoch", "title": f"New epoch {clock.epoch_height}", "text": text},
-            )
+        messages = {}
+        if guilds and since_start <= ANNOUNCE_WINDOW_SECONDS:  # started long ago (a first start, an outage): not news
+            last_duration = await self._last_epoch_seconds(clock)
+            text = f"Epoch {clock.epoch_height} has started."
+            if last_duration:
+                text += f" Epoch {clock.epoch_height - 1} lasted about {last_duration / 3600:.1f} hours."
+            payload = {"kind": "epoch", "title": f"New epoch {clock.epoch_height}", "text": text}
+            messages = {
+                guild.guild_id: (f"epoch:{guild.guild_id}:{clock.epoch_height}",
+                                 f"channel:{guild.announcement_channel_id}", payload)
+                for guild in guilds
+            }
+        # The announcements and the "announced" mark in one transaction: an error in between loses neither.
+        await self.storage.announce_epoch(clock.epoch_height, messages)
 
     async def _last_epoch_seconds(self, clock: EpochClock) -> int | None:
         try:
@@ -152,6 +159,8 @@ class AlertScheduler:
                     await self._check_one_unbonding(subscription, clock)
                 except errors.NearError as exc:
                     log.info("unbonding alert %s not checked yet: %s", subscription.id, exc.message)
+                except Exception:  # one alert's problem never stops the others (it is looked at again next pass)
+                    log.exception("unbonding alert %s could not be checked", subscription.id)
 
         await asyncio.gather(*(check(s) for s in due))
 
@@ -253,17 +262,24 @@ class AlertScheduler:
             except errors.NearError as exc:
                 log.info("pool watch %s skipped: %s", pool_id, exc.message)
                 continue
-            info = validator_info(pool_id, validators)
-            now = {
-                "fee": [facts.fee_numerator, facts.fee_denominator],
-                "paused": facts.paused,
-                "status": info.status,
-                "in_next": info.in_next_epoch,
-                # Per role: each duty against what was expected, below its kickout threshold + the bot's margin.
-                "low_uptime": info.low_uptime,
-            }
-            for sub in subs:
-                await self._pool_events(sub, now, info.kickout_reason, uptime_summary(info), clock)
+            try:
+                await self._pool_changes(pool_id, subs, facts, validators, clock)
+            except Exception:
+                log.exception("pool watch %s could not be checked", pool_id)
+
+    async def _pool_changes(self, pool_id: str, subs: list[Subscription], facts: PoolFacts,
+                            validators: ValidatorsResponse, clock: EpochClock) -> None:
+        info = validator_info(pool_id, validators)
+        now = {
+            "fee": [facts.fee_numerator, facts.fee_denominator],
+            "paused": facts.paused,
+            "status": info.status,
+            "in_next": info.in_next_epoch,
+            # Per role: each duty against what was expected, below its kickout threshold + the bot's margin.
+            "low_uptime": info.low_uptime,
+        }
+        for sub in subs:
+            await self._pool_events(sub, now, info.kickout_reason, uptime_summary(info), clock)
 
     async def _pool_events(self, sub: Subscription, now: dict, kickout: str | None, uptime: str, clock: EpochClock) -> None:
         before = sub.last_seen or {}

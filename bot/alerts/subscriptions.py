@@ -9,8 +9,8 @@ from bot.near.pools import get_pool_facts
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account
 from bot.services.unbonding import get_unbonding
+from bot.storage import Storage
 from bot.storage.models import Subscription
-from bot.storage.sqlite import SqliteStorage
 
 
 @dataclass
@@ -24,7 +24,7 @@ class SubscribeOutcome:
 
 
 async def subscribe_unbonding(
-    storage: SqliteStorage,
+    storage: Storage,
     chain: Chain,
     user_id: int,
     account_id: str,
@@ -76,7 +76,7 @@ async def subscribe_unbonding(
 
 
 async def subscribe_pool(
-    storage: SqliteStorage, chain: Chain, user_id: int, pool_id: str, *, guild_id: int | None = None,
+    storage: Storage, chain: Chain, user_id: int, pool_id: str, *, guild_id: int | None = None,
     channel_id: int | None = None,
 ) -> Subscription:
     pool_id = parse_account(pool_id)

@@ -13,7 +13,9 @@ from bot.doctor.model import Check
 from bot.settings import Settings
 
 # Alerts and announcements are embeds with link buttons (bot/discord/channels.py BOT_NEEDS): nothing more.
-INVITE_PERMISSIONS = discord.Permissions(**{name: True for name in BOT_NEEDS})
+# Read Message History: a very late retry of an alert looks for it in the channel before posting it again
+# (bot/alerts/delivery.py); without the permission Discord returns no messages.
+INVITE_PERMISSIONS = discord.Permissions(read_message_history=True, **{name: True for name in BOT_NEEDS})
 # The key guard deletes leaked keys; an admin may grant it server-wide instead of per guarded channel.
 GUARD_PERMISSIONS = discord.Permissions(manage_messages=True)
 INVITE_SCOPES = ("bot", "applications.commands")

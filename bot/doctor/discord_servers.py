@@ -112,6 +112,12 @@ def _channel_line(guild: discord.Guild, channels: dict[int, discord.abc.GuildCha
         return Check(id="discord_channel", status="warn", title=title, target=target, details=details,
                      summary="the bot can warn here but cannot delete a leaked key (no Manage Messages)",
                      fix=f"Edit Channel #{channel_name} → Permissions → the bot's role: allow Manage Messages.")
+    if use == "announcements" and not have.read_message_history:  # alerts and announcements go through the outbox
+        details["missing"] = ["read_message_history"]
+        return Check(id="discord_channel", status="warn", title=title, target=target, details=details,
+                     summary="the bot can post here but not read the history: a retry long after a failed send "
+                     "cannot check whether the message arrived, and could show it twice",
+                     fix=f"Edit Channel #{channel_name} → Permissions → the bot's role: allow Read Message History.")
     if guard and not settings.guard_message_content:
         return Check(id="discord_channel", status="warn", title=title, target=target, details=details,
                      summary="without Message Content the guard sees only messages that mention the bot",

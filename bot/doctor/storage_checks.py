@@ -10,7 +10,7 @@ from bot.storage import Storage, StorageHealth, open_storage
 
 
 def open_configured_storage(settings: Settings) -> Storage:
-    return open_storage(str(settings.database_path))
+    return open_storage(settings.storage_url)
 
 
 async def check_database(storage: Storage) -> tuple[Check, StorageHealth | None]:
@@ -19,8 +19,9 @@ async def check_database(storage: Storage) -> tuple[Check, StorageHealth | None]
         health = await storage.check_health()
     except Exception as exc:  # a backend that cannot even say: report it, do not crash the doctor
         return Check(id="database", status="fail", title="Database", summary=f"could not be checked ({exc})",
-                     fix="Check DATABASE_PATH."), None
+                     fix="Check DATABASE_URL (or DATABASE_PATH)."), None
     title = f"Database {health.location}"
+    setting = "DATABASE_URL" if health.backend == "postgresql" else "DATABASE_PATH"
 
     def found(status: str, summary: str, fix: str | None = None) -> tuple[Check, StorageHealth]:
         details = {"backend": health.backend, "exists": health.exists, "schema_version": health.schema_version,
@@ -28,13 +29,16 @@ async def check_database(storage: Storage) -> tuple[Check, StorageHealth | None]
         return Check(id="database", status=status, title=title, summary=summary, fix=fix,  # type: ignore[arg-type]
                      details=details), health
 
+    if health.denied and health.backend == "postgresql":
+        return found("fail", f"not usable by the bot's database user: {health.problem}",
+                     "Check the user and password in DATABASE_URL, and that this user may create tables there.")
     if health.denied:
         return found("fail", f"not usable by this user: {health.problem}",
                      f"Let the user running the bot ({_who()}) read and write DATABASE_PATH and its folder "
                      "(SQLite also writes -wal and -shm files next to it).")
     if not health.writable or not health.readable:
         return found("fail", f"cannot be used: {health.problem}",
-                     "Point DATABASE_PATH at this bot's database, or restore it from a backup if it is damaged.")
+                     f"Point {setting} at this bot's database, or restore it from a backup if it is damaged.")
     if not health.persistent:
         return found("warn", "in memory: linked accounts, alerts and server settings are lost at every restart",
                      "Set DATABASE_PATH to a file (e.g. data/bot.sqlite3).")

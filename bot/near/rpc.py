@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import copy
+import itertools
 import json
 import logging
 import random
@@ -65,6 +66,7 @@ class RpcPolicy:
     per_endpoint_concurrency: int = 16
     cache_ttl: float = 1.5
     immutable_cache_ttl: float = 300.0
+    cache_max_entries: int = 4096  # the cache's size is capped, whatever the request rate
     unhealthy_cooldown: float = 15.0
 
 
@@ -259,9 +261,10 @@ class NearRpcClient:
         if task.cancelled() or task.exception() is not None:
             return  # errors are never cached
         if ttl > 0:
+            self._cache.pop(key, None)  # re-inserted at the end: the dict's order is the age order
             self._cache[key] = (time.monotonic() + ttl, task.result())
-            if len(self._cache) > 4096:
-                self._evict_expired()
+            if len(self._cache) > self.policy.cache_max_entries:
+                self._evict()
 
     def _ttl_for(self, params: Any) -> float:
         if isinstance(params, dict):
@@ -271,9 +274,13 @@ class NearRpcClient:
                 return self.policy.immutable_cache_ttl
         return 0.0
 
-    def _evict_expired(self) -> None:
+    def _evict(self) -> None:
+        """Expired entries first; then the oldest, down to three quarters of the cap (so this runs rarely)."""
         now = time.monotonic()
         for key in [k for k, (expires, _) in self._cache.items() if expires <= now]:
+            del self._cache[key]
+        excess = len(self._cache) - self.policy.cache_max_entries * 3 // 4
+        for key in list(itertools.islice(self._cache, max(0, excess))):
             del self._cache[key]
 
     async def _call_with_retries(self, method: str, params: Any, parse: Callable[[Any], T]) -> T:

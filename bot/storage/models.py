@@ -44,6 +44,10 @@ class OutboxItem:
     destination: str  # "dm:<user_id>" or "channel:<channel_id>"
     payload: dict[str, Any]
     attempts: int
+    # When a send of this row was first tried (ms since the Unix epoch; None = never): a send whose outcome is
+    # unknown may have been posted then, so the nonce window and the history check count from it.
+    first_try_ms: int | None = None
+    guild_id: int | None = None  # epoch announcements: the server whose announcement channel this is
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -20,6 +22,20 @@ from .fake_discord import GUILD_ID, FakeDiscord
 
 TOKEN = "fake-bot-token-for-tests"
 StartBot = Callable[..., Awaitable[StakingBot]]
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 15.0, what: str = "it") -> Any:
+    """Poll `check` (a function, or one returning an awaitable) until it gives something truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
 
 
 @pytest.fixture

@@ -16,7 +16,11 @@ them fails its test:
 - guild routes answer only for the guild the bot is in (others: 403 code 50001 "Missing Access"), and every
   REST route needs the bot token (else 401, as for a revoked token);
 - who a message pings follows Discord's rules: mentions in its content, filtered by its `allowed_mentions` (absent =
-  every mention pings); embeds never ping (`Message.pings`).
+  every mention pings); embeds never ping (`Message.pings`);
+- sharding: IDENTIFY's `shard` must be [id, count] with 0 ≤ id < count (else 4010); more than `max_concurrency`
+  identifies per bucket (shard_id % max_concurrency) within 5 s get Invalid Session (op 9); each session gets
+  the guilds of its shard, (guild_id >> 22) % count, and every event goes to the session of its guild's shard
+  (events without a guild, such as DMs, to shard 0).
 
 Users can post messages with attachments (served for download on 127.0.0.1, like Discord's CDN) and edit messages
 the bot may never have seen (`edit_message`: MESSAGE_UPDATE with the full message, as Discord sends it).
@@ -51,8 +55,12 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 
 APP_ID = 1_100_000_000_000_000_001
 BOT_USER_ID = APP_ID
-GUILD_ID = 1_200_000_000_000_000_002
+GUILD_ID = 1_200_000_000_000_000_002  # shard 1 of 2: (id >> 22) % 2
 CHANNEL_ID = 1_300_000_000_000_000_003
+OTHER_GUILD_ID = 1_210_000_000_000_000_008  # shard 0 of 2 (see add_guild)
+OTHER_CHANNEL_ID = 1_310_000_000_000_000_009
+GUILD_CHANNELS = {GUILD_ID: CHANNEL_ID, OTHER_GUILD_ID: OTHER_CHANNEL_ID}
+IDENTIFY_WINDOW = 5.0  # max_concurrency identifies per 5 seconds per bucket (DAD events/gateway.mdx)
 OWNER_ID = 1_400_000_000_000_000_004
 USER_ID = 1_500_000_000_000_000_005
 GROUP_DM_ID = 1_600_000_000_000_000_006
@@ -67,11 +75,15 @@ BOT_ROLE_ID = 1_700_000_000_000_000_007  # the bot's own role (see bot_role_perm
 MEMBER_PERMISSIONS = 2248473465835073  # what @everyone may do in the fake guild (no Manage Server)
 ALL_PERMISSIONS = (1 << 50) - 1  # Discord computes every permission for the guild owner
 SEND_MESSAGES = 1 << 11
-BOT_INVITE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14)  # View Channel, Send Messages, Embed Links
+# View Channel, Send Messages, Embed Links, Read Message History
+BOT_INVITE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16)
 # Privileged intent -> the application flag the Developer Portal toggle sets for an app in under 100 servers
 # (discord-api-docs resources/application.mdx "Application Flags": *_LIMITED = 1 << 13, 1 << 15, 1 << 19).
 INTENT_APP_FLAGS = {1 << 8: 1 << 13, 1 << 1: 1 << 15, 1 << 15: 1 << 19}
-NONCE_WINDOW = 300.0  # enforce_nonce: a repeated nonce in a channel within this many seconds is the same message
+# enforce_nonce: a repeated nonce within "the past few minutes" is the same message (DAD resources/message.mdx);
+# Discord does not say how many, so the fake uses five and tests may shorten it (`nonce_window`).
+NONCE_WINDOW = 300.0
+READ_MESSAGE_HISTORY = 1 << 16
 
 # Interaction type -> initial response types Discord accepts (receiving-and-responding.mdx).
 ALLOWED_RESPONSES = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
@@ -334,6 +346,11 @@ class InteractionRecord:
 # -- the server -----------------------------------------------------------------------------------------------
 
 
+def shard_for(guild_id: int, shard_count: int) -> int:
+    # The sharding formula (DAD events/gateway.mdx); events without a guild go to shard 0.
+    return (guild_id >> 22) % shard_count
+
+
 class GatewaySession:
     def __init__(self, ws: web.WebSocketResponse) -> None:
         self.ws = ws
@@ -410,6 +427,14 @@ class FakeDiscord:
         }
         self.interactions_endpoint_url: str | None = None
         self.bot_in_guild = True  # False: the bot was removed from (or never added to) the fake guild
+        self.nonce_window = NONCE_WINDOW
+        self.nonce_repeats = 0  # sends answered with the message an earlier send of the same nonce created
+        self.guild_ids = [GUILD_ID]  # guilds the bot is in (add_guild adds a second one, on the other shard)
+        self.max_concurrency = 1  # identifies allowed per 5 s per bucket (shard_id % max_concurrency)
+        self.recommended_shards = 1  # what GET /gateway/bot says
+        self._identify_times: dict[int, float] = {}
+        self._session_shards: dict[str, list[int]] = {}  # a resumed session keeps its shard
+        self._channel_failures: list[tuple[int, int, str, bool]] = []  # see fail_channel_messages
         self._release_messages = asyncio.Event()
         self._nonces: dict[tuple[int, str], tuple[float, Message]] = {}
         self._followup_429: list[tuple[float, bool]] = []
@@ -444,6 +469,7 @@ class FakeDiscord:
         r.add_route("*", API_PREFIX + "/webhooks/{app}/{token}/messages/{mid}", self._webhook_message)
         r.add_post(API_PREFIX + "/users/@me/channels", self._bot_route(self._create_dm))
         r.add_post(API_PREFIX + "/channels/{cid}/messages", self._bot_route(self._channel_message))
+        r.add_get(API_PREFIX + "/channels/{cid}/messages", self._bot_route(self._channel_history))
         r.add_delete(API_PREFIX + "/channels/{cid}/messages/{mid}", self._bot_route(self._delete_message))
         r.add_get("/attachments/{cid}/{aid}/{filename}", self._download)
         r.add_route("*", "/{tail:.*}", self._unhandled)
@@ -507,18 +533,28 @@ class FakeDiscord:
             item["content_type"] = content_type
         return item
 
-    def add_channel(self, name: str, *, members_can_post: bool = True, bot_can_post: bool = True) -> int:
+    def add_guild(self) -> int:
+        """Put the bot in a second guild (OTHER_GUILD_ID, with channel OTHER_CHANNEL_ID), on shard 0 of 2 while
+        GUILD_ID is on shard 1 of 2. Call before the bot connects."""
+        if OTHER_GUILD_ID not in self.guild_ids:
+            self.guild_ids.append(OTHER_GUILD_ID)
+        return OTHER_GUILD_ID
+
+    def add_channel(self, name: str, *, members_can_post: bool = True, bot_can_post: bool = True,
+                    bot_can_read_history: bool = True) -> int:
         """Another text channel in the guild (call before the bot connects: it is part of GUILD_CREATE)."""
         channel_id = snowflake()
         overwrites = []
         if not members_can_post:
             overwrites.append({"id": str(GUILD_ID), "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)})
-        if bot_can_post and not members_can_post:
-            overwrites.append({"id": str(BOT_USER_ID), "type": 1, "allow": str(SEND_MESSAGES), "deny": "0"})
-        if not bot_can_post:
-            overwrites.append({"id": str(BOT_USER_ID), "type": 1, "allow": "0", "deny": str(SEND_MESSAGES)})
+        # One overwrite per member, as Discord keeps them: what the bot may and may not do here.
+        bot_allow = SEND_MESSAGES if bot_can_post and not members_can_post else 0
+        bot_deny = (0 if bot_can_post else SEND_MESSAGES) | (0 if bot_can_read_history else READ_MESSAGE_HISTORY)
+        if bot_allow or bot_deny:
+            overwrites.append({"id": str(BOT_USER_ID), "type": 1, "allow": str(bot_allow), "deny": str(bot_deny)})
         self.extra_channels[channel_id] = {"name": name, "members_can_post": members_can_post,
-                                           "bot_can_post": bot_can_post, "overwrites": overwrites}
+                                           "bot_can_post": bot_can_post, "bot_can_read_history": bot_can_read_history,
+                                           "overwrites": overwrites}
         return channel_id
 
     def delay_channel_messages(self, seconds: float) -> None:
@@ -528,25 +564,42 @@ class FakeDiscord:
         self._release_messages = asyncio.Event()
         self.channel_message_delay = seconds
 
+    def fail_channel_messages(self, status: int, code: int, message: str, *, count: int = 1,
+                              after_posting: bool = False) -> None:
+        """Answer the next `count` channel/DM message POSTs with `status` (e.g. 400 50035, or 503); with
+        `after_posting` the message is posted first (the reader sees it) and the error comes after."""
+        self._channel_failures += [(status, code, message, after_posting)] * count
+
     # -- harness ----------------------------------------------------------------------------------------------
     async def wait_identified(self, timeout: float = 10.0) -> None:
         await asyncio.wait_for(self._identified.wait(), timeout)
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        session = self._live_session()
+        """Send a gateway event to the session whose shard holds its guild (no guild: shard 0)."""
+        guild_id = data.get("guild_id")
+        session = self._live_session(int(guild_id) if guild_id else None)
         await session.send(0, data, event)
 
-    def _live_session(self) -> GatewaySession:
+    def _live_session(self, guild_id: int | None = None) -> GatewaySession:
         for session in reversed(self._sessions):
-            if session.identified and not session.ws.closed:
+            shard_id, count = session.shard
+            wanted = 0 if guild_id is None else shard_for(guild_id, count)
+            if session.identified and not session.ws.closed and shard_id == wanted:
                 return session
-        raise FakeDiscordError("no bot is connected to the gateway")
+        raise FakeDiscordError(f"no bot session is connected for the shard of guild {guild_id}")
 
-    def command(self, name: str, where: str = "guild") -> dict[str, Any]:
+    def shard_connected(self, guild_id: int | None) -> bool:
+        try:
+            self._live_session(guild_id)
+        except FakeDiscordError:
+            return False
+        return True
+
+    def command(self, name: str, where: str = "guild", guild_id: int = GUILD_ID) -> dict[str, Any]:
         """The synced command a user in `where` would pick, as Discord would resolve it."""
         candidates = []
         if where == "guild":
-            candidates += self.commands.get(GUILD_ID, [])
+            candidates += self.commands.get(guild_id, [])
         candidates += self.commands.get(None, [])
         for cmd in candidates:
             if cmd["name"] != name:
@@ -591,7 +644,7 @@ class FakeDiscord:
         return out
 
     def _payload(self, itype: int, command: dict[str, Any], options: list[dict[str, Any]], where: str,
-                 user_id: int) -> tuple[dict[str, Any], int]:
+                 user_id: int, guild_id: int = GUILD_ID) -> tuple[dict[str, Any], int]:
         user = self.owner if user_id == OWNER_ID else user_object(user_id)
         data: dict[str, Any] = {"id": command["id"], "name": command["name"], "type": 1, "options": options}
         if command.get("guild_id"):
@@ -610,20 +663,20 @@ class FakeDiscord:
             "context": CONTEXTS[where],
         }
         if where in ("guild", "user_install_guild"):
-            channel_id = CHANNEL_ID
+            channel_id = GUILD_CHANNELS[guild_id]
             payload.update(
-                guild_id=str(GUILD_ID),
-                guild={"id": str(GUILD_ID), "locale": "en-US", "features": []},
+                guild_id=str(guild_id),
+                guild={"id": str(guild_id), "locale": "en-US", "features": []},
                 guild_locale="en-US",
                 channel_id=str(channel_id),
-                channel={"id": str(channel_id), "type": 0, "guild_id": str(GUILD_ID), "name": "general",
+                channel={"id": str(channel_id), "type": 0, "guild_id": str(guild_id), "name": "general",
                          "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None},
                 member={"user": user, "roles": [], "joined_at": iso_now(), "deaf": False, "mute": False, "flags": 0,
                         "pending": False, "permissions": str(self.member_permissions.get(user_id, MEMBER_PERMISSIONS)),
                         "nick": None, "avatar": None,
                         "premium_since": None, "communication_disabled_until": None},
             )
-            owner_key = {"0": str(GUILD_ID)} if where == "guild" else {"1": str(user_id)}
+            owner_key = {"0": str(guild_id)} if where == "guild" else {"1": str(user_id)}
         else:
             channel_id = self.dm_channels.setdefault(user_id, snowflake()) if where == "dm" else GROUP_DM_ID
             channel: dict[str, Any] = {"id": str(channel_id), "type": 1 if where == "dm" else 3, "flags": 0,
@@ -637,12 +690,12 @@ class FakeDiscord:
 
     async def send_interaction(self, name: str, options: dict[str, Any] | None = None, *, itype: int = 2,
                                where: str = "guild", user_id: int = USER_ID,
-                               focused: str | None = None) -> InteractionRecord:
+                               focused: str | None = None, guild_id: int = GUILD_ID) -> InteractionRecord:
         """Send INTERACTION_CREATE without waiting for the answer."""
         if where not in CONTEXTS:
             raise ValueError(f"where must be one of {sorted(CONTEXTS)}")
         top, _, sub = name.partition(" ")  # "alert remove": a subcommand of the /alert group
-        command = self.command(top, where)
+        command = self.command(top, where, guild_id)
         if sub:
             subdef = next((o for o in command.get("options") or [] if o.get("type") == 1 and o["name"] == sub), None)
             if subdef is None:
@@ -651,7 +704,7 @@ class FakeDiscord:
             built = [{"name": sub, "type": 1, "options": inner}]
         else:
             inner = built = self._options(command, options or {}, focused)
-        payload, channel_id = self._payload(itype, command, built, where, user_id)
+        payload, channel_id = self._payload(itype, command, built, where, user_id, guild_id)
         picked = [int(o["value"]) for o in inner if o["type"] == 7 and not o.get("focused")]
         if picked:
             payload["data"]["resolved"] = {"channels": {str(c): self._resolved_channel(c, user_id) for c in picked}}
@@ -663,14 +716,15 @@ class FakeDiscord:
         return record
 
     async def slash(self, name: str, options: dict[str, Any] | None = None, *, guild: bool = True,
-                    where: str | None = None, user_id: int = USER_ID, timeout: float = 15.0) -> InteractionRecord:
+                    where: str | None = None, user_id: int = USER_ID, timeout: float = 15.0,
+                    guild_id: int = GUILD_ID) -> InteractionRecord:
         """Run a slash command as a user would; returns once the bot's answer is visible.
 
         `guild=True` is a server where the bot is installed, `guild=False` the bot DM; `where` can also be
         "group_dm" or "user_install_guild" (a server where only the user installed the app).
         """
         record = await self.send_interaction(name, options, where=where or ("guild" if guild else "dm"),
-                                             user_id=user_id)
+                                             user_id=user_id, guild_id=guild_id)
         try:
             await asyncio.wait_for(record.answered.wait(), timeout)
         except TimeoutError:
@@ -718,7 +772,7 @@ class FakeDiscord:
 
     def _as_seen(self, data: dict[str, Any]) -> dict[str, Any]:
         """Without Message Content, Discord sends no text or files of a message that does not mention the bot."""
-        if data["mentions"] or self._live_session().intents & MESSAGE_CONTENT:
+        if data["mentions"] or self._live_session(GUILD_ID).intents & MESSAGE_CONTENT:
             return data
         return {**data, "content": "", "attachments": [], "embeds": [], "message_snapshots": []}
 
@@ -797,7 +851,7 @@ class FakeDiscord:
     async def request_reconnect(self, timeout: float = 10.0) -> None:
         """Send op 7 RECONNECT; returns once the client has resumed its session."""
         self._resumed.clear()
-        await self._live_session().send(7, None)
+        await self._live_session(GUILD_ID).send(7, None)
         await asyncio.wait_for(self._resumed.wait(), timeout)
 
     # -- REST: plumbing ---------------------------------------------------------------------------------------
@@ -919,8 +973,9 @@ class FakeDiscord:
 
     async def _gateway_bot(self, request: web.Request) -> web.Response:
         return json_response({
-            "url": self.gateway_url, "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+            "url": self.gateway_url, "shards": self.recommended_shards,
+            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0,
+                                    "max_concurrency": self.max_concurrency},
         })
 
     async def _gateway_plain(self, request: web.Request) -> web.Response:
@@ -1165,7 +1220,7 @@ class FakeDiscord:
         channel_id = int(request.match_info["cid"])
         recipient = next((u for u, c in self.dm_channels.items() if c == channel_id), None)
         extra = self.extra_channels.get(channel_id)
-        if channel_id != CHANNEL_ID and recipient is None and extra is None:
+        if channel_id not in self._guild_channels() and recipient is None and extra is None:
             return discord_error(404, 10003, "Unknown Channel")
         if extra is not None and not extra["bot_can_post"]:
             return discord_error(403, 50013, "Missing Permissions")
@@ -1183,9 +1238,13 @@ class FakeDiscord:
             return discord_error(400, 50035, "Invalid Form Body", problems)
         nonce = body.get("nonce")
         earlier = self._nonces.get((channel_id, str(nonce))) if body.get("enforce_nonce") and nonce else None
-        if earlier is not None and time.monotonic() - earlier[0] < NONCE_WINDOW:
+        if earlier is not None and time.monotonic() - earlier[0] < self.nonce_window:
             # enforce_nonce: Discord answers with the message it already created; nobody sees a second one.
+            self.nonce_repeats += 1
             return json_response(earlier[1].to_json(author=self.bot_user))
+        failure = self._channel_failures.pop(0) if self._channel_failures else None
+        if failure is not None and not failure[3]:
+            return discord_error(failure[0], failure[1], failure[2])
         message = Message(id=snowflake(), channel_id=channel_id, flags=body.get("flags") or 0,
                           message_reference=body.get("message_reference"))
         message.update(body)
@@ -1194,6 +1253,8 @@ class FakeDiscord:
         async with self._message_posted:
             self.channel_messages.setdefault(channel_id, []).append(message)
             self._message_posted.notify_all()
+        if failure is not None:  # posted, and yet the sender is told it failed
+            return discord_error(failure[0], failure[1], failure[2])
         if self.channel_message_delay:  # delivered, but the sender hears back late
             try:
                 await asyncio.wait_for(self._release_messages.wait(), self.channel_message_delay)
@@ -1207,6 +1268,36 @@ class FakeDiscord:
             return web.Response(status=404)
         self.downloads.append(attachment_id)
         return web.Response(body=self.files[attachment_id], content_type="application/octet-stream")
+
+    async def _channel_history(self, request: web.Request) -> web.Response:
+        """GET channel messages: newest first; `before`/`after`/`around` exclusive; nothing without the
+        READ_MESSAGE_HISTORY permission (DAD resources/message.mdx, Get Channel Messages)."""
+        channel_id = int(request.match_info["cid"])
+        recipient = next((u for u, c in self.dm_channels.items() if c == channel_id), None)
+        extra = self.extra_channels.get(channel_id)
+        if channel_id not in self._guild_channels() and recipient is None and extra is None:
+            return discord_error(404, 10003, "Unknown Channel")
+        anchors = [k for k in ("before", "after", "around") if k in request.query]
+        limit = int(request.query.get("limit", "50"))
+        if len(anchors) > 1 or not 1 <= limit <= 100:
+            self.violations.append(f"GET messages with {anchors} limit={limit}")
+            return discord_error(400, 50035, "Invalid Form Body")
+        if extra is not None and not extra["bot_can_read_history"]:
+            return json_response([])
+        posted = sorted(self.channel_messages.get(channel_id, []), key=lambda m: m.id)
+        if "after" in request.query:
+            after = int(request.query["after"])
+            chosen = [m for m in posted if m.id > after][:limit]  # the `limit` right after the anchor …
+        elif "before" in request.query:
+            before = int(request.query["before"])
+            chosen = [m for m in posted if m.id < before][-limit:]
+        else:
+            chosen = posted[-limit:]
+        # … returned newest first, like every page
+        return json_response([m.to_json(author=self.bot_user) for m in reversed(chosen)])
+
+    def _guild_channels(self) -> set[int]:
+        return {GUILD_CHANNELS[g] for g in self.guild_ids}
 
     def _resolved_channel(self, channel_id: int, user_id: int) -> dict[str, Any]:
         """A channel option as Discord resolves it: with the invoking member's permissions in that channel."""
@@ -1236,11 +1327,13 @@ class FakeDiscord:
                  "position": 1, "color": 0, "hoist": False, "managed": True, "mentionable": False, "flags": 0}]
 
     # -- gateway ----------------------------------------------------------------------------------------------
-    def _guild_create(self) -> dict[str, Any]:
-        everyone = {"id": str(GUILD_ID), "name": "@everyone", "permissions": "2248473465835073", "position": 0,
+    def _guild_create(self, guild_id: int = GUILD_ID) -> dict[str, Any]:
+        everyone = {"id": str(guild_id), "name": "@everyone", "permissions": "2248473465835073", "position": 0,
                     "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
+        extra = self.extra_channels.items() if guild_id == GUILD_ID else []
         return {
-            "id": str(GUILD_ID), "name": "NEAR Stakers", "icon": None, "owner_id": str(OWNER_ID),
+            "id": str(guild_id), "name": "NEAR Stakers" if guild_id == GUILD_ID else "NEAR Validators", "icon": None,
+            "owner_id": str(OWNER_ID),
             "afk_timeout": 300, "verification_level": 0, "default_message_notifications": 0,
             "explicit_content_filter": 0, "roles": [everyone, *self._bot_role()], "emojis": [], "stickers": [], "features": [],
             "mfa_level": 0, "system_channel_flags": 0, "premium_tier": 0, "preferred_locale": "en-US",
@@ -1249,10 +1342,10 @@ class FakeDiscord:
             "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
             "members": [{"user": self.bot_user, "roles": [str(BOT_ROLE_ID)] if self.bot_role_permissions else [],
                          "joined_at": iso_now(), "deaf": False, "mute": False, "flags": 0}],
-            "channels": [{"id": str(CHANNEL_ID), "type": 0, "name": "general", "position": 0,
+            "channels": [{"id": str(GUILD_CHANNELS[guild_id]), "type": 0, "name": "general", "position": 0,
                           "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None}]
             + [{"id": str(cid), "type": 0, "name": c["name"], "position": 1, "permission_overwrites": c["overwrites"],
-                "nsfw": False, "parent_id": None, "topic": None} for cid, c in self.extra_channels.items()],
+                "nsfw": False, "parent_id": None, "topic": None} for cid, c in extra],
         }
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
@@ -1284,16 +1377,29 @@ class FakeDiscord:
             self.violations.append("IDENTIFY asked for privileged intents")
             await session.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
-        session.shard = list(d.get("shard") or [0, 1])
+        shard = d.get("shard") or [0, 1]
+        if not (isinstance(shard, list) and len(shard) == 2 and 0 <= shard[0] < shard[1]):
+            self.violations.append(f"IDENTIFY with an invalid shard {shard}")
+            await session.ws.close(code=4010, message=b"Invalid shard.")
+            return
+        bucket, now = shard[0] % self.max_concurrency, time.monotonic()
+        if now - self._identify_times.get(bucket, -IDENTIFY_WINDOW) < IDENTIFY_WINDOW:
+            await session.send(9, False)  # over max_concurrency: Invalid Session, identify again later
+            return
+        self._identify_times[bucket] = now
+        session.shard = list(shard)
+        self._session_shards[session.session_id] = session.shard
         session.intents = int(d.get("intents", 0))
         session.identified = True
+        guilds = [g for g in self.guild_ids if shard_for(g, shard[1]) == shard[0]]
         await session.send(0, {
-            "v": 10, "user": self.bot_user, "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "v": 10, "user": self.bot_user, "guilds": [{"id": str(g), "unavailable": True} for g in guilds],
             "session_id": session.session_id, "resume_gateway_url": self.gateway_url,
             "shard": session.shard,  # gotcha 4: AutoShardedBot reads it
             "application": {"id": str(APP_ID), "flags": self.app_flags},
         }, "READY")
-        await session.send(0, self._guild_create(), "GUILD_CREATE")
+        for guild_id in guilds:
+            await session.send(0, self._guild_create(guild_id), "GUILD_CREATE")
         self._identified.set()
 
     async def _resume(self, session: GatewaySession, d: dict[str, Any]) -> None:
@@ -1302,6 +1408,7 @@ class FakeDiscord:
             await session.send(9, False)
             return
         session.session_id = d["session_id"]
+        session.shard = self._session_shards.get(session.session_id, session.shard)
         session.seq = int(d.get("seq") or (previous.seq if previous else 0))
         session.identified = True
         self.resumes += 1

@@ -75,8 +75,11 @@ async def test_link_list_default_unlink_and_the_default_in_commands(fake: FakeDi
     not_linked = await fake.slash("account default", {"account": "erin.near"})
     assert not_linked.embed["title"] == "Not linked"
 
+    await bot.require_storage().add_subscription("unbonding", USER_ID, account_id="bob.near", pool_id=CHARLIE,
+                                                 due_epoch=E + 1)
     unlinked = await fake.slash("account unlink", {"account": "bob.near"})
     assert "Your default account is now `carol.near`" in unlinked.text()
+    assert "Your 1 alert(s) on it stay on" in unlinked.text()  # an alert follows the account, not the link
     assert "carol.near" in (await fake.slash("unbonding", {"pool": CHARLIE})).embed["title"]
     assert await bot.linked_accounts(USER_ID) == ["carol.near"]
     assert await bot.linked_accounts(USER_ID + 1) == []  # per Discord user
@@ -99,8 +102,8 @@ async def test_unbonding_alert_sends_one_dm_at_the_due_epoch(
     again = await fake.slash("alert unbonding", {"account": "carol.near", "pool": CHARLIE})
     assert again.embed["title"] == "No new alert" and f"#{sub.id}" in again.text()
 
-    assert bot.scheduler is not None
-    await bot.scheduler.run_once()
+    assert bot.alerts is not None
+    await bot.alerts.scheduler.run_once()
     assert dms(fake) == []  # not due yet
 
     sandbox.advance(epochs=1)
@@ -113,9 +116,9 @@ async def test_unbonding_alert_sends_one_dm_at_the_due_epoch(
     assert dm.urls and dm.urls[0].startswith("https://")
     assert not dm.ephemeral
 
-    await bot.scheduler.run_once()
+    await bot.alerts.scheduler.run_once()
     sandbox.advance(epochs=1)
-    await bot.scheduler.run_once()
+    await bot.alerts.scheduler.run_once()
     assert len(dms(fake)) == 1  # never repeated
     listed = await fake.slash("alert list")
     assert "No alerts" in listed.text()  # delivered alerts end
@@ -127,8 +130,8 @@ async def test_closed_dms_switch_the_alert_off_and_the_user_is_told_next_time(
     fake.refuse_dms(USER_ID)
     await fake.slash("alert unbonding", {"account": "carol.near", "pool": CHARLIE})
     sandbox.advance(epochs=1)
-    assert bot.scheduler is not None and bot.storage is not None
-    await bot.scheduler.run_once()
+    assert bot.alerts is not None and bot.storage is not None
+    await bot.alerts.scheduler.run_once()
     [sub] = await bot.storage.user_subscriptions(USER_ID)
     assert (sub.state, sub.disabled_reason) == ("disabled", "dm_closed")
     assert dms(fake) == []
@@ -164,9 +167,9 @@ async def test_alert_in_a_channel_only_where_user_and_bot_may_post(
     ok = await fake.slash("alert unbonding", {"account": "carol.near", "pool": CHARLIE, "channel": CHANNEL_ID})
     assert ok.embed["title"] == "Alert set" and f"<#{CHANNEL_ID}>" in ok.text()
     sandbox.advance(epochs=1)
-    assert bot.scheduler is not None
-    await bot.scheduler.run_once()
-    await bot.scheduler.run_once()
+    assert bot.alerts is not None
+    await bot.alerts.scheduler.run_once()
+    await bot.alerts.scheduler.run_once()
     [posted] = fake.channel_messages[CHANNEL_ID]
     assert posted.embeds[0]["title"] == "Your unstaked NEAR is withdrawable"
     assert dms(fake) == []
@@ -206,13 +209,13 @@ async def test_admin_sets_the_epoch_channel_and_one_message_is_posted_per_epoch(
     assert "I need the Send Messages" in cannot.text()
     done = await fake.slash("announce channel", {"channel": CHANNEL_ID}, user_id=OWNER_ID)
     assert done.ephemeral and done.embed["title"] == "Epoch announcements on"
-    assert bot.scheduler is not None and bot.storage is not None
-    await bot.scheduler.run_once()
+    assert bot.alerts is not None and bot.storage is not None
+    await bot.alerts.scheduler.run_once()
     assert CHANNEL_ID not in fake.channel_messages  # mid-epoch: not news
 
     just_past_next_epoch(sandbox)
-    await bot.scheduler.run_once()
-    await bot.scheduler.run_once()
+    await bot.alerts.scheduler.run_once()
+    await bot.alerts.scheduler.run_once()
     [announcement] = fake.channel_messages[CHANNEL_ID]
     assert announcement.embeds[0]["title"] == f"New epoch {E + 1}"
     assert "lasted about" in announcement.text()
@@ -220,7 +223,7 @@ async def test_admin_sets_the_epoch_channel_and_one_message_is_posted_per_epoch(
     off = await fake.slash("announce off", user_id=OWNER_ID)
     assert off.embed["title"] == "Epoch announcements off"
     just_past_next_epoch(sandbox)
-    await bot.scheduler.run_once()
+    await bot.alerts.scheduler.run_once()
     assert len(fake.channel_messages[CHANNEL_ID]) == 1
 
 
@@ -233,18 +236,20 @@ async def test_notifier_sends_with_a_nonce_and_maps_refusals(fake: FakeDiscord, 
     notifier = DiscordNotifier(bot)
     payload = {"kind": "unbonding_ready", "title": "Ready", "text": "Withdraw now.",
                "link": "https://app.mynearwallet.com/staking/alpha.poolv1.near"}
-    await notifier.send(f"dm:{USER_ID}", payload, "a" * 25)
-    await notifier.send(f"dm:{USER_ID}", payload, "a" * 25)  # a resend after a crash: Discord drops it
+    first = await notifier.send(f"dm:{USER_ID}", payload, "a" * 25, "ref aaaa")
+    again = await notifier.send(f"dm:{USER_ID}", payload, "a" * 25, "ref aaaa")  # a resend: Discord drops it
     [dm] = dms(fake)
+    assert first == again == dm.id
     assert dm.embeds[0]["title"] == "Ready" and dm.urls == ["https://app.mynearwallet.com/staking/alpha.poolv1.near"]
-    await notifier.send(f"dm:{USER_ID}", payload, "b" * 25)
+    assert dm.embeds[0]["footer"]["text"].endswith("· ref aaaa")  # the marker a later check looks for
+    await notifier.send(f"dm:{USER_ID}", payload, "b" * 25, "ref bbbb")
     assert len(dms(fake)) == 2  # another nonce is another message
 
     fake.refuse_dms(OWNER_ID)
     with pytest.raises(DeliveryRefused) as closed:
-        await notifier.send(f"dm:{OWNER_ID}", payload, "c" * 25)
+        await notifier.send(f"dm:{OWNER_ID}", payload, "c" * 25, "ref cccc")
     assert closed.value.dm_closed and not closed.value.channel_unusable
     for channel in (muted, 1234567890123):  # no permission / unknown channel
         with pytest.raises(DeliveryRefused) as unusable:
-            await notifier.send(f"channel:{channel}", payload, "d" * 25)
+            await notifier.send(f"channel:{channel}", payload, "d" * 25, "ref dddd")
         assert unusable.value.channel_unusable

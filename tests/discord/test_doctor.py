@@ -38,9 +38,10 @@ class World:
 
 
 async def set_up(fake: FakeDiscord, chain: ThreadedSandbox, database: Path, *, bot_can_announce: bool = True,
-                 synced: bool = True) -> World:
+                 synced: bool = True, bot_can_read_history: bool = True) -> World:
     """A server admin who did everything right: intents, role permissions, channels chosen, commands synced."""
-    announcements = fake.add_channel("announcements", members_can_post=False, bot_can_post=bot_can_announce)
+    announcements = fake.add_channel("announcements", members_can_post=False, bot_can_post=bot_can_announce,
+                                     bot_can_read_history=bot_can_read_history)
     support = fake.add_channel("support")
     fake.allowed_privileged_intents = MESSAGE_CONTENT  # the portal toggle GUARD_MESSAGE_CONTENT=true needs
     fake.bot_role_permissions = MANAGE_MESSAGES  # the guard deletes leaked keys
@@ -83,10 +84,11 @@ async def test_a_correct_set_up_passes_every_check(world: World) -> None:
     rpc = report.checks[1]
     assert rpc.details["chain_id"] == "mainnet" and 0 <= rpc.details["head_age_seconds"] < 60
     assert isinstance(rpc.details["latency_ms"], int)
-    # The invite asks for exactly what the bot needs: View Channel, Send Messages, Embed Links; bot + commands.
+    # The invite asks for exactly what the bot needs: View Channel, Send Messages, Embed Links, Read Message History
+    # (to look for an alert before re-posting it very late); bot + commands.
     query = parse_qs(urlsplit(report.invite_url or "").query)
     assert query["client_id"] == [str(APP_ID)]
-    assert query["permissions"] == [str((1 << 10) | (1 << 11) | (1 << 14))]
+    assert query["permissions"] == [str((1 << 10) | (1 << 11) | (1 << 14) | (1 << 16))]
     assert query["scope"] == ["bot applications.commands"]
     channels = {c.target: c for c in report.checks if c.id == "discord_channel"}
     assert set(channels) == {str(world.announcements), str(world.support)}
@@ -154,6 +156,16 @@ async def test_a_channel_the_bot_cannot_post_in(fake: FakeDiscord, live_mainnet:
     assert failed.title == "NEAR Stakers: #announcements (announcements)"
     assert failed.details["missing"] == ["send_messages"]
     assert failed.fix == "Edit Channel #announcements → Permissions → the bot's role: allow Send Messages."
+
+
+async def test_an_announcement_channel_without_read_message_history_is_a_warning(
+    fake: FakeDiscord, live_mainnet: ThreadedSandbox, tmp_path: Path
+) -> None:
+    world = await set_up(fake, live_mainnet, tmp_path / "bot.sqlite3", bot_can_read_history=False)
+    report = await run_doctor(world.settings)
+    (warned,) = [c for c in report.checks if c.status != "ok"]
+    assert (warned.status, warned.id, warned.target) == ("warn", "discord_channel", str(world.announcements))
+    assert "could show it twice" in warned.summary and "Read Message History" in (warned.fix or "")
 
 
 async def test_commands_never_synced(fake: FakeDiscord, live_mainnet: ThreadedSandbox, tmp_path: Path) -> None:

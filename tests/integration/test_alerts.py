@@ -1,30 +1,32 @@
-"""Alerts against the sandbox chain: exactly once, at the right epoch, across a restarted wait, crashes between
-send and mark, closed DMs; and the scheduler's RPC cost follows due alerts, not subscriptions."""
+"""Alerts against the sandbox chain, on both storage backends: exactly once, at the right epoch, across a
+restarted wait, crashes between send and mark, closed DMs, an alert removed during its check, a database error
+between announcing an epoch and marking it; and the scheduler's RPC cost follows due alerts, not subscriptions."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.alerts.notify import DeliveryRefused, deliver_pending
+from bot.alerts.delivery import Deliverer, DeliveryPolicy
+from bot.alerts.notify import DeliveryRefused
 from bot.alerts.scheduler import AlertScheduler
 from bot.alerts.subscriptions import subscribe_pool, subscribe_unbonding
 from bot.sandbox import ThreadedSandbox
 from bot.sandbox.chain import Seat, ValidatorRole
 from bot.sandbox.scenario import SCENARIO
 from bot.services.chain import Chain
-from bot.storage import SqliteStorage
+from bot.storage import Storage
+from tests.storage.test_storage import dialect_of, raw_execute
 
 E = SCENARIO.epoch_height
 USER = 1001
 
 
 class RecordingNotifier:
-    """Stands in for Discord delivery; like Discord's enforce_nonce it drops a repeat of a nonce it has seen."""
+    """Stands in for Discord delivery; like Discord's enforce_nonce it drops a repeat of a nonce it has seen.
+    (The real Discord path, with its timing cases, is tested against the fake Discord in tests/discord.)"""
 
     def __init__(self) -> None:
         self.delivered: list[tuple[str, dict[str, Any]]] = []
@@ -32,7 +34,7 @@ class RecordingNotifier:
         self.crash_after_send = 0
         self.refuse: DeliveryRefused | None = None
 
-    async def send(self, destination: str, payload: dict[str, Any], nonce: str) -> None:
+    async def send(self, destination: str, payload: dict[str, Any], nonce: str, marker: str) -> int:
         if self.refuse is not None:
             raise self.refuse
         if nonce not in self.nonces:
@@ -40,18 +42,14 @@ class RecordingNotifier:
             self.delivered.append((destination, payload))
         if self.crash_after_send:
             self.crash_after_send -= 1
-            raise ConnectionResetError("process died before marking the message sent")
+            raise asyncio.CancelledError("the process died before marking the message sent")
+        return len(self.delivered)
+
+    async def find_marker(self, destination: str, marker: str, since_ms: int) -> int | None:
+        return None
 
     def kinds(self) -> list[str]:
         return [payload["kind"] for _, payload in self.delivered]
-
-
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
-    store = SqliteStorage(tmp_path / "alerts.sqlite3")
-    await store.open()
-    yield store
-    await store.close()
 
 
 @pytest.fixture
@@ -59,13 +57,17 @@ def notifier() -> RecordingNotifier:
     return RecordingNotifier()
 
 
+def deliverer_for(storage: Storage, notifier: RecordingNotifier, holder: str = "process-1") -> Deliverer:
+    return Deliverer(storage, notifier, holder=holder, policy=DeliveryPolicy(lease_ms=300))
+
+
 @pytest.fixture
-def scheduler(storage: SqliteStorage, chain: Chain, notifier: RecordingNotifier) -> AlertScheduler:
-    return AlertScheduler(storage, chain, notifier)
+def scheduler(storage: Storage, chain: Chain, notifier: RecordingNotifier) -> AlertScheduler:
+    return AlertScheduler(storage, chain, deliverer_for(storage, notifier))
 
 
 async def test_unbonding_ready_is_sent_once_at_the_due_epoch(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     outcome = await subscribe_unbonding(storage, chain, USER, "carol.near")
     assert [(s.pool_id, s.due_epoch) for s in outcome.created] == [("charlie.pool.near", E + 1)]
@@ -82,7 +84,7 @@ async def test_unbonding_ready_is_sent_once_at_the_due_epoch(
 
 
 async def test_a_new_unstake_reschedules_and_says_so(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     (sub,) = (await subscribe_unbonding(storage, chain, USER, "dave.near", "alpha.poolv1.near")).created
     assert sub.due_epoch == E + 2
@@ -97,21 +99,69 @@ async def test_a_new_unstake_reschedules_and_says_so(
 
 
 async def test_a_crash_between_send_and_mark_does_not_show_twice(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     await subscribe_unbonding(storage, chain, USER, "carol.near")
     sandbox.advance(epochs=1)
     notifier.crash_after_send = 1
-    await scheduler.run_once()  # sent, but "crashed" before it was marked
+    with pytest.raises(asyncio.CancelledError):
+        await scheduler.run_once()  # sent, then the process "died" before it was marked
     assert len(await storage.pending_outbox()) == 1
-    restarted = AlertScheduler(storage, chain, notifier)  # a new process over the same database
-    await restarted.run_once()
+    other = deliverer_for(storage, notifier, holder="process-2")  # another process over the same database
+    assert await other.deliver_due() == 0  # the dead process's claim still runs: not touched
+    await asyncio.sleep(0.4)  # its lease ends
+    assert await other.deliver_due() == 1  # sent again with the same nonce: Discord shows it once
     assert await storage.pending_outbox() == []
     assert notifier.kinds() == ["unbonding_ready"]
 
 
+async def test_removing_an_alert_during_its_check_neither_aborts_the_pass_nor_sends_it(
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+) -> None:
+    (kept,) = (await subscribe_unbonding(storage, chain, USER, "carol.near")).created
+    (removed,) = (await subscribe_unbonding(storage, chain, USER + 1, "carol.near")).created
+    sandbox.advance(epochs=1)
+    sandbox.set_faults(0, [{"kind": "latency", "ms": 800, "method": "query"}])  # each alert's pool read is slow
+    checking = asyncio.create_task(scheduler.run_once())
+    await asyncio.sleep(0.4)  # the pass has read the due alerts and waits for the chain
+    assert await storage.remove_subscription(USER + 1, removed.id)
+    await checking  # no foreign-key error, no aborted pass
+    assert [d for d, _ in notifier.delivered] == [f"dm:{USER}"]
+    assert (await storage.subscription(kept.id)).state == "done"  # type: ignore[union-attr]
+    assert await storage.subscription(removed.id) is None
+
+
+async def test_an_error_between_announcing_and_marking_loses_nothing_and_repeats_nothing(
+    storage: Storage, database_url: str, sandbox: ThreadedSandbox, scheduler: AlertScheduler,
+    notifier: RecordingNotifier,
+) -> None:
+    await storage.update_guild(77, announcement_channel_id=555)
+    await scheduler.run_once()  # mid-epoch at start: not news, but the epoch is recorded
+    sandbox.advance(blocks=sandbox.chain.epoch_start_height + 43_200 + 50 - sandbox.chain.head_height)
+    await raw_execute(database_url, FAIL_MARK[dialect_of(database_url)])  # the database fails the "announced" mark
+    with pytest.raises(Exception, match="injected"):
+        await scheduler.run_once()
+    assert await storage.pending_outbox() == [] and notifier.delivered == []  # not queued without its mark
+    await raw_execute(database_url, [("DROP TRIGGER fail_mark" + (" ON scheduler_state" if "postgres" in database_url
+                                                                   else ""), ())])
+    await scheduler.run_once()
+    await scheduler.run_once()
+    assert [(d, p["title"]) for d, p in notifier.delivered] == [("channel:555", f"New epoch {E + 1}")]
+
+
+FAIL_MARK = {
+    "sqlite": [("CREATE TRIGGER fail_mark BEFORE UPDATE ON scheduler_state "
+                "BEGIN SELECT RAISE(ABORT, 'injected: disk I/O error'); END", ())],
+    "postgresql": [
+        ("CREATE FUNCTION fail_mark() RETURNS trigger LANGUAGE plpgsql AS "
+         "$$ BEGIN RAISE EXCEPTION 'injected: disk I/O error'; END $$", ()),
+        ("CREATE TRIGGER fail_mark BEFORE UPDATE ON scheduler_state FOR EACH ROW EXECUTE FUNCTION fail_mark()", ()),
+    ],
+}
+
+
 async def test_closed_dms_disable_the_alert_and_leave_a_notice(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     (sub,) = (await subscribe_unbonding(storage, chain, USER, "carol.near")).created
     sandbox.advance(epochs=1)
@@ -121,11 +171,11 @@ async def test_closed_dms_disable_the_alert_and_leave_a_notice(
     assert (marked.state, marked.disabled_reason) == ("disabled", "dm_closed")  # type: ignore[union-attr]
     notices = await storage.pop_notices(USER)
     assert len(notices) == 1 and "DMs are closed" in notices[0]
-    assert await deliver_pending(storage, notifier) == 0  # nothing retried forever
+    assert await scheduler.deliverer.deliver_due() == 0 and await storage.pending_outbox() == []  # never retried
 
 
 async def test_rpc_cost_grows_with_due_alerts_not_subscriptions(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler
 ) -> None:
     for other_user in range(2000, 2040):  # not due for three more epochs
         await storage.add_subscription("unbonding", other_user, account_id="alice.near", pool_id="bravo.poolv1.near", due_epoch=E + 4)
@@ -138,7 +188,7 @@ async def test_rpc_cost_grows_with_due_alerts_not_subscriptions(
 
 
 async def test_epoch_announcement_once_per_epoch(
-    storage: SqliteStorage, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     await storage.update_guild(77, announcement_channel_id=555)
     await scheduler.run_once()  # mid-epoch at start: not news
@@ -152,7 +202,7 @@ async def test_epoch_announcement_once_per_epoch(
 
 
 async def test_pool_watch_reports_fee_change_and_pause(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     await subscribe_pool(storage, chain, USER, "bravo.poolv1.near", guild_id=9, channel_id=42)
     await scheduler.run_once()  # first look records the pool's state
@@ -171,7 +221,7 @@ async def test_pool_watch_reports_fee_change_and_pause(
 
 @pytest.mark.parametrize(("online", "alerted"), [((29_610, 30_863), False), ((78, 100), True), ((60, 100), True)])
 async def test_chunk_validator_low_uptime_is_judged_on_endorsements(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler,
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler,
     notifier: RecordingNotifier, online: tuple[int, int], alerted: bool,
 ) -> None:
     # A chunk-validator-only seat produces no blocks or chunks: only its endorsements can make its uptime low, and
@@ -192,7 +242,7 @@ async def test_chunk_validator_low_uptime_is_judged_on_endorsements(
 
 
 async def test_liquid_staking_unstake_alert(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     outcome = await subscribe_unbonding(storage, chain, USER, "bob.near", "meta-pool.near")
     assert [(s.pool_id, s.due_epoch) for s in outcome.created] == [("meta-pool.near", E + 2)]
@@ -208,9 +258,9 @@ async def test_liquid_staking_unstake_alert(
 
 
 async def test_liquid_alert_waits_for_the_settlement_without_polling(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, notifier: RecordingNotifier
 ) -> None:
-    scheduler = AlertScheduler(storage, chain, notifier, min_sleep=0.05, settling_recheck=0.5)
+    scheduler = AlertScheduler(storage, chain, deliverer_for(storage, notifier), min_sleep=0.05, settling_recheck=0.5)
     (sub,) = (await subscribe_unbonding(storage, chain, USER, "dave.near", "lst.rhealab.near")).created
     assert sub.due_epoch == E + 3  # Rhea's own unlock epoch (last_unstake_request_epoch_height)
     sandbox.run_on_loop(lambda: setattr(sandbox.chain.contracts["lst.rhealab.near"], "auto_settle", False))
@@ -228,7 +278,7 @@ async def test_liquid_alert_waits_for_the_settlement_without_polling(
 
 
 async def test_an_unstake_without_a_readable_epoch_is_never_called_nothing_unbonding(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox
 ) -> None:
     # A Rhea deployment without get_account_details: its get_account has no unlock epoch (bot/near/liquid.py), so
     # dave.near's pending unstake there cannot be timed.
@@ -244,7 +294,7 @@ async def test_an_unstake_without_a_readable_epoch_is_never_called_nothing_unbon
 
 
 async def test_no_false_restart_message_at_the_epoch_boundary(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     await subscribe_unbonding(storage, chain, USER, "carol.near", "charlie.pool.near")  # due E+1
     # The newest block is in E+1 but the pool is read a few blocks behind, still in E.
@@ -260,7 +310,7 @@ async def test_no_false_restart_message_at_the_epoch_boundary(
 
 
 async def test_lockup_stake_unbonding_is_shown_and_alerted(
-    storage: SqliteStorage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
 ) -> None:
     from bot.near.account_id import lockup_account_id
     from bot.services.unbonding import get_unbonding

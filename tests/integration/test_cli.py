@@ -12,6 +12,7 @@ import pytest
 
 from bot.sandbox import ThreadedSandbox
 from bot.sandbox.scenario import SCENARIO
+from bot.storage.migrations import LATEST_VERSION
 from tests.integration.test_rpc_client import closed_port_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,6 +189,22 @@ def test_a_bad_setting_names_itself() -> None:
     done = run_bot("ask", "epoch", env_extra={"NEAR_NETWORK": "devnet"})
     assert done.returncode == 2
     assert "NEAR_NETWORK" in done.stderr and "mainnet" in done.stderr
+
+
+def test_bad_shard_and_database_settings_are_named_without_echoing_a_password() -> None:
+    done = run_bot("ask", "epoch", env_extra={"SHARD_COUNT": "2", "SHARD_IDS": "0,2"})
+    assert done.returncode == 2 and "SHARD_IDS must be distinct numbers from 0 to 1" in done.stderr
+    done = run_bot("ask", "epoch", env_extra={"DATABASE_URL": "mysql://bot:hunter2@db/near"})
+    assert done.returncode == 2 and "DATABASE_URL" in done.stderr and "postgresql://" in done.stderr
+    assert "hunter2" not in done.stderr
+
+
+def test_migrate_reports_the_schema_of_either_backend(tmp_path: Path, postgres_url: str) -> None:
+    for url in (f"sqlite:///{tmp_path / 'bot.sqlite3'}", postgres_url):
+        done = run_bot("migrate", env_extra={"DATABASE_URL": url})
+        assert done.returncode == 0, done.stderr
+        assert f"is at schema version {LATEST_VERSION}" in done.stdout
+        assert "postgres@" not in done.stdout  # described without credentials
 
 
 def test_ask_help_lists_every_command() -> None:

@@ -177,3 +177,17 @@ async def test_final_reads_are_cached_briefly_and_errors_never(sandbox: Threaded
             with pytest.raises(errors.AccountNotFound):
                 await rpc.view_account("ghost.near")
         assert rpc.stats.http_requests == 3
+
+
+async def test_the_cache_size_is_capped_whatever_the_request_rate(sandbox: ThreadedSandbox) -> None:
+    policy = replace(FAST_POLICY, cache_ttl=300.0, immutable_cache_ttl=300.0, cache_max_entries=8)
+    async with NearRpcClient([sandbox.url], policy) as rpc:
+        head = (await rpc.block()).header.height
+        for height in range(head - 30, head):  # 30 distinct immutable reads, none expires for 5 minutes
+            await rpc.block(block_id=height)
+        assert len(rpc._cache) <= 8
+        before = rpc.stats.http_requests
+        await rpc.block(block_id=head - 1)  # the newest entries stay
+        assert rpc.stats.http_requests == before
+        await rpc.block(block_id=head - 30)  # the oldest went
+        assert rpc.stats.http_requests == before + 1
