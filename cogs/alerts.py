@@ -45,7 +45,9 @@ def where(sub: Subscription) -> Md:
 
 
 def describe(sub: Subscription) -> Md:
-    if sub.kind == "unbonding":
+    if sub.kind == "unbonding" and sub.due_unix is not None:
+        what = md("the veNEAR unlock in {}, usable <t:{}:f>", code(sub.account_id), sub.due_unix)
+    elif sub.kind == "unbonding":
         what = md("unbonding {} in {}, withdrawable at epoch {}", code(sub.account_id), code(sub.pool_id), sub.due_epoch)
     elif sub.kind == "pool":
         what = md("pool {} changes", code(sub.pool_id))
@@ -182,9 +184,12 @@ class Alerts(commands.Cog):
         for sub in subs:
             if typed and not str(sub.id).startswith(typed):
                 continue
-            label = f"#{sub.id} {sub.kind}: " + (
-                f"{sub.account_id} in {sub.pool_id}" if sub.kind == "unbonding" else f"{sub.pool_id}"
-            )
+            if sub.is_timed:
+                label = f"#{sub.id} veNEAR unlock: {sub.account_id}"
+            else:
+                label = f"#{sub.id} {sub.kind}: " + (
+                    f"{sub.account_id} in {sub.pool_id}" if sub.kind == "unbonding" else f"{sub.pool_id}"
+                )
             choices.append(app_commands.Choice(name=choice_name(label), value=sub.id))
         return choices[:25]
 

@@ -26,6 +26,7 @@ from bot.near.models import ValidatorsResponse
 from bot.near.pools import PoolFacts, get_delegation, get_pool_facts
 from bot.near.units import format_near
 from bot.near.wallet_links import mynearwallet_liquid_staking_url, mynearwallet_staking_url
+from bot.services.actions import utc_text
 from bot.services.chain import Chain
 from bot.services.pool import uptime_summary, validator_info
 from bot.services.unbonding import get_unbonding
@@ -106,6 +107,7 @@ class AlertScheduler:
             clock = await read_epoch_clock(self.chain.rpc)
             await self._announce_epoch(clock)
             await self._check_unbonding(clock)
+            await self._check_timed(clock)
             await self._check_pools(clock)
             if removed := await self.storage.purge_outbox(self.retention_seconds):
                 log.info("removed %d delivered notifications older than the retention time", removed)
@@ -245,6 +247,79 @@ class AlertScheduler:
         settling = readiness.waiting_for not in (None, "epoch")
         return Pending(position.pending.amount, readiness.withdrawable, settling=settling)
 
+    # ------------------------------------------------------------------ unlocks due at a time (House of Stake)
+
+    async def _check_timed(self, clock: EpochClock) -> None:
+        due = await self.storage.due_timed_subscriptions("unbonding", clock.head_timestamp_ns // NS_PER_SECOND)
+        if not due:
+            return
+        block = await self.chain.rpc.block(finality="final")
+        limit = asyncio.Semaphore(CHECK_CONCURRENCY)
+
+        async def check(subscription: Subscription) -> None:
+            async with limit:
+                try:
+                    await self._check_one_unlock(subscription, block.header.height, block.header.timestamp)
+                except errors.NearError as exc:
+                    log.info("veNEAR unlock alert %s not checked yet: %s", subscription.id, exc.message)
+                except Exception:  # one alert's problem never stops the others (it is looked at again next pass)
+                    log.exception("veNEAR unlock alert %s could not be checked", subscription.id)
+
+        await asyncio.gather(*(check(s) for s in due))
+
+    async def _check_one_unlock(self, sub: Subscription, height: int, now_ns: int) -> None:
+        """A House of Stake lockup's pending unlock, read at the final block (lockup-contract venear.rs): ready once
+        the block time reaches `venear_unlock_timestamp` (what end_unlock_near checks)."""
+        assert sub.account_id and sub.due_unix is not None
+        pending_raw, stamp_raw = await asyncio.gather(
+            self.chain.rpc.view_function(sub.account_id, "get_venear_pending_balance", {}, block_id=height),
+            self.chain.rpc.view_function(sub.account_id, "get_venear_unlock_timestamp", {}, block_id=height),
+        )
+        if not (isinstance(pending_raw, str) and pending_raw.isdigit() and isinstance(stamp_raw, str)
+                and stamp_raw.isdigit()):
+            raise errors.MalformedResponse(f"{sub.account_id} answered its veNEAR views in an unexpected shape.")
+        pending, stamp_ns = int(pending_raw), int(stamp_raw)
+        if pending == 0:
+            await self.storage.finish_subscription(sub.id)  # finished or locked again: nothing left to tell
+            return
+        unlock_unix = -(-stamp_ns // NS_PER_SECOND)
+        if now_ns >= stamp_ns:
+            await self.storage.enqueue(
+                f"venear-unlock:{sub.id}:{unlock_unix}",
+                _destination(sub),
+                {
+                    "kind": "unbonding_ready",
+                    "title": "Your veNEAR unlock is ready",
+                    "text": (
+                        f"The unlock cooldown of {format_near(pending)} in the House of Stake lockup {sub.account_id} "
+                        "is over. Finish it to make the NEAR free in the lockup: /venear action:end-unlock (it calls "
+                        "end_unlock_near; you sign in your own wallet). Then /transfer moves it to your wallet."
+                    ),
+                    "account_id": sub.account_id,
+                    "user_id": sub.user_id,
+                },
+                subscription_id=sub.id,
+                finish_subscription=True,
+            )
+            return
+        if unlock_unix > sub.due_unix:
+            # begin_unlock_near again: the timer restarted for the whole pending amount.
+            await self.storage.enqueue(
+                f"venear-unlock-restarted:{sub.id}:{unlock_unix}",
+                _destination(sub),
+                {
+                    "kind": "unbonding_restarted",
+                    "title": "Your veNEAR unlock timer restarted",
+                    "text": (
+                        f"A new unlock in {sub.account_id} restarted the cooldown for the whole pending amount "
+                        f"({format_near(pending)}). I will tell you when it ends, {utc_text(unlock_unix)}."
+                    ),
+                    "user_id": sub.user_id,
+                },
+                subscription_id=sub.id,
+                reschedule_to_unix=unlock_unix,
+            )
+
     # ------------------------------------------------------------------ pool watch
 
     async def _check_pools(self, clock: EpochClock) -> None:
@@ -310,6 +385,16 @@ class AlertScheduler:
     # ------------------------------------------------------------------ planning the next wake
 
     async def _plan(self, clock: EpochClock) -> WakePlan:
+        plan = await self._plan_epochs(clock)
+        next_unix = await self.storage.next_due_unix("unbonding")
+        if next_unix is None:
+            return plan
+        # An unlock due at a time: wake when the chain's clock reaches it (plus a little, so the final block has).
+        seconds = next_unix - clock.head_timestamp_ns / NS_PER_SECOND + self.min_sleep
+        seconds = min(self.max_sleep, max(self.min_sleep * 2, seconds))
+        return plan if plan.sleep_seconds <= seconds else WakePlan(seconds, plan.target_epoch)
+
+    async def _plan_epochs(self, clock: EpochClock) -> WakePlan:
         targets = []
         next_due = await self.storage.next_due_epoch("unbonding")
         if next_due is not None and next_due <= clock.epoch_height:

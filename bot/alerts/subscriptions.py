@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.near.pools import get_pool_facts
+from bot.services.actions import utc_text
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account
+from bot.services.results import TimedUnlock
 from bot.services.unbonding import get_unbonding
 from bot.storage import Storage
 from bot.storage.models import Subscription
@@ -60,8 +62,17 @@ async def subscribe_unbonding(
                 channel_id=channel_id, due_epoch=due,
             )
         )
-    parts = [f"I will tell you when {s.pool_id} is withdrawable (epoch {s.due_epoch})." for s in outcome.created]
-    parts += [f"You already have this alert for {s.pool_id} (#{s.id}, epoch {s.due_epoch})." for s in outcome.already_set]
+    await _subscribe_unlocks(storage, result.timed_unlocks, user_id, outcome, existing, guild_id, channel_id)
+    parts = [
+        f"I will tell you when the veNEAR unlock in {s.account_id} is ready ({utc_text(s.due_unix or 0)})." if s.is_timed
+        else f"I will tell you when {s.pool_id} is withdrawable (epoch {s.due_epoch})."
+        for s in outcome.created
+    ]
+    parts += [
+        f"You already have this alert for {s.pool_id} (#{s.id}, "
+        + (f"{utc_text(s.due_unix or 0)})." if s.is_timed else f"epoch {s.due_epoch}).")
+        for s in outcome.already_set
+    ]
     if outcome.already_withdrawable:
         parts.append("Already withdrawable now: " + ", ".join(outcome.already_withdrawable) + ".")
     if outcome.unknown_epoch:
@@ -73,6 +84,25 @@ async def subscribe_unbonding(
         parts.append(f"{account_id} has nothing unbonding" + (f" in {pool_id}." if pool_id else "."))
     outcome.message = " ".join(parts)
     return outcome
+
+
+async def _subscribe_unlocks(
+    storage: Storage, unlocks: list[TimedUnlock], user_id: int, outcome: SubscribeOutcome,
+    existing: dict[tuple[str | None, str | None, int | None], Subscription], guild_id: int | None,
+    channel_id: int | None,
+) -> None:
+    """House of Stake veNEAR unlocks: an unbonding alert due at the unlock time (the lockup is account and pool)."""
+    for unlock in unlocks:
+        if unlock.unlock_ready:
+            outcome.already_withdrawable.append(f"the veNEAR unlock in {unlock.lockup_id} (finish it: /venear)")
+            continue
+        if (same := existing.get((unlock.lockup_id, unlock.lockup_id, channel_id))) is not None:
+            outcome.already_set.append(same)
+            continue
+        outcome.created.append(await storage.add_subscription(
+            "unbonding", user_id, account_id=unlock.lockup_id, pool_id=unlock.lockup_id, guild_id=guild_id,
+            channel_id=channel_id, due_unix=unlock.unlock_unix,
+        ))
 
 
 async def subscribe_pool(

@@ -55,7 +55,7 @@ async def fetchone(tx: Tx, sql: str, *args: Any) -> Row | None:
 
 
 SUBSCRIPTION_COLUMNS = ("id, kind, user_id, guild_id, channel_id, account_id, pool_id, due_epoch, state, "
-                        "disabled_reason, last_seen")
+                        "disabled_reason, last_seen, due_unix")
 OUTBOX_COLUMNS = "dedupe_key, subscription_id, destination, payload, attempts, first_try_ms, guild_id"
 
 
@@ -63,6 +63,7 @@ def _subscription(r: Row) -> Subscription:
     return Subscription(
         id=r[0], kind=r[1], user_id=r[2], guild_id=r[3], channel_id=r[4], account_id=r[5], pool_id=r[6],
         due_epoch=r[7], state=r[8], disabled_reason=r[9], last_seen=json.loads(r[10]) if r[10] else None,
+        due_unix=r[11],
     )
 
 
@@ -264,6 +265,7 @@ class SqlStorage:
         guild_id: int | None = None,
         channel_id: int | None = None,
         due_epoch: int | None = None,
+        due_unix: int | None = None,
         last_seen: dict[str, Any] | None = None,
         max_per_user: int = 25,
         max_per_guild: int = 200,
@@ -279,8 +281,8 @@ class SqlStorage:
             row = await fetchone(
                 tx,
                 "INSERT INTO subscriptions (kind, user_id, guild_id, channel_id, account_id, pool_id, due_epoch, "
-                "last_seen, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                kind, user_id, guild_id, channel_id, account_id, pool_id, due_epoch,
+                "due_unix, last_seen, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                kind, user_id, guild_id, channel_id, account_id, pool_id, due_epoch, due_unix,
                 json.dumps(last_seen) if last_seen is not None else None, int(time.time()),
             )
             tx.notify("alerts")
@@ -312,6 +314,16 @@ class SqlStorage:
 
     async def next_due_epoch(self, kind: str) -> int | None:
         row = await self._one("SELECT MIN(due_epoch) FROM subscriptions WHERE kind = ? AND state = 'active'", kind)
+        return int(row[0]) if row and row[0] is not None else None
+
+    async def due_timed_subscriptions(self, kind: str, unix: int) -> list[Subscription]:
+        """Alerts due at a time (`due_unix`) that has come."""
+        return await self._subscriptions(
+            "WHERE kind = ? AND state = 'active' AND due_unix <= ? ORDER BY due_unix, id", kind, unix
+        )
+
+    async def next_due_unix(self, kind: str) -> int | None:
+        row = await self._one("SELECT MIN(due_unix) FROM subscriptions WHERE kind = ? AND state = 'active'", kind)
         return int(row[0]) if row and row[0] is not None else None
 
     async def remove_subscription(self, user_id: int, subscription_id: int) -> bool:
@@ -366,6 +378,7 @@ class SqlStorage:
         guild_id: int | None = None,
         finish_subscription: bool = False,
         reschedule_to: int | None = None,
+        reschedule_to_unix: int | None = None,
     ) -> bool:
         """Queue one notification; False if that key was queued before, or if what asked for it is gone (the
         alert was removed or switched off, the server changed its announcement channel). Subscription
@@ -378,6 +391,9 @@ class SqlStorage:
                 await tx.execute("UPDATE subscriptions SET state = 'done' WHERE id = ?", subscription_id)
             if subscription_id is not None and reschedule_to is not None:
                 await tx.execute("UPDATE subscriptions SET due_epoch = ? WHERE id = ?", reschedule_to, subscription_id)
+            if subscription_id is not None and reschedule_to_unix is not None:
+                await tx.execute("UPDATE subscriptions SET due_unix = ? WHERE id = ?", reschedule_to_unix,
+                                 subscription_id)
         return inserted
 
     async def _still_wanted(self, tx: Tx, subscription_id: int | None, guild_id: int | None, destination: str) -> bool:

@@ -109,6 +109,14 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         )
         """,
     ),
+    (
+        5,
+        "unbonding alerts due at a time: House of Stake veNEAR unlocks",
+        """
+        ALTER TABLE subscriptions ADD COLUMN due_unix INTEGER;
+        CREATE INDEX subscriptions_due_unix ON subscriptions (state, due_unix)
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

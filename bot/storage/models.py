@@ -35,6 +35,13 @@ class Subscription:
     state: str
     disabled_reason: str | None
     last_seen: dict[str, Any] | None
+    # An unbonding alert due at a time rather than an epoch (a House of Stake veNEAR unlock: the lockup is
+    # `account_id`, usable from this Unix second on); None for every epoch-timed alert.
+    due_unix: int | None = None
+
+    @property
+    def is_timed(self) -> bool:
+        return self.due_unix is not None
 
 
 @dataclass(frozen=True)

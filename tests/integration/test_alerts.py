@@ -327,3 +327,72 @@ async def test_lockup_stake_unbonding_is_shown_and_alerted(
     await scheduler.run_once()
     assert notifier.kinds() == ["unbonding_ready"]
     assert "through the lockup" in notifier.delivered[0][1]["text"]
+
+
+# -- House of Stake veNEAR unlocks: alerts due at a time, not an epoch -----------------------------------------------
+
+
+def _short_unlock_lockup(sandbox: ThreadedSandbox, owner: str, cooldown_seconds: int) -> str:
+    """A House of Stake lockup with a short cooldown (deployed like venear.dao's), 100 NEAR locked, 40 unlocking."""
+    import hashlib
+
+    from bot.sandbox.venear import MIN_LOCKUP_DEPOSIT, VENEAR_ID, WHITELIST_ID
+    from bot.sandbox.venear_contracts import VenearLockup
+
+    lockup_id = hashlib.sha256(owner.encode()).digest()[:20].hex() + "." + VENEAR_ID
+
+    def deploy() -> None:
+        chain = sandbox.chain
+        chain.create_account(owner, 10 * 10**24)
+        chain.create_account(lockup_id, 200 * 10**24)
+        chain.deploy(lockup_id, VenearLockup(
+            owner_account_id=owner, venear_account_id=VENEAR_ID, whitelist_account_id=WHITELIST_ID,
+            unlock_duration_ns=cooldown_seconds * 10**9, min_lockup_deposit=MIN_LOCKUP_DEPOSIT,
+        ))
+
+    sandbox.run_on_loop(deploy)
+    for method, amount in (("lock_near", 100), ("begin_unlock_near", 40)):
+        outcome = sandbox.call(owner, lockup_id, method, {"amount": str(amount * 10**24)}, deposit=1)
+        assert outcome["ok"], outcome
+    return lockup_id
+
+
+async def test_venear_unlock_alert_at_the_unlock_time(
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+) -> None:
+    lockup_id = _short_unlock_lockup(sandbox, "otis.near", cooldown_seconds=3600)
+    (sub,) = (await subscribe_unbonding(storage, chain, USER, "otis.near")).created
+    assert sub.is_timed and sub.account_id == lockup_id and sub.due_epoch is None
+    plan = await scheduler.run_once()
+    assert notifier.delivered == []
+    assert 3000 < plan.sleep_seconds <= 3700  # sleeps until the unlock time, no polling
+    sandbox.advance(blocks=3600 * 10 // 6 + 50)  # one hour of 0.6 s blocks, and the final block past it
+    await scheduler.run_once()
+    await scheduler.run_once()
+    assert notifier.kinds() == ["unbonding_ready"]
+    assert "end-unlock" in notifier.delivered[0][1]["text"] and lockup_id in notifier.delivered[0][1]["text"]
+    assert (await storage.subscription(sub.id)).state == "done"  # type: ignore[union-attr]
+
+
+async def test_a_new_unlock_restarts_the_alert_and_a_relock_ends_it(
+    storage: Storage, chain: Chain, sandbox: ThreadedSandbox, scheduler: AlertScheduler, notifier: RecordingNotifier
+) -> None:
+    lockup_id = _short_unlock_lockup(sandbox, "pia.near", cooldown_seconds=3600)
+    (sub,) = (await subscribe_unbonding(storage, chain, USER, "pia.near")).created
+    sandbox.advance(blocks=3000)  # half an hour later, another unlock restarts the cooldown for all 50 NEAR pending
+    assert sandbox.call("pia.near", lockup_id, "begin_unlock_near", {"amount": str(10 * 10**24)}, deposit=1)["ok"]
+    sandbox.advance(blocks=3000 + 50)
+    await scheduler.run_once()
+    assert notifier.kinds() == ["unbonding_restarted"]
+    moved = await storage.subscription(sub.id)
+    assert moved is not None and moved.due_unix is not None and moved.due_unix > sub.due_unix  # type: ignore[operator]
+    assert sandbox.call("pia.near", lockup_id, "lock_pending_near", {}, deposit=1)["ok"]
+    sandbox.advance(blocks=3000 + 50)
+    await scheduler.run_once()
+    assert notifier.kinds() == ["unbonding_restarted"]  # locked again: nothing pending, nothing more to say
+    assert (await storage.subscription(sub.id)).state == "done"  # type: ignore[union-attr]
+
+
+async def test_an_unlock_already_over_is_said_not_scheduled(storage: Storage, chain: Chain) -> None:
+    outcome = await subscribe_unbonding(storage, chain, USER, "ivy.near")
+    assert outcome.created == [] and "veNEAR unlock" in outcome.message and "/venear" in outcome.message
