@@ -186,8 +186,9 @@ class AlertScheduler:
                         f"{format_near(delegation.unstaked)} unstaked by {sub.account_id} in {sub.pool_id} can be "
                         f"withdrawn now (epoch {clock.epoch_height}). Withdraw is a separate step: "
                         + (
-                            "the lockup owner withdraws it through the lockup (/withdraw with from_lockup)."
-                            if is_lockup_account_id(sub.account_id, self.chain.network)
+                            "the lockup owner withdraws it through the lockup (/withdraw with "
+                            f"lockup:{sub.account_id})."
+                            if (sub.last_seen or {}).get("lockup") or is_lockup_account_id(sub.account_id, self.chain.network)
                             else f"use /withdraw account:{sub.account_id} pool:{sub.pool_id}."
                         )
                     ),
@@ -260,6 +261,10 @@ class AlertScheduler:
             async with limit:
                 try:
                     await self._check_one_unlock(subscription, block.header.height, block.header.timestamp)
+                except (errors.AccountNotFound, errors.NoContractCode, errors.MethodNotFound) as exc:
+                    # The lockup is gone (deleted with delete_lockup) or is no House of Stake lockup: nothing to wait for.
+                    log.info("veNEAR unlock alert %s ended: %s", subscription.id, exc.message)
+                    await self.storage.finish_subscription(subscription.id)
                 except errors.NearError as exc:
                     log.info("veNEAR unlock alert %s not checked yet: %s", subscription.id, exc.message)
                 except Exception:  # one alert's problem never stops the others (it is looked at again next pass)

@@ -59,7 +59,7 @@ async def subscribe_unbonding(
         outcome.created.append(
             await storage.add_subscription(
                 "unbonding", user_id, account_id=holder, pool_id=entry.pool_id, guild_id=guild_id,
-                channel_id=channel_id, due_epoch=due,
+                channel_id=channel_id, due_epoch=due, last_seen={"lockup": True} if entry.held_by else None,
             )
         )
     await _subscribe_unlocks(storage, result.timed_unlocks, user_id, outcome, existing, guild_id, channel_id)

@@ -43,7 +43,7 @@ def lockup_summary_field(lockup: LockupSummary) -> tuple[Md, Md]:
         return md("Lockup {}", lockup.lockup_id), value
     lines = [md("locked for veNEAR {}", _near(venear.locked_yocto))]
     if venear.pending_yocto:
-        when = Md("✅ cooldown over: finish it (/venear end-unlock)") if venear.unlock_ready else (
+        when = Md("✅ cooldown over: finish it (`/venear action:end-unlock`)") if venear.unlock_ready else (
             md("⏳ usable {}", _ts(venear.unlock_unix or 0, "R"))
         )
         lines.append(md("unlocking {}: {}", _near(venear.pending_yocto), when))
@@ -56,7 +56,7 @@ def venear_verdict(result: LockupResult) -> tuple[Md, discord.Colour]:
     assert venear is not None
     movable = _near(result.liquid_owners_balance_yocto)
     if venear.pending_yocto and venear.unlock_ready:
-        return (md("✅ **{} unlocked from veNEAR: finish with `/venear end-unlock`** · {} transferable now",
+        return (md("✅ **{} unlocked from veNEAR: finish with `/venear action:end-unlock`** · {} transferable now",
                    _near(venear.pending_yocto), movable), discord.Colour(0x2ECC71))
     if venear.pending_yocto:
         return (md("⏳ **{} unlocking, usable {}** · {} transferable now", _near(venear.pending_yocto),
@@ -99,7 +99,7 @@ def add_venear_fields(embed: SafeEmbed, result: LockupResult) -> None:
 
 def timed_unlock_field(unlock: TimedUnlock) -> tuple[Md, Md]:
     if unlock.unlock_ready:
-        state = md("✅ cooldown over since {}: finish it with `/venear end-unlock`", _ts(unlock.unlock_unix))
+        state = md("✅ cooldown over since {}: finish it with `/venear action:end-unlock`", _ts(unlock.unlock_unix))
     else:
         state = md("⏳ usable {} ({})", _ts(unlock.unlock_unix, "R"), _ts(unlock.unlock_unix))
     return md("veNEAR unlock · {}", unlock.lockup_id), md("**{}** pending: {}", _near(unlock.pending_yocto), state)

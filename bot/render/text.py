@@ -42,6 +42,11 @@ def when(unix: int) -> str:
     return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def when_exact(unix: int) -> str:
+    """A moment to the second: an unlock that works from 09:15:08 fails at 09:15 ("Invalid unlock time")."""
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def duration(seconds: int) -> str:
     seconds = max(0, seconds)
     hours, rest = divmod(seconds, 3600)
@@ -259,7 +264,8 @@ def _(result: UnbondingResult) -> str:
     for unlock in result.timed_unlocks:
         state = (
             f"unlocked since {when(unlock.unlock_unix)}: finish it with end_unlock_near (`venear end-unlock "
-            f"{unlock.owner_id or result.account_id}`)" if unlock.unlock_ready else f"usable from {when(unlock.unlock_unix)}"
+            f"{unlock.owner_id or result.account_id}`)" if unlock.unlock_ready
+            else f"usable from {when_exact(unlock.unlock_unix)}"
         )
         lines.append(f"  veNEAR unlock in {unlock.lockup_id}: {format_near(unlock.pending_yocto)} — {state}")
     lines.append(f"  pools checked: {result.pools_checked}" + ("" if result.pools_complete else " (some could not be read)"))
@@ -372,7 +378,7 @@ def _venear_lines(result: LockupResult) -> list[str]:
     ]
     if v.pending_yocto:
         state = "the cooldown is over: finish it with end_unlock_near" if v.unlock_ready else "not yet"
-        lines.append(f"  pending unlock: {format_near(v.pending_yocto)}, usable from {when(v.unlock_unix or 0)} ({state})")
+        lines.append(f"  pending unlock: {format_near(v.pending_yocto)}, usable from {when_exact(v.unlock_unix or 0)} ({state})")
     lines += [
         f"  free to lock: {format_near(v.free_to_lock_yocto)}",
         f"  transferable {'then' if result.projected else 'now'}: {format_near(result.liquid_owners_balance_yocto)}",
@@ -392,7 +398,8 @@ def _(result: LockupResult) -> str:
             lines.append(pool)
         return "\n".join(lines + _lockup_tail(result))
     moment = f"projected for {when(result.at_unix)}" if result.projected else f"now ({when(result.at_unix)})"
-    version = result.version if result.version_known else f"unknown code {result.code_hash}"
+    shown_hash = result.global_contract_hash or result.code_hash
+    version = result.version if result.version_known else f"unknown code {shown_hash}"
     if result.deployment.startswith("global"):
         version += ", " + deployment_text(result.deployment, result.global_contract_hash, result.global_contract_account_id)
     lines = [

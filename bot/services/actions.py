@@ -243,7 +243,7 @@ async def plan_stake(
     """Stake with a pool, a liquid-staking contract (routed by contract id) or, `from_lockup` (or a named
     `lockup_id`), through the lockup."""
     account_id, pool_id = parse_account(account_id), parse_account(pool_id)
-    if from_lockup or lockup_id:
+    if from_lockup or lockup_id or await _signs_as_lockup(chain, account_id):
         from bot.services.lockup_actions import plan_lockup_stake
 
         return await plan_lockup_stake(chain, account_id, pool_id, amount_text, lockup_id)
@@ -271,6 +271,17 @@ async def plan_stake(
     return _build(chain, "stake", account_id, pool_id, amount, summary, tx, warnings, "stake")
 
 
+async def _signs_as_lockup(chain: Chain, account_id: str) -> bool:
+    """A lockup account named as the signer: its owner signs through the lockup instead (a plain pool call signed
+    by the lockup account itself cannot be signed in any wallet)."""
+    from bot.services.lockup_read import lockup_itself  # the lockup flow imports this module
+
+    try:
+        return await lockup_itself(chain, account_id) is not None
+    except errors.AccountNotFound:
+        return False
+
+
 async def _delegation(chain: Chain, account_id: str, pool_id: str) -> Delegation:
     await verify_pool(chain, pool_id)
     return await get_delegation(chain.rpc, pool_id, account_id)
@@ -283,7 +294,7 @@ async def plan_unstake(
     """Unstake from a pool, a liquid-staking contract (`instant`: Meta Pool's liquid_unstake) or the lockup's pool."""
     account_id, pool_id = parse_account(account_id), parse_account(pool_id)
     provider = _liquid_provider(chain, pool_id)
-    if from_lockup or lockup_id:
+    if from_lockup or lockup_id or (not instant and await _signs_as_lockup(chain, account_id)):
         if instant:
             raise ActionRefused("--instant applies to liquid-staking tokens only; a lockup unstakes from a pool.")
         from bot.services.lockup_actions import plan_lockup_unstake
@@ -349,7 +360,7 @@ async def plan_withdraw(
 ) -> ActionResult:
     """Withdraw unstaked NEAR from a pool, a liquid-staking contract or (`from_lockup`) the lockup's pool."""
     account_id, pool_id = parse_account(account_id), parse_account(pool_id)
-    if from_lockup or lockup_id:
+    if from_lockup or lockup_id or await _signs_as_lockup(chain, account_id):
         from bot.services.lockup_actions import plan_lockup_withdraw
 
         return await plan_lockup_withdraw(chain, account_id, pool_id, amount_text, lockup_id)

@@ -24,8 +24,15 @@ from bot.near.units import format_near
 from bot.safety import looks_like_secret
 from bot.services.chain import Chain
 from bot.services.delegations import DUST_YOCTO, INDEX_CHECKED, parse_account
-from bot.services.diagnose_lockups import NAME_YOUR_LOCKUP, foundation_cases, held_entry_cases, venear_cases
+from bot.services.diagnose_lockups import (
+    NAME_YOUR_LOCKUP,
+    foundation_cases,
+    held_entry_cases,
+    lockup_command,
+    venear_cases,
+)
 from bot.services.lockup import get_lockup
+from bot.services.lockup_read import derived_candidates
 from bot.services.pool import uptime_summary, validator_info
 from bot.services.results import (
     DiagnoseCase,
@@ -287,11 +294,14 @@ async def get_diagnose(
     cases = _Cases()
     _index_missed(cases, status, account_id)
     is_lockup = status.lockup_of is not None
+    # What `/lockup <account>` shows: the first lockup found from the account id alone (not a named one).
+    findable = {lockup_id for lockup_id, _ in derived_candidates(account_id, chain.network)} | {account_id}
+    primary = next((s.lockup_id for s in status.lockups if s.lockup_id in findable), None)
 
     liquid = _liquid_names(chain, status)
     for entry in unbonding.entries:
         if entry.held_by:
-            held_entry_cases(cases, entry, account_id, unbonding.current_epoch)
+            held_entry_cases(cases, entry, lockup_command(entry.held_by, account_id, primary), unbonding.current_epoch)
         elif entry.pool_id in liquid:
             _liquid_entry(cases, entry, account_id, unbonding.current_epoch, liquid)
         else:
@@ -309,10 +319,11 @@ async def get_diagnose(
     staked = {d.pool_id: d.staked_yocto for d in status.delegations if d.staked_yocto > DUST_YOCTO}
     lockup_staked: dict[str, int] = {}
     for lockup in await _lockup_results(chain, status, notes):
+        command = lockup_command(lockup.lockup_id, account_id, primary)
         if lockup.lockup_kind == "venear":
-            venear_cases(cases, lockup, account_id)
+            venear_cases(cases, lockup, command)
         else:
-            foundation_cases(cases, lockup, account_id)
+            foundation_cases(cases, lockup, command)
         if not is_lockup and lockup.pool is not None and lockup.pool.staked_yocto > DUST_YOCTO:
             lockup_staked[lockup.pool.pool_id] = lockup_staked.get(lockup.pool.pool_id, 0) + lockup.pool.staked_yocto
     if not status.lockups and not named_lockups and not linked:
@@ -356,11 +367,10 @@ def _all_good(status: StatusResult, complete: bool) -> str:
         )
     if status.liquid:
         parts.append("liquid-staking tokens with no pending unstake to act on")
-    if status.lockup is not None:
-        parts.append(
-            f"a lockup with {format_near(status.lockup.liquid_owners_balance_yocto)} transferable now and nothing "
-            "to fix"
-        )
+    if status.lockups:
+        movable = sum(lockup.liquid_owners_balance_yocto for lockup in status.lockups)
+        what = "a lockup" if len(status.lockups) == 1 else f"{len(status.lockups)} lockups"
+        parts.append(f"{what} with {format_near(movable)} transferable now and nothing to fix")
     if not parts:
         parts.append("no delegations, pending unstakes, lockup or liquid-staking tokens were found")
     text = "; ".join(parts) + "."

@@ -31,6 +31,11 @@ def _utc(unix: int) -> str:
     return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _utc_seconds(unix: int) -> str:
+    """An unlock moment to the second: end_unlock_near fails one second too early ("Invalid unlock time")."""
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def _transfer_hint(lockup: LockupResult) -> str:
     flag = "" if lockup.lockup_kind == "foundation" and lockup.lockup_id.endswith(".lockup.near") else (
         f" --lockup {lockup.lockup_id}"
@@ -38,8 +43,12 @@ def _transfer_hint(lockup: LockupResult) -> str:
     return f"transfer {lockup.owner_id} all{flag}"
 
 
-def foundation_cases(cases: CaseSink, lockup: LockupResult, account_id: str) -> None:
-    command = f"/lockup {account_id}"
+def lockup_command(lockup_id: str, account_id: str, primary: str | None) -> str:
+    """`/lockup <account>` shows the account's first lockup; any other is asked for by its own id."""
+    return f"/lockup {account_id}" if lockup_id == primary else f"/lockup {lockup_id}"
+
+
+def foundation_cases(cases: CaseSink, lockup: LockupResult, command: str) -> None:
     for action in lockup.actions:
         if action.action == "check_transfers_vote":
             cases.add(kind="lockup_transfers_vote", severity="action", pool_id=lockup.lockup_id,
@@ -78,7 +87,7 @@ def foundation_cases(cases: CaseSink, lockup: LockupResult, account_id: str) -> 
     _transferable(cases, lockup)
 
 
-def venear_cases(cases: CaseSink, lockup: LockupResult, account_id: str) -> None:
+def venear_cases(cases: CaseSink, lockup: LockupResult, command: str) -> None:
     venear = lockup.venear
     assert venear is not None
     lockup_id, owner = lockup.lockup_id, lockup.owner_id
@@ -88,7 +97,7 @@ def venear_cases(cases: CaseSink, lockup: LockupResult, account_id: str) -> None
             kind="venear_unlock_ready", severity="action", pool_id=lockup_id, amount_yocto=venear.pending_yocto,
             estimated_available_unix=venear.unlock_unix,
             title=f"{format_near(venear.pending_yocto)} unlocked from veNEAR, waiting for you to finish",
-            text=f"The veNEAR unlock cooldown of {lockup_id} ended on {_utc(venear.unlock_unix or 0)}, but the NEAR "
+            text=f"The veNEAR unlock cooldown of {lockup_id} ended on {_utc_seconds(venear.unlock_unix or 0)}, but the NEAR "
             f"stays pending until {owner} calls end_unlock_near on the lockup. Then it can be transferred out.",
             next_command=f"venear end-unlock {owner}",
         )
@@ -98,10 +107,10 @@ def venear_cases(cases: CaseSink, lockup: LockupResult, account_id: str) -> None
             estimated_available_unix=venear.unlock_unix,
             title=f"{format_near(venear.pending_yocto)} in the veNEAR unlock cooldown",
             text=f"Unlocking from House of Stake takes {days} days; this unlock ends on "
-            f"{_utc(venear.unlock_unix or 0)}. Nothing is wrong and nothing can speed it up. Starting another "
+            f"{_utc_seconds(venear.unlock_unix or 0)}. Nothing is wrong and nothing can speed it up. Starting another "
             "unlock before then (begin_unlock_near) restarts the timer for the whole pending amount. When it ends, "
             "finish it with end_unlock_near.",
-            next_command=f"/lockup {account_id}",
+            next_command=command,
         )
     if venear.locked_yocto:
         cases.add(
@@ -110,15 +119,15 @@ def venear_cases(cases: CaseSink, lockup: LockupResult, account_id: str) -> None
             text=f"Locked for House of Stake voting power, not stuck. To get it back, start an unlock (`venear unlock "
             f"{owner}`) and wait the {days}-day cooldown. Transferable now: "
             f"{format_near(lockup.liquid_owners_balance_yocto)}.",
-            next_command=f"/lockup {account_id}",
+            next_command=command,
         )
     _transferable(cases, lockup)
 
 
 def _transferable(cases: CaseSink, lockup: LockupResult) -> None:
     amount = lockup.liquid_owners_balance_yocto
-    blocked = any(a.action in ("check_transfers_vote", "termination_in_progress", "staking_busy")
-                  for a in lockup.actions)
+    blocked = any(a.action in ("check_transfers_vote", "termination_in_progress", "staking_busy",
+                               "wait_for_staking_call") for a in lockup.actions)
     if amount <= DUST_YOCTO or blocked:
         return
     cases.add(
@@ -129,7 +138,7 @@ def _transferable(cases: CaseSink, lockup: LockupResult) -> None:
     )
 
 
-def held_entry_cases(cases: CaseSink, entry: UnbondingEntry, account_id: str, current_epoch: int) -> None:
+def held_entry_cases(cases: CaseSink, entry: UnbondingEntry, command: str, current_epoch: int) -> None:
     """A lockup's own stake unbonding or withdrawable in its pool (an unbonding entry with `held_by`)."""
     pool, amount, lockup_id = entry.pool_id, entry.unstaked_yocto, entry.held_by
     if amount <= DUST_YOCTO:
@@ -141,7 +150,7 @@ def held_entry_cases(cases: CaseSink, entry: UnbondingEntry, account_id: str, cu
             text=f"The lockup's unstaking wait is over, but the NEAR stays in {pool} until the lockup's owner calls "
             f"withdraw_all_from_staking_pool on {lockup_id} (175 TGas). Then it counts towards the transferable "
             "balance.",
-            next_command=f"/lockup {account_id}",
+            next_command=command,
         )
         return
     epoch = entry.available_epoch or entry.latest_possible_epoch
@@ -153,5 +162,5 @@ def held_entry_cases(cases: CaseSink, entry: UnbondingEntry, account_id: str, cu
         title=f"{format_near(amount)} of the lockup unbonding in {pool}",
         text=f"Unbonding for {lockup_id}: withdrawable{when}{exact} (the current epoch is {current_epoch}). Nothing "
         "is wrong; then the owner withdraws it to the lockup (withdraw_all_from_staking_pool, a separate step).",
-        next_command=f"/lockup {account_id}",
+        next_command=command,
     )

@@ -125,6 +125,14 @@ def _view_model(balances: LockupBalances) -> LockupBalancesView:
     )
 
 
+def transferable_now(balances: LockupBalances) -> int:
+    """What the core-contracts `transfer` accepts now: the liquid owner's balance, and nothing while transfers are
+    disabled, a vesting termination is in progress or a staking call is pending (lockup/src/owner.rs `transfer`:
+    assert_transfers_enabled, assert_no_staking_or_idle, assert_no_termination)."""
+    blocked = not balances.transfers_enabled or balances.termination_status is not None or balances.staking_busy
+    return 0 if blocked else balances.liquid_owners_balance
+
+
 def deployment_fields(read: AnyLockupRead) -> dict[str, Any]:
     account = read.account
     return {
@@ -229,7 +237,7 @@ async def get_lockup(
         lockup_amount_yocto=balances.lockup_amount,
         locked_yocto=balances.locked,
         owners_balance_yocto=balances.owners_balance,
-        liquid_owners_balance_yocto=balances.liquid_owners_balance,
+        liquid_owners_balance_yocto=transferable_now(balances),
         account_balance_yocto=balances.account_balance,
         staking_pool_id=pool_id,
         known_deposited_yocto=balances.known_deposited,
@@ -307,7 +315,7 @@ def foundation_summary(read: LockupRead) -> LockupSummary:
         lockup_id=read.lockup_id,
         locked_yocto=balances.locked,
         owners_balance_yocto=balances.owners_balance,
-        liquid_owners_balance_yocto=balances.liquid_owners_balance,
+        liquid_owners_balance_yocto=transferable_now(balances),
         transfers_enabled=balances.transfers_enabled,
         staking_pool_id=read.state.staking_pool_account_id,
         owner_id=read.owner_id,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.near import errors
 from bot.near.account_id import is_lockup_account_id
-from bot.near.lockup import LockupBalances, LockupState, compute_lockup
+from bot.near.lockup import LockupBalances, LockupMathError, LockupState, compute_lockup
 from bot.near.staking_calls import (
     lockup_deposit_and_stake,
     lockup_refresh_staking_pool_balance,
@@ -42,7 +42,15 @@ from bot.services.actions import (
 from bot.services.chain import Chain
 from bot.services.delegations import DUST_YOCTO, parse_account
 from bot.services.lockup import read_pool
-from bot.services.lockup_read import AnyLockupRead, LockupRead, NoLockup, VenearRead, read_lockup
+from bot.services.lockup_read import (
+    AnyLockupRead,
+    LockupRead,
+    LockupStateUnreadable,
+    NoLockup,
+    VenearRead,
+    read_lockup,
+    read_named_lockup,
+)
 from bot.services.results import ActionResult, LockupPoolBalance
 from bot.services.venear_lockup import venear_balances
 
@@ -116,8 +124,10 @@ class LockupContext:
 async def lockup_context(chain: Chain, account_text: str, lockup_text: str | None = None) -> LockupContext:
     """The lockup `account_text` names (or its owner's), or `lockup_text` when the user named one: then it must
     belong to `account_text` (or be it)."""
-    lookup = await read_lockup(chain, lockup_text or account_text, with_views=False)
-    read = lookup.read
+    if lockup_text is not None:
+        read = await read_named_lockup(chain, lockup_text)
+    else:
+        read = (await read_lockup(chain, account_text, with_views=False)).read
     owner = read.owner_id
     given = parse_account(account_text)
     claimed = read.owner_given if lockup_text is None else (None if given == read.lockup_id else given)
@@ -127,7 +137,10 @@ async def lockup_context(chain: Chain, account_text: str, lockup_text: str | Non
         )
     if isinstance(read, VenearRead):
         return LockupContext(read, owner, venear_balances(read))
-    balances = compute_lockup(read.state, read.version, read.account.amount, read.now_ns)
+    try:
+        balances = compute_lockup(read.state, read.version, read.account.amount, read.now_ns)
+    except LockupMathError as exc:
+        raise LockupStateUnreadable(read.lockup_id, str(exc)) from exc
     return LockupContext(read, owner, balances)
 
 
@@ -415,7 +428,7 @@ async def plan_lockup_withdraw(
     warnings += [
         "The NEAR comes back to the lockup account, not to your own: refresh_staking_pool_balance then brings the "
         f"lockup's record in line with the pool (rewards included). Move what is unlocked with `transfer {ctx.owner} "
-        "<amount>`."
+        f"<amount>{lockup_flag(ctx)}`."
     ]
     warnings += await gas_warning(chain, ctx.owner, calls)
     summary = (

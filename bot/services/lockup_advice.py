@@ -197,7 +197,8 @@ def foundation_notes(read: LockupRead, balances: LockupBalances, at_ns: int, pro
         )
     if not version.known:
         notes.append(
-            f"Unrecognised lockup code hash {version.code_hash}: the balances are computed with the current "
+            f"Unrecognised lockup code hash {version.code_hash or '(none: a global contract named by account)'}: the "
+            "balances are computed with the current "
             "contract's rules (3.5 NEAR storage minimum, no release bug); compare with the contract's own views."
         )
     if version.has_release_start_bug and state.lockup_information.release_duration:

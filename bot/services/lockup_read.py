@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from bot.near import errors
-from bot.near.account_id import AccountIdError, is_lockup_account_id, lockup_account_id
+from bot.near.account_id import AccountIdError, is_lockup_account_id, is_valid_account_id, lockup_account_id
 from bot.near.lockup import (
     LOCKUP_VERSIONS,
     STATE_KEY,
@@ -191,9 +191,14 @@ def classify(
         try:
             if raw is None:
                 raise LockupStateError("the contract has no STATE entry")
-            return kind, decode_lockup_state(raw) if kind == "foundation" else decode_venear_lockup_state(raw)
+            state = decode_lockup_state(raw) if kind == "foundation" else decode_venear_lockup_state(raw)
         except LockupStateError as exc:
             problems.append(str(exc))
+            continue
+        if not is_valid_account_id(state.owner_account_id):  # chain text is never trusted: it becomes a signer
+            problems.append("its stored owner is not a valid account id")
+            continue
+        return kind, state
     if known_foundation or known_venear:
         raise LockupStateUnreadable(lockup_id, f"its STATE does not decode ({problems[0]}).")
     shown = code or f"global contract of {account.global_contract_account_id}"
@@ -318,7 +323,7 @@ async def _venear_answer(chain: Chain, owner_id: str, height: int) -> str | None
                                               block_id=height)
     except errors.NearError:
         return None
-    return value if isinstance(value, str) else None
+    return value if isinstance(value, str) and is_valid_account_id(value) else None
 
 
 @dataclasses.dataclass
@@ -360,6 +365,8 @@ async def find_lockups(
         try:
             read = _build(lockup_id, account_id, height, now_ns, raw, chain.network)
         except NoLockup:
+            if lockup_id in named and lockup_id not in quiet:
+                found.notes.append(f"{lockup_id} was named as a lockup, but no such account exists.")
             continue
         except (NotALockup, LockupStateUnreadable) as exc:
             if (lockup_id == account_id or lockup_id in quiet) and isinstance(exc, NotALockup):
@@ -395,6 +402,27 @@ class LockupLookup:
     read: AnyLockupRead
     others: list[str]  # the owner's other lockups (another command shows each)
     notes: list[str]
+
+
+async def lockup_itself(chain: Chain, account_id: str) -> AnyLockupRead | None:
+    """`account_id` read as a lockup (one round trip, at the final block), or None when it is not one: a lockup
+    account cannot sign its own pool calls, its owner signs them through the lockup."""
+    if not (is_lockup_account_id(account_id, chain.network) or is_venear_lockup_id(account_id, chain.network)):
+        account = await chain.rpc.view_account(account_id)
+        if not account.has_contract:
+            return None
+    try:
+        return await read_named_lockup(chain, account_id)
+    except (NoLockup, NotALockup, LockupStateUnreadable):
+        return None
+
+
+async def read_named_lockup(chain: Chain, lockup_text: str, *, with_views: bool = False) -> AnyLockupRead:
+    """The account the user named as a lockup, read as one: "does not exist" and "is not a lockup" are said as
+    such, never taken for an owner whose lockups would be searched."""
+    lockup_id = parse_account(lockup_text)
+    height, now_ns = await final_block(chain)
+    return await read_lockup_at(chain, lockup_id, None, height, now_ns, with_views=with_views)
 
 
 async def read_lockup(chain: Chain, account_text: str, *, with_views: bool) -> LockupLookup:

@@ -12,7 +12,13 @@ import dataclasses
 
 from bot.near import errors
 from bot.near.account_id import AccountKind, account_kind
-from bot.near.lockup import LockupState, compute_lockup, with_transfers_enabled
+from bot.near.lockup import (
+    LockupBalances,
+    LockupMathError,
+    LockupState,
+    compute_lockup,
+    with_transfers_enabled,
+)
 from bot.near.staking_calls import (
     lockup_check_transfers_vote,
     lockup_refresh_staking_pool_balance,
@@ -37,7 +43,7 @@ from bot.services.lockup_actions import (
     require_no_termination,
     storage_text,
 )
-from bot.services.lockup_read import LockupRead, VenearRead
+from bot.services.lockup_read import LockupRead, LockupStateUnreadable, VenearRead
 from bot.services.results import ActionResult, LockupPoolBalance
 
 
@@ -98,6 +104,13 @@ async def plan_lockup_transfer(
     )
 
 
+def _computed(read: LockupRead, state: LockupState) -> LockupBalances:
+    try:
+        return compute_lockup(state, read.version, read.account.amount, read.now_ns)
+    except LockupMathError as exc:
+        raise LockupStateUnreadable(read.lockup_id, str(exc)) from exc
+
+
 async def _pool_or_warning(ctx: LockupContext, chain: Chain, warnings: list[str]) -> LockupPoolBalance | None:
     pool_id = ctx.staking_pool_id
     if pool_id is None:
@@ -131,8 +144,8 @@ async def _foundation_limit(
             # Uncounted rewards: a refresh raises the owner's balance; it is a step only when that lets more move
             # (the transferable amount is also capped by what sits on the lockup account itself).
             refreshed = _with_known_deposit(state, pool.total_yocto)
-            before = compute_lockup(state, read.version, read.account.amount, read.now_ns).liquid_owners_balance
-            after_refresh = compute_lockup(refreshed, read.version, read.account.amount, read.now_ns)
+            before = _computed(read, state).liquid_owners_balance
+            after_refresh = _computed(read, refreshed)
             rewards = format_near(pool.total_yocto - state.known_deposited_balance)
             if after_refresh.liquid_owners_balance > before:
                 calls.append(lockup_refresh_staking_pool_balance())
@@ -146,7 +159,7 @@ async def _foundation_limit(
                     f"{pool_id} holds {rewards} of rewards the lockup does not count yet; counting them "
                     "(refresh_staking_pool_balance) would not let more move now, so it is left out."
                 )
-    after = compute_lockup(state, read.version, read.account.amount, read.now_ns)
+    after = _computed(read, state)
     liquid = after.liquid_owners_balance
     if not calls:
         # Nothing runs before the transfer: the contract checks its own get_liquid_owners_balance, so never offer
@@ -194,7 +207,9 @@ async def _venear_limit(
                 f"{pool_id} holds {rewards} of rewards the lockup does not count yet: refresh_staking_pool_balance "
                 "runs first, so they count as free NEAR."
             )
-    if b.pending and b.unlock_ready and (wanted is None or wanted > min(b.liquid_owners_balance, venear_liquid)):
+    limit_now = min(b.liquid_owners_balance, venear_liquid)
+    frees_more = min(b.liquid_owners_balance, venear_liquid + b.pending) > limit_now
+    if b.pending and b.unlock_ready and frees_more and (wanted is None or wanted > limit_now):
         # The cooldown is over: finishing the unlock (end_unlock_near, all pending) frees it for this transfer.
         calls.insert(0, venear_call("end_unlock_near", None))
         venear_liquid += b.pending

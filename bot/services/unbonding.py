@@ -107,7 +107,9 @@ async def _lockup_part(
     part.notes.extend(found.notes)
     liquid = {p.contract_id for p in providers_for(chain.network)}
     reads = [r for r in found.reads if not named or r.staking_pool_id in named]
-    part.timed = [t for r in found.reads if isinstance(r, VenearRead) if (t := _timed_unlock(r)) is not None]
+    # A veNEAR unlock is not in any pool: left out when the question names pools.
+    owned = [found.itself, *found.reads] if not named else []
+    part.timed = [t for r in owned if isinstance(r, VenearRead) if (t := _timed_unlock(r)) is not None]
     pools = [r for r in reads if r.staking_pool_id and r.staking_pool_id not in liquid]
     lsts = [r for r in reads if r.staking_pool_id in liquid]
     delegations, positions = await asyncio.gather(

@@ -42,7 +42,8 @@ def _ceil_seconds(ns: int) -> int:
 
 
 def _utc(unix: int) -> str:
-    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    # To the second: end_unlock_near fails one second too early ("Invalid unlock time").
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _days(ns: int) -> str:
@@ -210,7 +211,8 @@ async def venear_result(chain: Chain, lookup: LockupLookup, at_ns: int | None) -
         notes.append(f"The lockup's stored owner is {owner}, not {read.owner_given}: only {owner} can call it.")
     if read.release is None:
         notes.append(
-            f"Unrecognised House of Stake lockup code {read.account.effective_code_hash}: the balances are computed "
+            f"Unrecognised House of Stake lockup code {read.account.effective_code_hash or 'of a global contract'}: "
+            "the balances are computed "
             "from its storage with the v1.0.2 rules and cross-checked with its own views."
         )
     if at_ns is not None:

@@ -300,3 +300,36 @@ async def test_unknown_code_that_answers_like_a_lockup_is_named_as_one(chain: Ch
     assert "erin.near" in result.message and "like a lockup" in result.message  # type: ignore[attr-defined]
     status = await get_status(chain, "vesting-2030.near")
     assert status.deployment == "global_account" and status.global_contract_account_id == "lockups.example.near"
+
+
+async def test_a_lockup_account_never_signs_its_own_pool_calls(chain: Chain) -> None:
+    # Named as the signer, the lockup is used through its owner (a lockup has no key anyone signs with).
+    result, code = await run_line(chain, f"unstake {GLOBAL_LOCKUP_ID} alpha.poolv1.near 10")
+    assert code == EXIT_OK and isinstance(result, ActionResult)
+    assert result.signer_id == "nina.near" and result.transactions[0].receiver_id == GLOBAL_LOCKUP_ID
+    assert result.via == "lockup"
+
+
+async def test_a_named_lockup_that_is_missing_or_not_a_lockup_is_said_so(chain: Chain) -> None:
+    missing, code = await run_line(chain, f"transfer {HANA.owner_id} all --lockup nonexistent.near")
+    assert code == EXIT_BAD_INPUT and "nonexistent.near does not exist" in missing.message  # type: ignore[attr-defined]
+    plain, code = await run_line(chain, f"transfer {HANA.owner_id} all --lockup alice.near")
+    assert code == EXIT_BAD_INPUT and "alice.near is not a lockup contract" in plain.message  # type: ignore[attr-defined]
+    status = await get_status(chain, HANA.owner_id, lockups=["nonexistent.near"])
+    assert any("nonexistent.near was named as a lockup" in n for n in status.notes)
+
+
+async def test_unbonding_of_the_lockup_itself_and_a_pool_filter(chain: Chain) -> None:
+    itself = await get_unbonding(chain, IVY.lockup_id)
+    assert [u.lockup_id for u in itself.timed_unlocks] == [IVY.lockup_id]
+    only_pool = await get_unbonding(chain, HANA.owner_id, ["bravo.poolv1.near"])
+    assert only_pool.timed_unlocks == []
+
+
+async def test_next_steps_name_the_lockup_they_are_about(chain: Chain) -> None:
+    diagnosis = await get_diagnose(chain, "nina.near", lockups=[GLOBAL_LOCKUP_ID])
+    (unbonding,) = cases(diagnosis, "lockup_unbonding")
+    assert unbonding.next_command == f"/lockup {GLOBAL_LOCKUP_ID}"  # `lockup nina.near` alone finds no lockup
+    side = await get_diagnose(chain, SIDE.owner_id)
+    (venear,) = cases(side, "venear_locked")
+    assert venear.next_command == f"/lockup {SIDE.lockup_id}"  # lena's first lockup is her .lockup.near one
