@@ -11,6 +11,7 @@ from bot.near import errors
 from bot.near.indexer import IndexerClient
 from bot.near.rpc import NearRpcClient, RpcPolicy
 from bot.settings import Settings
+from bot.storage import open_storage
 
 # A healthy node's head is about a second old (~0.6 s blocks, near-staking.md §6.1); a minute means it stalled.
 STALE_AFTER_SECONDS = 60.0
@@ -29,7 +30,7 @@ def check_settings(settings: Settings) -> Check:
         status="ok",
         title="Settings",
         summary=f"valid: {settings.near_network}, {len(settings.near_rpc_urls)} RPC endpoint(s), database "
-        f"{settings.database_path}, DISCORD_TOKEN {token}",
+        f"{open_storage(settings.storage_url).describe()}, DISCORD_TOKEN {token}",
     )
 
 

@@ -288,7 +288,8 @@ async def plan_lockup_stake(
             f"{format_near(ctx.read.account.amount)} minus {storage_text(ctx)}. Try a smaller amount."
         )
     whitelist = ctx.whitelist_id
-    whitelisted = await whitelist_status(chain, whitelist, pool_id)
+    # Only select_staking_pool asks the whitelist: a pool already selected takes deposits as it is.
+    whitelisted = True if ctx.staking_pool_id == pool_id else await whitelist_status(chain, whitelist, pool_id)
     if whitelisted is False:
         raise ActionRefused(
             f"{pool_id} is not on the lockup whitelist ({whitelist}.is_whitelisted answered false): the lockup's "

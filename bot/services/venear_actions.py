@@ -131,8 +131,6 @@ async def plan_venear(
         )
     action, method = VENEAR_ACTIONS[word]
     ctx = await _venear_context(chain, owner_text, lockup_text)
-    if ctx.balances.staking_busy:
-        raise ActionRefused(f"A staking-pool call of {ctx.lockup_id} is in progress: try again in a minute.")
     amount, shown, verb, warnings = _plan(ctx, word, amount_text)
     call = venear_call(method, amount)
     warnings += await gas_warning(chain, ctx.owner, [call])
