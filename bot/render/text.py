@@ -254,7 +254,7 @@ def _(result: UnbondingResult) -> str:
     if not result.entries and not result.timed_unlocks:
         lines.append("  nothing is unbonding: no pool checked holds unstaked NEAR for this account")
     for entry in result.entries:
-        held = f" by your lockup {entry.held_by} (withdraw with --from-lockup)" if entry.held_by else ""
+        held = f" by your lockup {entry.held_by} (withdraw with --from-lockup --lockup {entry.held_by})" if entry.held_by else ""
         if entry.found_by == "scan":
             held += f" ({SCAN_FOUND})"
         lines.append(
