@@ -150,6 +150,15 @@ class VerificationStore:
         async with self.transaction() as tx:
             return await tx.execute("DELETE FROM verify_sessions WHERE expires_ms <= ?", _now_ms() - 86_400_000)
 
+    async def roles_kept_epoch(self) -> int | None:
+        rows = await self.fetch("SELECT value FROM scheduler_state WHERE name = 'roles_epoch'")
+        return int(rows[0][0]) if rows else None
+
+    async def mark_roles_kept(self, epoch: int) -> None:
+        async with self.transaction() as tx:
+            await tx.execute("INSERT INTO scheduler_state (name, value) VALUES ('roles_epoch', ?) "
+                             "ON CONFLICT (name) DO UPDATE SET value = excluded.value", epoch)
+
     # ------------------------------------------------------------------ role rules
 
     async def add_role_rule(self, guild_id: int, role_id: int, kind: str, target_id: str | None, min_yocto: int,
