@@ -38,8 +38,9 @@ class Roles(commands.Cog):
         allowed_installs=app_commands.AppInstallationType(guild=True),
         allowed_contexts=app_commands.AppCommandContext(guild=True),
     )
-    rule = app_commands.Group(name="rule", description="Rules that give a role (Manage Roles)", parent=roles,
-                              default_permissions=discord.Permissions(manage_roles=True))
+    # Discord hides commands by permission only at the top level; /roles check is for every member, so the rule
+    # subcommands check Manage Roles themselves.
+    rule = app_commands.Group(name="rule", description="Rules that give a role (Manage Roles)", parent=roles)
 
     def __init__(self, bot: StakingBot) -> None:
         self.bot = bot
