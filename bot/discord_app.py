@@ -105,8 +105,15 @@ class StakingBot(commands.AutoShardedBot):
         self.verification = VerificationService(self.storage, self.chain, base_url=base, recipient=recipient,
                                                 on_verified=self._verified)
         app = verify_app(self.verification, network=self.chain.network, wallet_url=self.settings.mynearwallet_url)
-        self._web = VerifyServer(app, self.settings.web_host, self.settings.web_port)
-        port = await self._web.start()
+        web = VerifyServer(app, self.settings.web_host, self.settings.web_port)
+        try:
+            port = await web.start()
+        except OSError as exc:  # e.g. a second process on this host: links live in the database, either serves them
+            await web.stop()
+            log.warning("verification page not served by this process (%s:%d: %s); links still work wherever it is "
+                        "served", self.settings.web_host, self.settings.web_port, exc.strerror or exc)
+            return
+        self._web = web
         log.info("verification page served on %s:%d for %s", self.settings.web_host, port, base)
 
     async def _verified(self, completed: Completed) -> None:

@@ -15,13 +15,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote
 
+import discord
 import pytest
 from aiohttp import web
 
 from bot.discord_app import StakingBot
 from bot.sandbox import ThreadedSandbox
 from tests.discord.conftest import StartBot, eventually, make_settings
-from tests.discord.fake_discord import OWNER_ID, USER_ID, FakeDiscord
+from tests.discord.fake_discord import GUILD_ID, OWNER_ID, USER_ID, FakeDiscord
 from tests.discord.fake_roles import MANAGE_ROLES
 from tests.wallet_keys import TestWallet
 
@@ -101,6 +102,13 @@ async def test_the_role_follows_a_wallet_verified_stake(
     settings = make_settings(sandbox, public_base_url=f"http://127.0.0.1:{port}", web_port=port,
                              mynearwallet_url=wallet_url)
     bot: StakingBot = await start_bot(settings_=settings)
+
+    # The fake enforces Discord's rules itself: above the bot's highest role, a user who is not a member.
+    with pytest.raises(discord.Forbidden):
+        await bot.http.add_role(GUILD_ID, USER_ID, above)
+    with pytest.raises(discord.NotFound) as gone:
+        await bot.http.add_role(GUILD_ID, OWNER_ID + 1, delegator)
+    assert gone.value.code == 10007 and fake.roles_of(USER_ID) == set()
 
     refused = await fake.slash("roles rule add", {"role": above, "condition": "staked with a pool",
                                                  "minimum": "100", "pool": POOL}, user_id=OWNER_ID)
