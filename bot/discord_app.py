@@ -22,10 +22,14 @@ from bot.alerts.discord_notifier import DiscordNotifier
 from bot.alerts.service import AlertService
 from bot.discord.options import PoolDirectory
 from bot.discord.redact import install_redaction
+from bot.discord.roles import DiscordRoles
 from bot.discord.tree import StakingTree
+from bot.roles.keeper import RoleKeeper
 from bot.services.chain import Chain
 from bot.settings import Settings
-from bot.storage import Storage, open_storage
+from bot.storage import Completed, Storage, open_storage
+from bot.verify.service import VerificationService
+from bot.verify.web import VerifyServer, verify_app
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,6 +70,9 @@ class StakingBot(commands.AutoShardedBot):
         self.sync_only = False  # `python -m bot sync`: no database and no alerts, only the command list
         self.storage: Storage | None = None
         self.alerts: AlertService | None = None
+        self.roles: RoleKeeper | None = None
+        self.verification: VerificationService | None = None  # None: PUBLIC_BASE_URL is not set
+        self._web: VerifyServer | None = None
         self._alerts_task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -78,14 +85,42 @@ class StakingBot(commands.AutoShardedBot):
             self.storage = open_storage(self.settings.storage_url)
             await self.storage.open()
             log.info("storage: %s", self.storage.describe())
-            self.alerts = AlertService(self.storage, self.chain, DiscordNotifier(self),
+            self.roles = RoleKeeper(self.storage, self.chain, DiscordRoles(self))
+            self.alerts = AlertService(self.storage, self.chain, DiscordNotifier(self), roles=self.roles,
                                        retention_seconds=int(self.settings.outbox_retention_hours * 3600))
+            await self._start_verification()
             self._alerts_task = asyncio.create_task(self._run_alerts(), name="alerts")
         for extension in cog_extensions():
             await self.load_extension(extension)
         if self.settings.dev_guild_id and self.sync_dev_guild:
             synced = await self.sync_to_guild(self.settings.dev_guild_id)
             log.info("synced %d commands to the development guild %s", len(synced), self.settings.dev_guild_id)
+
+    async def _start_verification(self) -> None:
+        """The verification page's web server, in this process, when PUBLIC_BASE_URL says where users reach it."""
+        base, recipient = self.settings.public_base_url, self.settings.recipient
+        if not base or not recipient:
+            return
+        assert self.storage is not None and self.chain is not None
+        self.verification = VerificationService(self.storage, self.chain, base_url=base, recipient=recipient,
+                                                on_verified=self._verified)
+        app = verify_app(self.verification, network=self.chain.network, wallet_url=self.settings.mynearwallet_url)
+        web = VerifyServer(app, self.settings.web_host, self.settings.web_port)
+        try:
+            port = await web.start()
+        except OSError as exc:  # e.g. a second process on this host: links live in the database, either serves them
+            await web.stop()
+            log.warning("verification page not served by this process (%s:%d: %s); links still work wherever it is "
+                        "served", self.settings.web_host, self.settings.web_port, exc.strerror or exc)
+            return
+        self._web = web
+        log.info("verification page served on %s:%d for %s", self.settings.web_host, port, base)
+
+    async def _verified(self, completed: Completed) -> None:
+        """Right after a proof: the roles of its user (and of whoever had verified the account before)."""
+        if self.roles is not None:
+            users = [completed.account.user_id, *filter(None, [completed.previous_user_id])]
+            self.background(self.roles.keep(user_ids=users))
 
     @property
     def pool_directory(self) -> PoolDirectory:
@@ -150,6 +185,8 @@ class StakingBot(commands.AutoShardedBot):
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError, Exception):
                         await task
+            if self._web is not None:
+                await self._web.stop()
             await super().close()
         finally:
             if self.storage is not None:

@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     # support channels a server admin chose (/guard on). Off: the guard works only in DMs (and messages that mention
     # the bot). Turning it on also needs the toggle in the Developer Portal, or Discord refuses the connection.
     guard_message_content: bool = False
+    # Account verification (/account verify, NEP-413) and verified roles: the page the bot serves is reached at
+    # PUBLIC_BASE_URL (https; e.g. https://bot.example.org behind a reverse proxy to WEB_HOST:WEB_PORT). Unset: off.
+    public_base_url: str | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    # The NEP-413 `recipient` wallets sign for (ASCII). Unset: PUBLIC_BASE_URL's host name.
+    verify_recipient: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-_:]{0,99}$")
+    # For tests only: a loopback stand-in for MyNearWallet (unset = the real wallet of NEAR_NETWORK).
+    mynearwallet_url: str | None = None
     # For tests only: point discord.py at a loopback fake Discord (REST base ending in /api/v10, gateway ws:// URL).
     # Unset = the real Discord. Only 127.0.0.1/localhost are accepted, so the token can never go elsewhere.
     discord_api_base: str | None = None
@@ -86,7 +95,23 @@ class Settings(BaseSettings):
             raise ValueError(f"{url!r} is not an http(s) URL")
         return url.rstrip("/") if url else url
 
-    @field_validator("discord_api_base", "discord_gateway_url")
+    @field_validator("public_base_url")
+    @classmethod
+    def _check_public_url(cls, url: str | None) -> str | None:
+        from urllib.parse import urlsplit
+
+        if not url or not url.strip():
+            return None
+        parts = urlsplit(url.strip())
+        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if not parts.hostname or parts.query or parts.fragment or parts.username or not (
+                parts.scheme == "https" or (parts.scheme == "http" and loopback)):
+            raise ValueError(f"{url!r} must be an https URL (http only on 127.0.0.1, for tests), without query")
+        if not parts.hostname.isascii():
+            raise ValueError(f"{url!r}: write an internationalised host name in its xn-- form")
+        return url.strip().rstrip("/")
+
+    @field_validator("discord_api_base", "discord_gateway_url", "mynearwallet_url")
     @classmethod
     def _loopback_only(cls, url: str | None) -> str | None:
         if not url:
@@ -95,7 +120,7 @@ class Settings(BaseSettings):
 
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https", "ws", "wss") or parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-            raise ValueError(f"{url!r} must be a loopback http(s)/ws(s) URL (test setting for a fake Discord)")
+            raise ValueError(f"{url!r} must be a loopback http(s)/ws(s) URL (a test setting)")
         return url.rstrip("/")
 
     @field_validator("shard_ids", mode="before")
@@ -149,6 +174,15 @@ class Settings(BaseSettings):
     @property
     def storage_url(self) -> str:
         return self.database_url or f"sqlite:///{self.database_path}"
+
+    @property
+    def recipient(self) -> str | None:
+        """Who NEP-413 messages are addressed to: VERIFY_RECIPIENT, else the public page's host."""
+        from urllib.parse import urlsplit
+
+        if self.verify_recipient:
+            return self.verify_recipient
+        return urlsplit(self.public_base_url).hostname if self.public_base_url else None
 
     @property
     def token(self) -> str | None:

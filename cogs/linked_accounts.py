@@ -2,7 +2,9 @@
 that takes an account when it is left out. Always ephemeral.
 
 Linking is a convenience, never identity: anyone can link any public account, nothing is signed, and the bot
-never asks for keys. The account must exist on chain (one `view_account` read).
+never asks for keys. The account must exist on chain (one `view_account` read). `/account verify` is the proof:
+a one-time page where the user's own wallet signs a NEP-413 message (bot/verify); verified accounts drive server
+roles (cogs/roles.py).
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from bot.discord.options import GROUP_EVERYWHERE, AccountId, account_autocomplet
 from bot.discord.respond import show
 from bot.discord_app import StakingBot
 from bot.near import errors
-from bot.render.discord_limits import SafeEmbed
+from bot.render.discord_limits import Link, SafeEmbed
 from bot.render.embeds import GREEN, GREY, error_embed, finish
-from bot.render.safe import Md, code, md, plain
+from bot.render.safe import Md, checked_page_url, code, md, plain
 from bot.safety import SECRET_WARNING, looks_like_secret
 from bot.services.lockup import lockup_summaries
 from bot.storage import MAX_LINKED_ACCOUNTS, Storage, StorageError
@@ -92,11 +94,38 @@ class LinkedAccounts(commands.Cog):
         owner = code(itself.owner_id)  # read from the contract: whatever text it holds
         return md("\n\nIt is a lockup of {}: /status, /unbonding and /diagnose for {} now include it.", owner, owner)
 
+    @account.command(name="verify", description="Prove you own a NEAR account by signing with your wallet (no key)")
+    @app_commands.describe(account="Only this account (optional: otherwise whichever account your wallet signs for)")
+    @personal_cooldown()
+    async def verify(self, interaction: discord.Interaction, account: AccountId | None = None) -> None:
+        service = self.bot.verification
+        if service is None:
+            await show(interaction, error_embed(
+                Md("Verification is not switched on for this bot: its operator has not set `PUBLIC_BASE_URL`, the "
+                   "address of the page where your wallet signs."), title="Verification is off"))
+            return
+        issued = await service.issue(interaction.user.id, interaction.guild_id, account)
+        url = checked_page_url(issued.url, service.base_url)
+        if url is None:  # the settings checked PUBLIC_BASE_URL; this only guards against a broken build
+            await show(interaction, error_embed("The verification link could not be made."))
+            return
+        which = md(" {}", code(account)) if account else Md(" your account")
+        text = md(
+            "Open the link below and sign with your NEAR wallet to prove you own{}. It works **once**, only for you, "
+            "until <t:{}:t> (10 minutes). Do not share it.\n\nYour wallet signs a message (no transaction, no fee, "
+            "no access to your account). **I never see or ask for your keys or seed phrase.**",
+            which, issued.expires_unix)
+        if interaction.guild_id is not None:
+            text += Md("\n\nServer roles that follow verified holdings are checked right after you sign.")
+        embed = SafeEmbed(title=Md("Verify your NEAR account"), description=text, colour=GREEN)
+        await show(interaction, finish(embed, [Link(plain("Open the verification page"), url)]))
+
     @account.command(name="unlink", description="Forget a linked NEAR account")
     @app_commands.describe(account="A linked account")
     @app_commands.autocomplete(account=account_autocomplete)
     async def unlink(self, interaction: discord.Interaction, account: AccountId) -> None:
-        if not await self.storage.unlink_account(interaction.user.id, account):
+        unverified = await self.storage.unverify(interaction.user.id, account)
+        if not await self.storage.unlink_account(interaction.user.id, account) and not unverified:
             await show(interaction, error_embed(md("{} is not one of your linked accounts.", code(account)),
                                                 title="Not linked"))
             return
@@ -104,6 +133,10 @@ class LinkedAccounts(commands.Cog):
         text = md("Unlinked {}.", code(account))
         if default:
             text += md(" Your default account is now {}.", code(default))
+        if unverified:
+            text += Md(" It is no longer verified; server roles that followed it are checked again now.")
+            if self.bot.roles is not None:
+                self.bot.background(self.bot.roles.keep(user_ids=[interaction.user.id]))
         alerts = [s for s in await self.storage.user_subscriptions(interaction.user.id) if s.account_id == account]
         if alerts:  # an alert follows an account, not a link: say so rather than switch it off behind the user's back
             text += md(" Your {} alert(s) on it stay on ({}); stop them with `/alert remove`.",
@@ -113,15 +146,19 @@ class LinkedAccounts(commands.Cog):
     @account.command(name="list", description="Your linked NEAR accounts and which one is the default")
     async def list_(self, interaction: discord.Interaction) -> None:
         linked = await self.storage.linked_accounts(interaction.user.id)
+        verified = {v.account_id for v in await self.storage.verified_accounts(interaction.user.id)}
         if not linked:
             text = Md("You have not linked an account yet. Use `/account link account:alice.near`.")
         else:
             text = Md("\n").join(
-                md("{}{}{}", Md("⭐ ") if a.is_default else Md("• "), _shown(a), Md(" (default)") if a.is_default else Md(""))
+                md("{}{}{}{}", Md("⭐ ") if a.is_default else Md("• "), _shown(a),
+                   Md(" (default)") if a.is_default else Md(""),
+                   Md(" ✅ verified") if a.account_id in verified else Md(""))
                 for a in linked
             )
         embed = SafeEmbed(title=Md("Your linked accounts"), description=text, colour=GREY)
-        embed.set_footer(text=plain("Up to {} accounts. A convenience, not proof of ownership.", MAX_LINKED_ACCOUNTS))
+        embed.set_footer(text=plain("Up to {} accounts. Linking is a convenience; ✅ = proven with /account verify.",
+                                    MAX_LINKED_ACCOUNTS))
         await show(interaction, finish(embed))
 
     @account.command(name="default", description="Use this linked account when a command leaves it out")

@@ -26,6 +26,7 @@ from bot.near.models import ValidatorsResponse
 from bot.near.pools import PoolFacts, get_delegation, get_pool_facts
 from bot.near.units import format_near
 from bot.near.wallet_links import mynearwallet_liquid_staking_url, mynearwallet_staking_url
+from bot.roles.keeper import RoleKeeper
 from bot.services.actions import utc_text
 from bot.services.chain import Chain
 from bot.services.pool import uptime_summary, validator_info
@@ -67,8 +68,10 @@ class AlertScheduler:
         max_sleep: float = 3600.0,
         settling_recheck: float = SETTLING_RECHECK_SECONDS,
         retention_seconds: int = 7 * 86400,
+        roles: RoleKeeper | None = None,
     ) -> None:
         self.storage = storage
+        self.roles = roles  # verified roles, kept true once per epoch
         self.chain = chain
         self.deliverer = deliverer
         self.min_sleep = min_sleep
@@ -109,6 +112,7 @@ class AlertScheduler:
             await self._check_unbonding(clock)
             await self._check_timed(clock)
             await self._check_pools(clock)
+            await self._keep_roles(clock)
             if removed := await self.storage.purge_outbox(self.retention_seconds):
                 log.info("removed %d delivered notifications older than the retention time", removed)
             await self.deliverer.deliver_due()
@@ -387,6 +391,19 @@ class AlertScheduler:
         if before != now:
             await self.storage.remember(sub.id, now)
 
+    # ------------------------------------------------------------------ verified roles
+
+    async def _keep_roles(self, clock: EpochClock) -> None:
+        """Once per epoch: every member who asked for roles, each verified account read once (bot/roles)."""
+        if self.roles is None or (await self.storage.roles_kept_epoch() or -1) >= clock.epoch_height:
+            return
+        if await self.storage.role_rules():
+            report = await self.roles.keep()
+            log.info("roles kept at epoch %d: %d given, %d taken back, %d accounts read, %d members not read",
+                     clock.epoch_height, report.granted, report.removed, report.accounts_read, report.unread_members)
+        await self.storage.purge_verify_sessions()
+        await self.storage.mark_roles_kept(clock.epoch_height)
+
     # ------------------------------------------------------------------ planning the next wake
 
     async def _plan(self, clock: EpochClock) -> WakePlan:
@@ -413,7 +430,8 @@ class AlertScheduler:
             return WakePlan(self.min_sleep * 2, next_due)
         if next_due is not None:
             targets.append(next_due)
-        if await self.storage.announcement_channels() or await self.storage.active_subscriptions("pool"):
+        if (await self.storage.announcement_channels() or await self.storage.active_subscriptions("pool")
+                or (self.roles is not None and await self.storage.role_rules())):
             targets.append(clock.epoch_height + 1)
         if not targets:
             return WakePlan(self.max_sleep, None)

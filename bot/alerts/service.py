@@ -16,6 +16,7 @@ import socket
 from bot.alerts.delivery import Deliverer, DeliveryPolicy
 from bot.alerts.notify import Notifier
 from bot.alerts.scheduler import AlertScheduler
+from bot.roles.keeper import RoleKeeper
 from bot.services.chain import Chain
 from bot.storage import Storage
 
@@ -30,11 +31,12 @@ def process_holder() -> str:
 
 class AlertService:
     def __init__(self, storage: Storage, chain: Chain, notifier: Notifier, *, retention_seconds: int,
-                 policy: DeliveryPolicy | None = None, poll_seconds: float = 1.0, lease_seconds: float = 10.0) -> None:
+                 policy: DeliveryPolicy | None = None, poll_seconds: float = 1.0, lease_seconds: float = 10.0,
+                 roles: RoleKeeper | None = None) -> None:
         self.storage = storage
         self.holder = process_holder()
         self.deliverer = Deliverer(storage, notifier, holder=self.holder, policy=policy)
-        self.scheduler = AlertScheduler(storage, chain, self.deliverer, retention_seconds=retention_seconds)
+        self.scheduler = AlertScheduler(storage, chain, self.deliverer, retention_seconds=retention_seconds, roles=roles)
         self.poll_seconds = poll_seconds
         self.lease_seconds = lease_seconds
         self.leading = False

@@ -72,6 +72,18 @@ class MethodNotFound(NearError):
         self.method = method
 
 
+class UnknownAccessKey(NearError):
+    """The account has no access key with that public key at the block read (nearcore UNKNOWN_ACCESS_KEY)."""
+
+    kind = "unknown_access_key"
+    bad_input = True
+
+    def __init__(self, account_id: str, public_key: str) -> None:
+        super().__init__(f"{public_key} is not an access key of {account_id}.")
+        self.account_id = account_id
+        self.public_key = public_key
+
+
 class ContractPanic(NearError):
     kind = "contract_panic"
 

@@ -47,6 +47,20 @@ class RpcModel(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
+class AccessKeyView(RpcModel):
+    """`query` view_access_key: `permission` is "FullAccess" or {"FunctionCall": {allowance, receiver_id,
+    method_names}} (nearcore core/primitives/src/views.rs `AccessKeyPermissionView`)."""
+
+    nonce: U64
+    permission: str | dict[str, Any]
+    block_height: U64
+    block_hash: str
+
+    @property
+    def full_access(self) -> bool:
+        return self.permission == "FullAccess"
+
+
 class AccountView(RpcModel):
     amount: U128
     locked: U128

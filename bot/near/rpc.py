@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from bot.near import errors
 from bot.near.models import (
+    AccessKeyView,
     AccountView,
     Block,
     CallResult,
@@ -177,6 +178,10 @@ class NearRpcClient:
 
     async def view_account(self, account_id: str, *, block_id: int | None = None) -> AccountView:
         return await self.query({"request_type": "view_account", "account_id": account_id}, AccountView, block_id)
+
+    async def view_access_key(self, account_id: str, public_key: str, *, block_id: int | None = None) -> AccessKeyView:
+        request = {"request_type": "view_access_key", "account_id": account_id, "public_key": public_key}
+        return await self.query(request, AccessKeyView, block_id)
 
     async def call_function(
         self, account_id: str, method_name: str, args: dict[str, Any] | None = None, *, block_id: int | None = None

@@ -126,6 +126,8 @@ def from_legacy_result_error(text: str, account_id: str, method_name: str) -> Fa
         return Failure(from_vm_error(text, account_id, method_name), Retry.NEVER)
     if "does not exist while viewing" in text and "access key" not in text:
         return Failure(errors.AccountNotFound(account_id), Retry.NEVER)
+    if text.startswith("access key ") and "does not exist while viewing" in text:  # nearcore process_query_response
+        return Failure(errors.UnknownAccessKey(account_id, text.split(" ")[2]), Retry.NEVER)
     return Failure(errors.ContractExecutionError(account_id, method_name, text[:300]), Retry.NEVER)
 
 
@@ -142,6 +144,9 @@ def from_error_object(error: Any, method: str, params: Any) -> Failure:
 
     if cause_name == "UNKNOWN_ACCOUNT":
         return Failure(errors.AccountNotFound(str(info.get("requested_account_id", account_id))), Retry.NEVER)
+    if cause_name == "UNKNOWN_ACCESS_KEY":
+        key = params.get("public_key", "?") if isinstance(params, dict) else "?"
+        return Failure(errors.UnknownAccessKey(account_id, str(info.get("public_key", key))), Retry.NEVER)
     if cause_name == "INVALID_ACCOUNT":
         return Failure(errors.InvalidAccount(str(info.get("requested_account_id", account_id))), Retry.NEVER)
     if cause_name == "NO_CONTRACT_CODE":

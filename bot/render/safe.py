@@ -281,6 +281,20 @@ def checked_url(url: object) -> SafeUrl | None:
     return SafeUrl(url)
 
 
+def checked_page_url(url: object, base_url: str) -> SafeUrl | None:
+    """A URL of the bot's own web page (PUBLIC_BASE_URL, checked by the settings): the same scheme, host and port
+    as `base_url`, under its path, made only of URL characters; https, or http on a loopback host (tests)."""
+    if not isinstance(url, str) or len(url) > MAX_URL or not _URL_CHARS.fullmatch(url):
+        return None
+    parts, base = urlsplit(url), urlsplit(base_url)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if not (parts.scheme == "https" or (parts.scheme == "http" and loopback)) or parts.username:
+        return None
+    if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or not parts.path.startswith(base.path + "/"):
+        return None
+    return SafeUrl(url)
+
+
 def md_link(label: Md, url: SafeUrl) -> Md:
     """A masked link the bot built: an Md label and a SafeUrl only."""
     if type(label) is not Md or not isinstance(url, SafeUrl):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .access_keys import AccessKeys
 from .contracts import Contract, ContractPanic, Env, MethodNotFound, ProhibitedInView
 from .state_layout import entry_storage_bytes
 from .timeline import Timeline
@@ -110,6 +111,7 @@ class SandboxChain:
         # Updates older than this are reported as null by the FastNEAR API (near-staking.md §6.4).
         self.fastnear_index_start_height = self.timeline.genesis_height
         self.roles: dict[str, Any] = {}  # filled by the scenario, shown by /sandbox/info
+        self.access_keys = AccessKeys()  # public keys per account (control API: POST /sandbox/access_key)
         self._hash_cache: dict[str, int] = {}
 
     # -- head and epochs ------------------------------------------------------

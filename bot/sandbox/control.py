@@ -7,6 +7,8 @@
 - ``POST /sandbox/faults``   list of rules (replaces this node's rules); ``GET``/``DELETE`` likewise
 - ``POST /sandbox/call``     ``{"signer_id","receiver_id","method_name","args":{},"deposit":"<yocto>"}``
 - ``POST /sandbox/account``  ``{"account_id","amount":"<yocto>"}`` creates a plain account
+- ``POST /sandbox/access_key`` ``{"account_id","public_key","permission"}`` adds an access key ("FullAccess" or
+  ``{"FunctionCall": {...}}``); ``DELETE`` with ``{"account_id","public_key"}`` deletes it
 """
 
 from __future__ import annotations
@@ -123,6 +125,24 @@ def add_routes(app: web.Application, node: SandboxServer) -> None:
             return _bad_request(str(exc))
         return json_response({"ok": True, "account_id": account_id})
 
+    async def add_access_key(request: web.Request) -> web.Response:
+        try:
+            body = await _json_body(request)
+            if body["account_id"] not in node.chain.accounts:
+                raise ValueError(f"no account {body['account_id']!r}")
+            node.chain.access_keys.add(body["account_id"], body["public_key"], body.get("permission", "FullAccess"))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return _bad_request(f"bad access key request: {exc}")
+        return json_response({"ok": True})
+
+    async def delete_access_key(request: web.Request) -> web.Response:
+        try:
+            body = await _json_body(request)
+            deleted = node.chain.access_keys.delete(str(body["account_id"]), str(body["public_key"]))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return _bad_request(f"bad access key request: {exc}")
+        return json_response({"ok": deleted})
+
     app.router.add_get("/sandbox/info", get_info)
     app.router.add_post("/sandbox/advance", advance)
     app.router.add_get("/sandbox/faults", get_faults)
@@ -130,3 +150,5 @@ def add_routes(app: web.Application, node: SandboxServer) -> None:
     app.router.add_delete("/sandbox/faults", clear_faults)
     app.router.add_post("/sandbox/call", call)
     app.router.add_post("/sandbox/account", create_account)
+    app.router.add_post("/sandbox/access_key", add_access_key)
+    app.router.add_delete("/sandbox/access_key", delete_access_key)

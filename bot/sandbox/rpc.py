@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import rpc_errors as errors
+from .access_keys import UnknownAccessKey
 from .account_id import is_valid_account_id
 from .chain import NoContractCode, SandboxChain, UnknownAccount
 from .contracts import ContractError
@@ -198,11 +199,12 @@ class RpcHandler:
             "view_account": self._view_account,
             "call_function": self._call_function,
             "view_state": self._view_state,
+            "view_access_key": self._view_access_key,
         }
         if request_type not in handlers:
             raise errors.parse_error(
                 f"Failed parsing args: unknown variant `{request_type}`, expected one of "
-                "`view_account`, `call_function`, `view_state`"
+                "`view_account`, `call_function`, `view_state`, `view_access_key`"
             )
         height = self._resolve_block(params, head)
         account_id = params.get("account_id")
@@ -221,6 +223,20 @@ class RpcHandler:
 
     def _view_account(self, params: dict[str, Any], account_id: str, height: int, block_hash: str) -> dict[str, Any]:
         return self.chain.view_account(account_id)
+
+    def _view_access_key(self, params: dict[str, Any], account_id: str, height: int, block_hash: str) -> dict[str, Any]:
+        public_key = params.get("public_key")
+        if not isinstance(public_key, str):
+            raise errors.parse_error("Failed parsing args: missing field `public_key`")
+        if account_id not in self.chain.accounts:
+            raise UnknownAccount(account_id)
+        try:
+            return self.chain.access_keys.view(account_id, public_key)
+        except UnknownAccessKey:
+            if self.options.error_style == "structured":
+                raise errors.unknown_access_key(public_key, height, block_hash) from None
+            # `query` keeps the HTTP-200 text for it (nearcore process_query_response, near-rpc.md §3.1).
+            return {"error": f"access key {public_key} does not exist while viewing", "logs": []}
 
     def _call_function(self, params: dict[str, Any], account_id: str, height: int, block_hash: str) -> dict[str, Any]:
         method = params.get("method_name")

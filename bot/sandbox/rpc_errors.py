@@ -96,6 +96,14 @@ def unknown_account(account_id: str, height: int, block_hash: str) -> RpcFailure
     )
 
 
+def unknown_access_key(public_key: str, height: int, block_hash: str) -> RpcFailure:
+    # nearcore chain/jsonrpc-primitives/src/types/query.rs `UnknownAccessKey` (near-rpc.md §3.2).
+    return handler_error(
+        "UNKNOWN_ACCESS_KEY", {"public_key": public_key, "block_height": height, "block_hash": block_hash},
+        f"access key {public_key} does not exist while viewing",
+    )
+
+
 def invalid_account(account_id: str, height: int, block_hash: str) -> RpcFailure:
     # nearcore chain/jsonrpc-primitives/src/types/query.rs `InvalidAccount` ("Account ID {id} is invalid").
     return handler_error(

@@ -23,17 +23,14 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 from bot.storage.migrations import LATEST_VERSION, MIGRATIONS, for_dialect
-from bot.storage.models import GuildSettings, LinkedAccount, OutboxItem, Subscription
+from bot.storage.models import GuildSettings, LinkedAccount, OutboxItem, StorageError, Subscription
+from bot.storage.verified import VerificationStore
 
 log = logging.getLogger(__name__)
 MAX_LINKED_ACCOUNTS = 10
 ANNOUNCED_EPOCH = "announced_epoch"
 Row = Sequence[Any]
 TOPICS = ("alerts", "outbox")
-
-
-class StorageError(Exception):
-    """A storage rule was broken (limits, unknown rows); the message is safe to show a user."""
 
 
 class Tx(Protocol):
@@ -72,7 +69,7 @@ def _outbox_item(r: Row) -> OutboxItem:
                       attempts=r[4], first_try_ms=r[5], guild_id=r[6])
 
 
-class SqlStorage:
+class SqlStorage(VerificationStore):
     """The storage behaviour shared by both backends. Subclasses implement the connection methods below."""
 
     dialect = ""

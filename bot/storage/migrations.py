@@ -117,6 +117,57 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX subscriptions_due_unix ON subscriptions (state, due_unix)
         """,
     ),
+    (
+        6,
+        "verified accounts (NEP-413) and role rules",
+        """
+        CREATE TABLE verify_sessions (
+            token_hash  TEXT    PRIMARY KEY,
+            user_id     INTEGER NOT NULL,
+            guild_id    INTEGER,
+            account_id  TEXT,
+            nonce       TEXT    NOT NULL UNIQUE,
+            message     TEXT    NOT NULL,
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            expires_ms  INTEGER NOT NULL,
+            used_ms     INTEGER,
+            created_ms  INTEGER NOT NULL
+        );
+        CREATE INDEX verify_sessions_user ON verify_sessions (user_id, expires_ms);
+        CREATE TABLE verified_accounts (
+            account_id   TEXT    PRIMARY KEY,
+            user_id      INTEGER NOT NULL,
+            public_key   TEXT    NOT NULL,
+            block_height INTEGER NOT NULL,
+            verified_at  INTEGER NOT NULL
+        );
+        CREATE INDEX verified_accounts_user ON verified_accounts (user_id);
+        CREATE TABLE role_rules (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id   INTEGER NOT NULL,
+            role_id    INTEGER NOT NULL,
+            kind       TEXT    NOT NULL CHECK (kind IN ('pool_stake', 'total_stake', 'locked', 'liquid')),
+            target_id  TEXT,
+            min_yocto  TEXT    NOT NULL,
+            created_by INTEGER NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX role_rules_guild ON role_rules (guild_id);
+        CREATE TABLE role_members (
+            guild_id   INTEGER NOT NULL,
+            user_id    INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (guild_id, user_id)
+        );
+        CREATE TABLE role_grants (
+            guild_id   INTEGER NOT NULL,
+            role_id    INTEGER NOT NULL,
+            user_id    INTEGER NOT NULL,
+            granted_at INTEGER NOT NULL,
+            PRIMARY KEY (guild_id, role_id, user_id)
+        )
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+class StorageError(Exception):
+    """A storage rule was broken (limits, unknown rows); the message is safe to show a user."""
+
+
 @dataclass(frozen=True)
 class LinkedAccount:
     account_id: str
@@ -71,3 +75,36 @@ class StorageHealth:
     latest_version: int  # the schema this version of the bot expects
     problem: str | None = None  # why it could not be opened or written, in the backend's words
     denied: bool = False  # the problem is access (permissions, read-only), not a damaged or foreign file
+
+
+@dataclass(frozen=True)
+class VerifySession:
+    """A one-time verification link: bound to one Discord user, with the nonce the wallet must sign."""
+
+    user_id: int
+    guild_id: int | None  # the server /account verify was used in (its roles are checked at once)
+    account_id: str | None  # the account the user named, or None: whichever account the wallet signs for
+    nonce: bytes
+    message: str
+    expires_ms: int
+    used: bool
+    attempts: int
+
+
+@dataclass(frozen=True)
+class VerifiedAccount:
+    account_id: str
+    user_id: int
+    public_key: str  # the full-access key that signed (public: it is on chain)
+    block_height: int  # the block at which it was a full-access key of the account
+    verified_at: int
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    id: int
+    guild_id: int
+    role_id: int
+    kind: str  # "pool_stake" | "total_stake" | "locked" | "liquid"
+    target_id: str | None  # the pool (pool_stake) or liquid-staking contract (liquid, optional)
+    min_yocto: int

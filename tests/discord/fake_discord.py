@@ -50,6 +50,8 @@ from typing import Any
 import yarl
 from aiohttp import WSMsgType, web
 
+from tests.discord.fake_roles import FakeRoles
+
 API_PREFIX = "/api/v10"
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
@@ -382,7 +384,7 @@ def discord_error(status: int, code: int, message: str, problems: list[str] | No
     return json_response(body, status)
 
 
-class FakeDiscord:
+class FakeDiscord(FakeRoles):
     """Start with `await fake.start()`, point discord.py at it with `restore = fake.point_client()`."""
 
     def __init__(self, *, token: str = "fake-bot-token-for-tests", response_deadline: float = 3.0,
@@ -445,6 +447,7 @@ class FakeDiscord:
         self._message_posted = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self._init_roles()  # roles and member roles (tests/discord/fake_roles.py)
 
     # -- lifecycle --------------------------------------------------------------------------------------------
     async def start(self) -> FakeDiscord:
@@ -471,6 +474,7 @@ class FakeDiscord:
         r.add_post(API_PREFIX + "/channels/{cid}/messages", self._bot_route(self._channel_message))
         r.add_get(API_PREFIX + "/channels/{cid}/messages", self._bot_route(self._channel_history))
         r.add_delete(API_PREFIX + "/channels/{cid}/messages/{mid}", self._bot_route(self._delete_message))
+        self.add_role_routes(r, API_PREFIX)
         r.add_get("/attachments/{cid}/{aid}/{filename}", self._download)
         r.add_route("*", "/{tail:.*}", self._unhandled)
         self._runner = web.AppRunner(app, access_log=None)
@@ -696,7 +700,15 @@ class FakeDiscord:
             raise ValueError(f"where must be one of {sorted(CONTEXTS)}")
         top, _, sub = name.partition(" ")  # "alert remove": a subcommand of the /alert group
         command = self.command(top, where, guild_id)
-        if sub:
+        group, _, leaf = sub.partition(" ")  # "roles rule add": subcommand `add` of the group `rule`
+        if leaf:
+            groupdef = next((o for o in command.get("options") or [] if o.get("type") == 2 and o["name"] == group), {})
+            subdef = next((o for o in groupdef.get("options") or [] if o["name"] == leaf), None)
+            if subdef is None:
+                raise FakeDiscordError(f"/{top} has no subcommand {sub!r}")
+            inner = self._options({**subdef, "name": name}, options or {}, focused)
+            built = [{"name": group, "type": 2, "options": [{"name": leaf, "type": 1, "options": inner}]}]
+        elif sub:
             subdef = next((o for o in command.get("options") or [] if o.get("type") == 1 and o["name"] == sub), None)
             if subdef is None:
                 raise FakeDiscordError(f"/{top} has no subcommand {sub!r}")
@@ -708,6 +720,9 @@ class FakeDiscord:
         picked = [int(o["value"]) for o in inner if o["type"] == 7 and not o.get("focused")]
         if picked:
             payload["data"]["resolved"] = {"channels": {str(c): self._resolved_channel(c, user_id) for c in picked}}
+        roles = [int(o["value"]) for o in inner if o["type"] == 8 and not o.get("focused")]
+        if roles:
+            payload["data"].setdefault("resolved", {})["roles"] = self.resolved_roles(roles)
         record = InteractionRecord(id=int(payload["id"]), token=payload["token"], type=itype, name=name,
                                    where=where, user_id=user_id, channel_id=channel_id, payload=payload)
         self.interactions[record.id] = record
@@ -1324,7 +1339,7 @@ class FakeDiscord:
         if not self.bot_role_permissions:
             return []
         return [{"id": str(BOT_ROLE_ID), "name": "Staking Assistant", "permissions": str(self.bot_role_permissions),
-                 "position": 1, "color": 0, "hoist": False, "managed": True, "mentionable": False, "flags": 0}]
+                 "position": self.bot_role_position, "color": 0, "hoist": False, "managed": True, "mentionable": False, "flags": 0}]
 
     # -- gateway ----------------------------------------------------------------------------------------------
     def _guild_create(self, guild_id: int = GUILD_ID) -> dict[str, Any]:
@@ -1335,7 +1350,7 @@ class FakeDiscord:
             "id": str(guild_id), "name": "NEAR Stakers" if guild_id == GUILD_ID else "NEAR Validators", "icon": None,
             "owner_id": str(OWNER_ID),
             "afk_timeout": 300, "verification_level": 0, "default_message_notifications": 0,
-            "explicit_content_filter": 0, "roles": [everyone, *self._bot_role()], "emojis": [], "stickers": [], "features": [],
+            "explicit_content_filter": 0, "roles": [everyone, *self._bot_role(), *(self._extra_roles() if guild_id == GUILD_ID else [])], "emojis": [], "stickers": [], "features": [],
             "mfa_level": 0, "system_channel_flags": 0, "premium_tier": 0, "preferred_locale": "en-US",
             "nsfw_level": 0, "premium_progress_bar_enabled": False, "joined_at": iso_now(), "large": False,
             "unavailable": False, "member_count": 2, "voice_states": [], "threads": [], "presences": [],

@@ -41,13 +41,16 @@ def nearblocks(account_id: str) -> str:
 async def test_start_syncs_commands_to_the_dev_guild_only(fake: FakeDiscord, bot: StakingBot) -> None:
     commands = {c["name"]: c for c in fake.commands[GUILD_ID]}
     assert set(commands) == {"epoch", "pool", "status", "unbonding", "lockup", "liquid", "account", "alert", "announce",
-        "stake", "unstake", "withdraw", "transfer", "venear", "explain", "diagnose", "Diagnose this", "guard"}
+        "stake", "unstake", "withdraw", "transfer", "venear", "explain", "diagnose", "Diagnose this", "guard", "roles"}
     assert None not in fake.commands, "no global sync on start"
     announce = commands.pop("announce")  # server admins only: guild install, guild context, Manage Server
     assert (announce["integration_types"], announce["contexts"]) == ([0], [0])
     assert int(announce["default_member_permissions"]) == 32
     guard = commands.pop("guard")  # the key/seed guard: same admin-only shape as /announce
     assert (guard["integration_types"], guard["contexts"], int(guard["default_member_permissions"])) == ([0], [0], 32)
+    roles = commands.pop("roles")  # verified roles: servers only; `rule` checks Manage Roles itself
+    assert (roles["integration_types"], roles["contexts"]) == ([0], [0])
+    assert [o["name"] for o in roles["options"]] == ["rule", "check"]
     assert commands["Diagnose this"]["type"] == 3  # a message command, usable wherever the app is
     for command in commands.values():
         assert command["integration_types"] == [0, 1]
@@ -79,9 +82,9 @@ async def test_python_m_bot_sync_publishes_globally_and_exits(
     code = await asyncio.to_thread(cli.main, ["sync"])
     assert code == 0
     assert {c["name"] for c in fake.commands[None]} == {"epoch", "pool", "status", "unbonding", "lockup", "liquid", "account", "alert", "announce",
-        "stake", "unstake", "withdraw", "transfer", "venear", "explain", "diagnose", "Diagnose this", "guard"}
+        "stake", "unstake", "withdraw", "transfer", "venear", "explain", "diagnose", "Diagnose this", "guard", "roles"}
     assert all(c["contexts"] == [0, 1, 2] and c["integration_types"] == [0, 1]
-               for c in fake.commands[None] if c["name"] not in ("announce", "guard"))
+               for c in fake.commands[None] if c["name"] not in ("announce", "guard", "roles"))
     assert GUILD_ID not in fake.commands
     assert not fake.identify_payloads, "sync logs in over REST only, no gateway session"
 
@@ -98,7 +101,7 @@ async def test_owner_can_sync_globally_with_a_mention(
     assert reply.content.startswith(f"Synced {len(fake.commands[None])} commands globally")
     assert reply.message_reference is not None
     assert {c["name"] for c in fake.commands[None]} == {"epoch", "pool", "status", "unbonding", "lockup", "liquid", "account", "alert", "announce",
-        "stake", "unstake", "withdraw", "transfer", "venear", "explain", "diagnose", "Diagnose this", "guard"}
+        "stake", "unstake", "withdraw", "transfer", "venear", "explain", "diagnose", "Diagnose this", "guard", "roles"}
     # Anyone else is ignored, and other mentions are not errors.
     before = len(fake.sync_calls)
     with caplog.at_level(logging.ERROR):

@@ -8,6 +8,7 @@ import socket
 import time
 from dataclasses import replace
 
+import httpx
 import pytest
 
 from bot.near import errors
@@ -191,3 +192,24 @@ async def test_the_cache_size_is_capped_whatever_the_request_rate(sandbox: Threa
         assert rpc.stats.http_requests == before
         await rpc.block(block_id=head - 30)  # the oldest went
         assert rpc.stats.http_requests == before + 1
+
+
+@pytest.mark.parametrize("style", ["legacy", "structured"])
+async def test_view_access_key_full_access_function_call_and_unknown(style: str) -> None:
+    from tests.wallet_keys import TestWallet
+
+    full, limited = TestWallet("alice.near"), TestWallet("alice.near")
+    with ThreadedSandbox(node_options={"error_style": style}) as sandbox:
+        with httpx.Client() as http:
+            for wallet, permission in [(full, "FullAccess"), (limited, {"FunctionCall": {
+                    "allowance": "250000000000000000000000", "receiver_id": "alpha.poolv1.near", "method_names": []}})]:
+                body = {"account_id": "alice.near", "public_key": wallet.public_key, "permission": permission}
+                assert http.post(f"{sandbox.url}/sandbox/access_key", json=body).json() == {"ok": True}
+        async with NearRpcClient([sandbox.url], FAST_POLICY) as rpc:
+            assert (await rpc.view_access_key("alice.near", full.public_key)).full_access
+            view = await rpc.view_access_key("alice.near", limited.public_key)
+            assert not view.full_access and view.permission["FunctionCall"]["receiver_id"] == "alpha.poolv1.near"
+            with pytest.raises(errors.UnknownAccessKey):
+                await rpc.view_access_key("bob.near", full.public_key)  # a key of another account
+            with pytest.raises(errors.AccountNotFound):
+                await rpc.view_access_key("nobody.near", full.public_key)

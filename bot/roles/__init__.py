@@ -1,0 +1,1 @@
+"""Server roles that follow what members' verified NEAR accounts hold on chain."""
