@@ -81,8 +81,7 @@ def add_venear_fields(embed: SafeEmbed, result: LockupResult) -> None:
                         _ts(venear.unlock_unix or 0), state))
     lines += [
         md("free to lock {}", _near(venear.free_to_lock_yocto)),
-        md("transferable now **{}** (`{}` yocto)", _near(result.liquid_owners_balance_yocto),
-           result.liquid_owners_balance_yocto),
+        md("transferable now **{}**", _near(result.liquid_owners_balance_yocto)),
     ]
     embed.add_field(name=Md("Balances"), value=Md("\n").join(lines), inline=False)
     where = md("on the lockup account {}", _near(result.account_balance_yocto))

@@ -18,6 +18,7 @@ from bot.near.units import format_near
 from bot.near.venear import is_venear_lockup_id
 from bot.services.delegations import DUST_YOCTO
 from bot.services.results import (
+    ActionTransaction,
     DelegationEntry,
     LiquidHolding,
     LiquidPosition,
@@ -34,6 +35,34 @@ from bot.services.results import (
 # Usefulness classes (lower first): NEAR sitting idle and ready, then NEAR to bring back into a lockup, then NEAR
 # to move out of a lockup, then an unlock to finish. Within a class, the larger amount first.
 WITHDRAW, LOCKUP_WITHDRAW, TRANSFER, END_UNLOCK = 1, 2, 3, 4
+
+
+# What each contract call does to the holder's NEAR, for "2 steps in your wallet: …" (no method names in advice).
+STEP_WORDS = {
+    "check_transfers_vote": "record the transfers vote",
+    "refresh_staking_pool_balance": "count your staking rewards",
+    "end_unlock_near": "finish the veNEAR unlock",
+    "transfer": "move the NEAR",
+    "withdraw_all_from_staking_pool": "bring the NEAR back from the pool",
+    "withdraw_from_staking_pool": "bring the NEAR back from the pool",
+    "unselect_staking_pool": "release the old pool",
+    "select_staking_pool": "choose the pool",
+    "deposit_and_stake": "stake",
+    "unstake": "unstake",
+    "unstake_all": "unstake",
+    "liquid_unstake": "swap for NEAR now",
+    "withdraw": "withdraw",
+    "withdraw_all": "withdraw",
+    "withdraw_unstaked": "withdraw",
+    "lock_near": "lock for veNEAR",
+    "begin_unlock_near": "start the unlock",
+    "lock_pending_near": "lock the pending NEAR again",
+}
+
+
+def step_words(transactions: list[ActionTransaction]) -> list[str]:
+    """What each call of a prepared action does to the NEAR, in signing order."""
+    return [STEP_WORDS.get(call.method_name, "sign") for tx in transactions for call in tx.actions]
 
 
 def offer(command: str, label: str, text: str, usefulness: int, amount: int | None = None) -> PreparedAction:

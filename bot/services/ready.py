@@ -26,7 +26,7 @@ from bot.near.liquid import providers_for
 from bot.near.units import format_near
 from bot.services.actions import ActionRefused
 from bot.services.chain import Chain
-from bot.services.offers import prepared_actions, with_offers
+from bot.services.offers import prepared_actions, step_words, with_offers
 from bot.services.results import ActionResult, PreparedAction, Result
 
 log = logging.getLogger(__name__)
@@ -43,36 +43,9 @@ RUNNERS: dict[str, Callable[[Chain, list[str]], Awaitable[ActionResult]]] = {
     "venear": run_venear,
 }
 
-# What each contract call does to the holder's NEAR, for "2 steps in your wallet: …" (no method names in advice).
-STEP_WORDS = {
-    "check_transfers_vote": "record the transfers vote",
-    "refresh_staking_pool_balance": "count your staking rewards",
-    "end_unlock_near": "finish the veNEAR unlock",
-    "transfer": "move the NEAR",
-    "withdraw_all_from_staking_pool": "bring the NEAR back from the pool",
-    "withdraw_from_staking_pool": "bring the NEAR back from the pool",
-    "unselect_staking_pool": "release the old pool",
-    "select_staking_pool": "choose the pool",
-    "deposit_and_stake": "stake",
-    "unstake": "unstake",
-    "unstake_all": "unstake",
-    "liquid_unstake": "swap for NEAR now",
-    "withdraw": "withdraw",
-    "withdraw_all": "withdraw",
-    "withdraw_unstaked": "withdraw",
-    "lock_near": "lock for veNEAR",
-    "begin_unlock_near": "start the unlock",
-    "lock_pending_near": "lock the pending NEAR again",
-}
-
-
 def _place(result: ActionResult, network: str) -> str:
     provider = next((p for p in providers_for(network) if p.contract_id == result.pool_id), None)
     return provider.name if provider is not None else result.pool_id
-
-
-def step_words(result: ActionResult) -> list[str]:
-    return [STEP_WORDS.get(call.method_name, "sign") for tx in result.transactions for call in tx.actions]
 
 
 def holder_words(result: ActionResult, network: str) -> tuple[str, str]:
@@ -98,7 +71,7 @@ def holder_words(result: ActionResult, network: str) -> tuple[str, str]:
         verb = {"stake": "Stake", "unstake": "Unstake", "venear_lock": "Lock for veNEAR",
                 "venear_unlock": "Start unlocking", "venear_relock": "Lock again"}.get(result.action, "Sign")
         label, text = f"{verb} {amount}", f"{verb} {amount} ({place})."
-    words = step_words(result)
+    words = step_words(result.transactions)
     if len(words) > 1:
         text += f" {len(words)} steps in your wallet, in order: {', then '.join(words)}."
     else:
