@@ -220,8 +220,8 @@ def rows_view(rows: list[list[Link | Control]]) -> discord.ui.View | None:
     for number, row in enumerate(rows[:ROWS]):
         for item in row[:BUTTONS_PER_ROW]:
             if isinstance(item, Link):
-                label = plain_text(item.label, limit=BUTTON_LABEL)
-                view.add_item(discord.ui.Button(label=label, url=item.url, row=number))
+                view.add_item(discord.ui.Button(label=plain_text(item.label, limit=BUTTON_LABEL), url=item.url,
+                                                row=number))
             else:
                 view.add_item(discord.ui.Button(label=item.label, custom_id=item.custom_id, row=number,
                                                 style=discord.ButtonStyle.secondary))

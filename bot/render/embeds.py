@@ -19,6 +19,7 @@ from bot.near.units import format_near
 from bot.near.wallet_links import NEARBLOCKS, nearblocks_account_url
 from bot.render.discord_limits import Control, Link, SafeEmbed, fit_embed, rows_view
 from bot.render.lockup_kinds import (
+    add_lockup_actions,
     add_venear_fields,
     deployment_line,
     lockup_summary_field,
@@ -454,7 +455,7 @@ def _unbonding_value(entry: UnbondingEntry, result: UnbondingResult) -> Md:
         return Md("share-rounding dust (less than 0.00001 NEAR): not stuck money, nothing to do")
     lines = [md("**{}** unstaked: {}", near(entry.unstaked_yocto), unbonding_verdict(entry, result))]
     if entry.held_by:
-        lines.append(md("Staked by your lockup {}: withdraw through it (`from_lockup`).", code(entry.held_by)))
+        lines.append(md("Staked by your lockup {}: it comes back through the lockup.", code(entry.held_by)))
     if entry.can_withdraw:
         lines.append(md("`{}` waiting over", bar(1, 1, NUM_EPOCHS_TO_UNLOCK * 2, "▰", "▱")))
         lines.append(Md("Withdraw is a separate step: nothing returns to your wallet by itself."))
@@ -628,36 +629,6 @@ def _venear_lockup(result: LockupResult, network: str) -> Rendered:
         near(result.min_balance_for_storage_yocto, 1),
     ))
     return finish(embed, account_links([("Lockup on NearBlocks", result.lockup_id)], network), answer=result)
-
-
-_LOCKUP_HEADINGS = {
-    "check_transfers_vote": "Enable transfers (one call)",
-    "termination_in_progress": "Vesting terminated",
-    "wait_for_staking_call": "Wait a minute",
-    "staking_busy": "Wait a minute",
-    "refresh_staking_pool_balance": "Count your staking rewards",
-    "withdraw_from_staking_pool": "Staked from the lockup",
-    "one_pool_at_a_time": "Staking from the lockup",
-    "storage_minimum": "Kept for storage",
-    "transfer": "Move NEAR to your wallet",
-    "add_full_access_key": "Fully unlocked",
-    "end_unlock_near": "Finish your unlock",
-    "unlock_pending": "Unlock in progress",
-    "begin_unlock_near": "Locked for veNEAR",
-    "lock_near": "Free to lock for veNEAR",
-}
-MAX_LOCKUP_ADVICE = 6
-
-
-def add_lockup_actions(embed: SafeEmbed, result: LockupResult) -> None:
-    """What the owner can do, in a holder's words: steps ready to sign first, each with its line."""
-    actions = [a for a in result.actions if a.prepared] + [a for a in result.actions if not a.prepared]
-    for action in actions[:MAX_LOCKUP_ADVICE]:
-        value = prose(action.advice or action.text)
-        if action.prepared is not None:
-            value = md("{}\n{}", value, ready_line(action.prepared)[0])
-        heading = _LOCKUP_HEADINGS.get(action.action, action.action.replace("_", " "))
-        embed.add_field(name=md("What to do: {}", heading), value=value, inline=False)
 
 
 # -- liquid staking -------------------------------------------------------------------------------------------------

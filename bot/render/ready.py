@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from bot.render.discord_limits import BUTTON_URL, BUTTONS_PER_ROW, ROWS, Control, Link
+from bot.render.discord_limits import BUTTON_URL, BUTTONS_PER_ROW, ROWS, Control, Link, fit_links
 from bot.render.safe import Md, checked_url, code, md, md_link, prose
 from bot.services.offers import prepared_actions, step_words
 from bot.services.results import ActionResult, PreparedAction, Result
@@ -40,7 +40,10 @@ class ReadyRow:
 
 def slash_command(command: str) -> str:
     """An action command line as the slash command a Discord user types, e.g. `/withdraw account:a pool:p`."""
-    name, *words = shlex.split(command)
+    try:
+        name, *words = shlex.split(command)
+    except ValueError:  # not a command line the bot wrote: shown as it is (escaped by the caller)
+        return f"/{command}"
     positional, options = [], []
     index = 0
     while index < len(words):
@@ -116,7 +119,7 @@ def button_rows(ready: list[ReadyRow], links: list[Link], token: str | None, *, 
     `token` (no place to keep the details) there are no Details buttons."""
     rows: list[list[Link | Control]] = []
     for index, row in enumerate(ready[: ROWS - 1]):
-        items: list[Link | Control] = list(row.buttons[: BUTTONS_PER_ROW - 1])
+        items: list[Link | Control] = list(fit_links(row.buttons)[: BUTTONS_PER_ROW - 1])
         if token is not None:
             items.append(Control(DETAILS_LABEL, f"{DETAILS_PREFIX}{token}:{index}"))
         if items:
@@ -124,7 +127,7 @@ def button_rows(ready: list[ReadyRow], links: list[Link], token: str | None, *, 
     rest: list[Link | Control] = []
     if token is not None and details:
         rest.append(Control(ALL_DETAILS_LABEL, f"{DETAILS_PREFIX}{token}:{ALL}"))
-    rest += [link for link in links if len(link.url) <= BUTTON_URL]
+    rest += fit_links(links)
     while rest and len(rows) < ROWS:
         rows.append(rest[:BUTTONS_PER_ROW])
         rest = rest[BUTTONS_PER_ROW:]

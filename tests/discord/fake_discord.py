@@ -860,9 +860,13 @@ class FakeDiscord(FakeRoles):
         data.update(type=3, target_id=target["id"], resolved={"messages": {target["id"]: target}})
         record = InteractionRecord(id=int(payload["id"]), token=payload["token"], type=2, name=name,
                                    where=where, user_id=user_id, channel_id=channel_id, payload=payload)
+        return await self._answered(record, timeout)
+
+    async def _answered(self, record: InteractionRecord, timeout: float) -> InteractionRecord:
+        """Send the interaction's INTERACTION_CREATE and wait until the bot has answered it."""
         self.interactions[record.id] = record
         record.sent_at = time.monotonic()
-        await self.dispatch("INTERACTION_CREATE", payload)
+        await self.dispatch("INTERACTION_CREATE", record.payload)
         try:
             await asyncio.wait_for(record.answered.wait(), timeout)
         except TimeoutError:
@@ -894,14 +898,7 @@ class FakeDiscord(FakeRoles):
         payload["message"] = message.to_json(author=self.bot_user, webhook_id=APP_ID if from_webhook else None)
         record = InteractionRecord(id=int(payload["id"]), token=payload["token"], type=3, name=f"[{label}]",
                                    where=where, user_id=user_id, channel_id=channel_id, payload=payload)
-        self.interactions[record.id] = record
-        record.sent_at = time.monotonic()
-        await self.dispatch("INTERACTION_CREATE", payload)
-        try:
-            await asyncio.wait_for(record.answered.wait(), timeout)
-        except TimeoutError:
-            raise AssertionError(f"no answer within {timeout} s: {record.summary()}") from None
-        return record
+        return await self._answered(record, timeout)
 
     async def request_reconnect(self, timeout: float = 10.0) -> None:
         """Send op 7 RECONNECT; returns once the client has resumed its session."""
