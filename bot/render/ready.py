@@ -93,6 +93,10 @@ def ready_line(prepared: PreparedAction) -> tuple[Md, ReadyRow | None]:
     line = md("👉 {}", prose(prepared.text))
     if sign:
         line += md(" Sign it with the button{} below.", "s" if len(sign) > 1 else "")
+    if prepared.warnings:  # the planner's warnings speak the contract's language: they are in its Details
+        count = len(prepared.warnings)
+        line += md(" ⚠️ Its Details hold {}: read {} before you sign.",
+                   "a warning" if count == 1 else f"{count} warnings", "it" if count == 1 else "them")
     if text_links:
         line = Md("\n").join([line, *text_links])
     return line, ReadyRow(sign, prepared.plan())
