@@ -31,6 +31,7 @@ from bot.services.explain import get_explain
 from bot.services.liquid import get_liquid
 from bot.services.lockup import get_lockup, parse_lockup_args
 from bot.services.pool import get_pool
+from bot.services.ready import with_ready_actions
 from bot.services.results import ErrorResult, Result
 from bot.services.status import get_status
 from bot.services.unbonding import get_unbonding
@@ -199,20 +200,23 @@ async def run_line(chain: Chain, line: str) -> tuple[Result, int]:
     return await _guarded(chain, line, lambda: parse_line(line))
 
 
-async def run_command(chain: Chain, name: str, args: list[str]) -> tuple[Result, int]:
-    """Run a command whose arguments are already split (Discord options)."""
-    return await _guarded(chain, " ".join([name, *args]), lambda: (COMMANDS[name], args))
+async def run_command(chain: Chain, name: str, args: list[str], *, prepare: bool = True) -> tuple[Result, int]:
+    """Run a command whose arguments are already split (Discord options). `prepare=False`: the recommended steps
+    stay commands to run (an answer about someone else's account signs nothing)."""
+    return await _guarded(chain, " ".join([name, *args]), lambda: (COMMANDS[name], args), prepare=prepare)
 
 
 async def _guarded(
-    chain: Chain, line: str, parse: Callable[[], tuple[Command, list[str]]]
+    chain: Chain, line: str, parse: Callable[[], tuple[Command, list[str]]], *, prepare: bool = True
 ) -> tuple[Result, int]:
     if might_be_secret(line):
         # Never echo, log or process it (the line is not logged below either).
         return ErrorResult(error_kind="secret_detected", message=SECRET_WARNING, exit_code=EXIT_BAD_INPUT), EXIT_BAD_INPUT
     try:
         command, args = parse()
-        return await command.run(chain, args), EXIT_OK
+        result = await command.run(chain, args)
+        # Every recommended step of the answer, ready to sign (bot/services/ready.py).
+        return await with_ready_actions(chain, result, plan=prepare), EXIT_OK
     except errors.NearError as exc:
         return error_result(exc), exit_code_for(exc)
     except Exception:

@@ -20,6 +20,7 @@ from discord.ext import commands
 import cogs
 from bot.alerts.discord_notifier import DiscordNotifier
 from bot.alerts.service import AlertService
+from bot.discord.details import DetailsStore
 from bot.discord.options import PoolDirectory
 from bot.discord.redact import install_redaction
 from bot.discord.roles import DiscordRoles
@@ -75,6 +76,7 @@ class StakingBot(commands.AutoShardedBot):
         self._web: VerifyServer | None = None
         self._alerts_task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        self.details = DetailsStore()  # what the Details buttons of recent answers show (cogs/details.py)
 
     async def setup_hook(self) -> None:
         if self.chain is None:

@@ -100,7 +100,8 @@ class Support(commands.Cog):
         chain = self.bot.chain  # type: ignore[attr-defined]
         pools = find_pool_ids(text)  # pools named or linked in the message are checked too
         for account in accounts[:MAX_FOUND]:
-            result, _ = await run_command(chain, "diagnose", [account, *pools])
+            # About someone else's account: its steps stay commands for the owner to run (nothing to sign here).
+            result, _ = await run_command(chain, "diagnose", [account, *pools], prepare=False)
             await show(interaction, render_embed(result, network=chain.network), ephemeral=True)
 
 

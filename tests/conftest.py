@@ -7,7 +7,7 @@ import concurrent.futures
 import json
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +19,7 @@ from bot.near.rpc import NearRpcClient, RpcPolicy
 from bot.sandbox import SandboxChain, ThreadedSandbox, Timeline
 from bot.sandbox.timeline import NOMINAL_BLOCK_NS
 from bot.services.chain import Chain
+from bot.services.results import Result
 from bot.storage import Storage, open_storage
 from tests.postgres_cluster import PostgresCluster, PostgresUnavailable
 
@@ -36,6 +37,22 @@ FAST_POLICY = RpcPolicy(
     immutable_cache_ttl=0.0,
     unhealthy_cooldown=0.5,
 )
+
+
+def sandbox_answers(lines: Sequence[str]) -> list[Result]:
+    """Each command line's answer (as `ask` gives it) from one fresh default sandbox: real answers for module-scoped
+    renderer tests."""
+    from bot.commands import run_line
+
+    async def collect(url: str) -> list[Result]:
+        chain = Chain(network="mainnet", rpc=NearRpcClient([url], FAST_POLICY), indexer=IndexerClient(url))
+        try:
+            return [(await run_line(chain, line))[0] for line in lines]
+        finally:
+            await chain.aclose()
+
+    with ThreadedSandbox() as running:
+        return asyncio.run(collect(running.url))
 
 
 @pytest.fixture

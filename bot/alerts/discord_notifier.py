@@ -18,8 +18,11 @@ import aiohttp
 import discord
 
 from bot.alerts.notify import DeliveryRefused, PermanentFailure, TemporaryFailure
-from bot.render.discord_limits import Link, SafeEmbed, fit_embed, link_view
-from bot.render.safe import checked_url, esc, plain, prose
+from bot.discord.details import DetailsStore
+from bot.render.discord_limits import Link, SafeEmbed, fit_embed, rows_view
+from bot.render.ready import ReadyRow, button_rows, ready_line
+from bot.render.safe import checked_url, esc, md, plain, prose
+from bot.services.results import PreparedAction
 
 log = logging.getLogger(__name__)
 
@@ -44,21 +47,31 @@ DEFAULT_FOOTER = "You asked for this alert. See yours with /alert list, stop one
 HISTORY_LIMIT = 200  # messages read after the first try when looking for a marker (two requests)
 
 
-def notification_message(payload: dict[str, Any], marker: str = "") -> tuple[discord.Embed, discord.ui.View | None]:
-    """The embed (title, text, footer ending with the marker) and an optional link button for one outbox payload.
-    The payload's texts hold account and pool ids and read-back chain text: escaped here; the link is shown only if
-    it re-checks."""
+def notification_message(
+    payload: dict[str, Any], marker: str = "", details: DetailsStore | None = None
+) -> tuple[discord.Embed, discord.ui.View | None]:
+    """The embed (title, text, footer ending with the marker) and its buttons for one outbox payload: the step ready
+    to sign with its Details (kept in `details` by the process that sends it; read back from the links by any other,
+    or once they are gone), and the staking page. The payload's texts hold account and pool ids and read-back chain
+    text: escaped here; a link is shown only if it re-checks."""
     kind = str(payload.get("kind", ""))
+    description = prose(payload.get("text") or "", limit=4000)
+    ready: list[ReadyRow] = []
+    if payload.get("action"):
+        line, row = ready_line(PreparedAction.model_validate(payload["action"]))
+        description = md("{}\n\n{}", description, line)
+        ready = [row] if row is not None else []
     embed = SafeEmbed(
         title=esc(payload.get("title") or "NEAR staking alert", limit=256),
-        description=prose(payload.get("text") or "", limit=4000),
+        description=description,
         colour=COLOURS.get(kind, discord.Colour(0x95A5A6)),
     )
     footer = FOOTERS.get(kind, DEFAULT_FOOTER)
     embed.set_footer(text=plain("{} · {}", footer, marker) if marker else plain("{}", footer))
     link = checked_url(payload.get("link"))
-    view = link_view([Link("Open staking page", link)]) if link else None
-    return fit_embed(embed), view
+    token = details.put({"0": ready[0].plan}) if ready and details is not None else None
+    rows = button_rows(ready, [Link("Open staking page", link)] if link else [], token, details=False)
+    return fit_embed(embed), rows_view(rows)
 
 
 class DiscordNotifier:
@@ -70,7 +83,7 @@ class DiscordNotifier:
     async def send(self, destination: str, payload: dict[str, Any], nonce: str, marker: str) -> int | None:
         kind, target = self._target(destination)
         try:
-            embed, view = notification_message(payload, marker)
+            embed, view = notification_message(payload, marker, getattr(self.client, "details", None))
         except (ValueError, TypeError, KeyError) as exc:  # a bug in building the message: retrying cannot help
             raise PermanentFailure(f"the message could not be built ({type(exc).__name__}: {exc})") from exc
         message: dict[str, Any] = {"embed": embed, "nonce": nonce}

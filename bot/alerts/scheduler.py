@@ -29,7 +29,10 @@ from bot.near.wallet_links import mynearwallet_liquid_staking_url, mynearwallet_
 from bot.roles.keeper import RoleKeeper
 from bot.services.actions import utc_text
 from bot.services.chain import Chain
+from bot.services.offers import END_UNLOCK, WITHDRAW, offer
 from bot.services.pool import uptime_summary, validator_info
+from bot.services.ready import plan_offer
+from bot.services.results import PreparedAction
 from bot.services.unbonding import get_unbonding
 from bot.storage import Storage
 from bot.storage.models import Subscription
@@ -157,6 +160,9 @@ class AlertScheduler:
             s for s in await self.storage.due_subscriptions("unbonding", clock.epoch_height)
             if self._recheck_at.get(s.id, 0.0) <= now
         ]
+        # Pool by pool, so the alerts of one pool run together and share the pool's reads (its code, read again
+        # when the withdrawal is prepared for a DM) through the RPC client's coalescing and cache.
+        due.sort(key=lambda s: s.pool_id or "")
         limit = asyncio.Semaphore(CHECK_CONCURRENCY)
 
         async def check(subscription: Subscription) -> None:
@@ -180,6 +186,12 @@ class AlertScheduler:
             self._recheck_at[sub.id] = asyncio.get_running_loop().time() + self.settling_recheck
             return
         if delegation.can_withdraw and delegation.unstaked > 0:
+            ready = await self._dm_step(sub, offer(
+                # A lockup account (at any id) as the signer: the planner goes through its owner (services/actions.py).
+                f"withdraw {sub.account_id} {sub.pool_id}", f"Withdraw {format_near(delegation.unstaked)}",
+                f"Withdraw {format_near(delegation.unstaked)} from {sub.pool_id} to {sub.account_id} — it is ready.",
+                WITHDRAW, delegation.unstaked,
+            ))
             await self.storage.enqueue(
                 f"unbonding:{sub.id}:{sub.due_epoch}",
                 destination,
@@ -200,6 +212,8 @@ class AlertScheduler:
                     "account_id": sub.account_id,
                     "pool_id": sub.pool_id,
                     "user_id": sub.user_id,
+                    # The withdrawal ready to sign (bot/services/ready.py), for a DM only: a channel is public.
+                    "action": ready.model_dump(mode="json") if ready is not None else None,
                 },
                 subscription_id=sub.id,
                 finish_subscription=True,
@@ -232,6 +246,13 @@ class AlertScheduler:
             subscription_id=sub.id,
             reschedule_to=new_epoch,
         )
+
+    async def _dm_step(self, sub: Subscription, step: PreparedAction) -> PreparedAction | None:
+        """The alert's step prepared by its action command's own planner, for an alert sent by DM only (buttons that
+        act on the user's money never go to a channel)."""
+        if sub.channel_id:
+            return None
+        return await plan_offer(self.chain, step.model_copy(update={"rank": 1}))
 
     def _wallet_page(self, pool_id: str) -> str:
         if any(p.contract_id == pool_id for p in providers_for(self.chain.network)):
@@ -293,6 +314,12 @@ class AlertScheduler:
             return
         unlock_unix = -(-stamp_ns // NS_PER_SECOND)
         if now_ns >= stamp_ns:
+            ready = await self._dm_step(sub, offer(
+                f"venear end-unlock {sub.account_id} --lockup {sub.account_id}",
+                f"Finish the unlock of {format_near(pending)}",
+                f"Finish the veNEAR unlock of {format_near(pending)}: it becomes free NEAR in your lockup "
+                f"{sub.account_id}.", END_UNLOCK, pending,
+            ))
             await self.storage.enqueue(
                 f"venear-unlock:{sub.id}:{unlock_unix}",
                 _destination(sub),
@@ -301,11 +328,12 @@ class AlertScheduler:
                     "title": "Your veNEAR unlock is ready",
                     "text": (
                         f"The unlock cooldown of {format_near(pending)} in the House of Stake lockup {sub.account_id} "
-                        "is over. Finish it to make the NEAR free in the lockup: /venear action:end-unlock (it calls "
-                        "end_unlock_near; you sign in your own wallet). Then /transfer moves it to your wallet."
+                        "is over. Finish it to make the NEAR free in the lockup: /venear action:end-unlock (you sign "
+                        "in your own wallet). Then /transfer moves it to your wallet."
                     ),
                     "account_id": sub.account_id,
                     "user_id": sub.user_id,
+                    "action": ready.model_dump(mode="json") if ready is not None else None,
                 },
                 subscription_id=sub.id,
                 finish_subscription=True,

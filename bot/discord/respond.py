@@ -40,10 +40,18 @@ async def answer(interaction: discord.Interaction, command: str, args: Sequence[
     bot: StakingBot = interaction.client  # type: ignore[assignment]
     chain = bot.chain
     assert chain is not None, "setup_hook opens the chain before any interaction arrives"
-    result, _ = await run_command(chain, command, list(args))
+    # Steps act on the user's own money: prepared only in an answer the user asked for privately.
+    result, _ = await run_command(chain, command, list(args), prepare=personal)
     # Rendering may draw a chart: keep it off the event loop.
     rendered = await asyncio.to_thread(render_embed, result, network=chain.network)
     await show(interaction, rendered, ephemeral=ephemeral)
+
+
+def keep_details(interaction: discord.Interaction, rendered: Rendered) -> str | None:
+    """The token under which the answer's Details buttons find what they show (None: the answer has none)."""
+    items = rendered.detail_items()
+    store = getattr(interaction.client, "details", None)
+    return store.put(items) if items and store is not None else None
 
 
 async def show(interaction: discord.Interaction, rendered: Rendered, *, ephemeral: bool = True) -> None:
@@ -53,7 +61,7 @@ async def show(interaction: discord.Interaction, rendered: Rendered, *, ephemera
     chosen at the defer (Discord cannot change it).
     """
     kwargs: dict[str, Any] = {"embed": rendered.embed}
-    view = rendered.view()
+    view = rendered.view(keep_details(interaction, rendered))
     if view is not None:
         kwargs["view"] = view
     if rendered.files:

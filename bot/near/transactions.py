@@ -55,3 +55,46 @@ def serialize(tx: UnsignedTransaction, nonce: int = 1) -> bytes:
     actions = [FunctionCallAction(a.method_name, a.args_bytes(), a.gas, a.deposit) for a in tx.actions]
     native = Transaction(tx.signer_id, _PLACEHOLDER_KEY, nonce, tx.receiver_id, _PLACEHOLDER_BLOCK_HASH, actions)
     return bytes(native.serialize())
+
+
+class _Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data, self.offset = data, 0
+
+    def take(self, size: int) -> bytes:
+        if size < 0 or self.offset + size > len(self.data):
+            raise ValueError("the transaction ends too early")
+        chunk = self.data[self.offset : self.offset + size]
+        self.offset += size
+        return chunk
+
+    def integer(self, size: int) -> int:
+        return int.from_bytes(self.take(size), "little")
+
+    def string(self) -> str:
+        return self.take(self.integer(4)).decode("utf-8")
+
+
+def deserialize(data: bytes) -> tuple[UnsignedTransaction, int]:
+    """(transaction, nonce) from the borsh bytes `serialize` writes (wallet-links.md §3): function calls only, an
+    ed25519 key. Used to show what a wallet link asks for; anything else raises ValueError."""
+    reader = _Reader(data)
+    signer = reader.string()
+    if reader.integer(1) != 0:
+        raise ValueError("only ed25519 public keys are expected")
+    reader.take(32)
+    nonce = reader.integer(8)
+    receiver = reader.string()
+    reader.take(32)
+    calls = []
+    for _ in range(reader.integer(4)):
+        if reader.integer(1) != 2:
+            raise ValueError("only function calls are expected")
+        method = reader.string()
+        args = json.loads(reader.take(reader.integer(4)).decode("utf-8"))
+        if not isinstance(args, dict):
+            raise ValueError("function call arguments are a JSON object")
+        calls.append(FunctionCall(method, args, reader.integer(8), reader.integer(16)))
+    if reader.offset != len(data):
+        raise ValueError("bytes left after the transaction")
+    return UnsignedTransaction(signer, receiver, tuple(calls)), nonce

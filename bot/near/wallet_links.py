@@ -4,11 +4,12 @@ percent-encoded: MNW parses with query-string, which turns a raw "+" into a spac
 from __future__ import annotations
 
 import base64
+import binascii
 from collections.abc import Sequence
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 from bot.near.account_id import validate_account_id
-from bot.near.transactions import UnsignedTransaction, serialize
+from bot.near.transactions import UnsignedTransaction, deserialize, serialize
 
 MYNEARWALLET = {"mainnet": "https://app.mynearwallet.com", "testnet": "https://testnet.mynearwallet.com"}
 NEARBLOCKS = {"mainnet": "https://nearblocks.io", "testnet": "https://testnet.nearblocks.io"}
@@ -53,3 +54,18 @@ def mynearwallet_liquid_staking_url(contract_id: str, network: str = "mainnet") 
 
 def nearblocks_account_url(account_id: str, network: str = "mainnet") -> str:
     return f"{NEARBLOCKS[network]}/address/{_path_id(account_id)}"
+
+
+def parse_sign_url(url: str, network: str = "mainnet") -> list[UnsignedTransaction]:
+    """The transactions of a MyNearWallet `/sign` link, in order (ValueError for anything else)."""
+    prefix = f"{MYNEARWALLET[network]}/sign?"
+    if not url.startswith(prefix):
+        raise ValueError("not a MyNearWallet sign link")
+    payload = parse_qs(url[len(prefix):], strict_parsing=True).get("transactions")
+    if not payload or len(payload) != 1:
+        raise ValueError("a sign link has one transactions parameter")
+    try:
+        parts = [base64.b64decode(part, validate=True) for part in payload[0].split(",")]
+    except binascii.Error as exc:
+        raise ValueError("a transaction is not base64") from exc
+    return [deserialize(part)[0] for part in parts]

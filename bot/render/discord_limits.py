@@ -193,6 +193,41 @@ class Link:
             object.__setattr__(self, "label", plain("{}", self.label))
 
 
+@dataclass(frozen=True)
+class Control:
+    """A button that asks the bot (a custom_id of 1-100 characters), answered by the bot's interaction listener."""
+
+    label: str
+    custom_id: str
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.custom_id) <= 100:
+            raise ValueError("a button's custom_id has 1 to 100 characters")
+        object.__setattr__(self, "label", plain_text(self.label, limit=BUTTON_LABEL))
+
+
+class StaticView(discord.ui.View):
+    """A message's components, sent as they are: clicks are answered by the bot's listener from the custom_id (it
+    survives restarts), so discord.py never keeps this object waiting for them."""
+
+    def is_dispatchable(self) -> bool:
+        return False
+
+
+def rows_view(rows: list[list[Link | Control]]) -> discord.ui.View | None:
+    """A view of rows of buttons (at most 5 rows of 5; needs a running event loop, like every discord.py view)."""
+    view = StaticView(timeout=None)
+    for number, row in enumerate(rows[:ROWS]):
+        for item in row[:BUTTONS_PER_ROW]:
+            if isinstance(item, Link):
+                view.add_item(discord.ui.Button(label=plain_text(item.label, limit=BUTTON_LABEL), url=item.url,
+                                                row=number))
+            else:
+                view.add_item(discord.ui.Button(label=item.label, custom_id=item.custom_id, row=number,
+                                                style=discord.ButtonStyle.secondary))
+    return view if view.children else None
+
+
 def fit_links(links: list[Link]) -> list[Link]:
     """Links Discord accepts: URLs of at most 512 characters, labels clipped, at most 25 (5 rows of 5)."""
     kept: list[Link] = []
@@ -201,14 +236,3 @@ def fit_links(links: list[Link]) -> list[Link]:
             continue
         kept.append(Link(plain_text(link.label, limit=BUTTON_LABEL), link.url))
     return kept[: BUTTONS_PER_ROW * ROWS]
-
-
-def link_view(links: list[Link]) -> discord.ui.View | None:
-    """A view of link buttons, 5 per row (needs a running event loop, like every discord.py view)."""
-    fitted = fit_links(links)
-    if not fitted:
-        return None
-    view = discord.ui.View(timeout=None)
-    for index, link in enumerate(fitted):
-        view.add_item(discord.ui.Button(label=link.label, url=link.url, row=index // BUTTONS_PER_ROW))
-    return view

@@ -17,14 +17,16 @@ import discord
 from bot.near.account_id import is_valid_account_id
 from bot.near.units import format_near
 from bot.near.wallet_links import NEARBLOCKS, nearblocks_account_url
-from bot.render.discord_limits import Link, SafeEmbed, fit_embed, link_view
+from bot.render.discord_limits import Control, Link, SafeEmbed, fit_embed, rows_view
 from bot.render.lockup_kinds import (
+    add_lockup_actions,
     add_venear_fields,
     deployment_line,
     lockup_summary_field,
     timed_unlock_field,
     venear_verdict,
 )
+from bot.render.ready import ALL, ReadyRow, button_rows, ready_line, ready_lines, ready_rows
 from bot.render.safe import (
     Md,
     Plain,
@@ -76,9 +78,22 @@ class Rendered:
     links: list[Link] = field(default_factory=list)
     # (filename, bytes) pairs sent as attachments, e.g. a chart or a QR code; an embed may show one as its image.
     files: list[tuple[str, bytes]] = field(default_factory=list)
+    ready: list[ReadyRow] = field(default_factory=list)  # the steps ready to sign, a row of buttons each
+    details: Result | None = None  # the answer whose technical details "All details" shows
 
-    def view(self) -> discord.ui.View | None:
-        return link_view(self.links)
+    def detail_items(self) -> dict[str, Result]:
+        """What each Details button of the message shows: a step's action answer, or the whole answer's details."""
+        items: dict[str, Result] = {str(index): row.plan for index, row in enumerate(self.ready)}
+        if self.details is not None:
+            items[ALL] = self.details
+        return items
+
+    def rows(self, token: str | None = None) -> list[list[Link | Control]]:
+        """The buttons, row by row; Details buttons only with a `token` under which their details are kept."""
+        return button_rows(self.ready, self.links, token, details=self.details is not None)
+
+    def view(self, token: str | None = None) -> discord.ui.View | None:
+        return rows_view(self.rows(token))
 
     def discord_files(self) -> list[discord.File]:
         return [discord.File(io.BytesIO(data), filename=name) for name, data in self.files]
@@ -136,16 +151,22 @@ def near(yocto: int, decimals: int = 5) -> str:
     return format_near(yocto, decimals)
 
 
-def exact(yocto: int) -> Md:
-    return md("`{}` yocto", yocto)
-
-
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def finish(embed: SafeEmbed, links: list[Link] | None = None) -> Rendered:
-    return Rendered(fit_embed(embed), links or [])
+def finish(embed: SafeEmbed, links: list[Link] | None = None, *, answer: Result | None = None) -> Rendered:
+    """The embed within Discord's limits; with `answer`, the buttons of its steps ready to sign and "All details"."""
+    if answer is None:
+        return Rendered(fit_embed(embed), links or [])
+    return Rendered(fit_embed(embed), links or [], ready=ready_rows(answer), details=answer)
+
+
+def add_ready_field(embed: SafeEmbed, answer: Result) -> None:
+    """One field listing an answer's recommended steps, most useful first (status, unbonding, liquid)."""
+    lines = ready_lines(answer)
+    if lines:
+        embed.add_field(name=Md("👉 What to do now"), value=LINES.join(lines), inline=False)
 
 
 LINES = Md("\n")
@@ -357,7 +378,7 @@ def _status_verdict(result: StatusResult) -> tuple[Md, discord.Colour]:
 def _delegation_value(d_staked: int, d_unstaked: int, can_withdraw: bool) -> Md:
     lines = [md("staked **{}**", near(d_staked))] if d_staked or not d_unstaked else []
     if 0 < d_unstaked <= DUST_YOCTO:
-        lines.append(md("unstaked {} yocto: rounding dust, nothing to do", d_unstaked))
+        lines.append(Md("unstaked: rounding dust (less than 0.00001 NEAR), nothing to do"))
     elif d_unstaked:
         state = Md("✅ withdrawable now") if can_withdraw else Md("⏳ unbonding, not yet withdrawable")
         lines.append(md("unstaked **{}**: {}", near(d_unstaked), state))
@@ -399,11 +420,12 @@ def _(result: StatusResult, *, network: str = "mainnet") -> Rendered:
             ready = Md(" (withdrawable now)") if holding.can_withdraw else Md("")
             value += md("\nunstaking {}{}", near(holding.pending_unstake_yocto), ready)
         embed.add_field(name=md("{} ({})", name(holding.provider), name(holding.contract_id)), value=value)
+    add_ready_field(embed, result)
     add_problems_and_notes(embed, result.pool_problems, result.notes, "Notes")
-    embed.set_footer(text=plain("Balance exactly {} yocto · block {:,} · pools checked: {}", result.amount_yocto,
+    embed.set_footer(text=plain("Block {:,} · pools checked: {} · exact amounts under All details",
                                 result.block_height, result.delegations_checked))
     pairs = [("Account on NearBlocks", result.account_id)] + [(d.pool_id, d.pool_id) for d in result.delegations]
-    return finish(embed, account_links(pairs, network)[:MAX_ACCOUNT_BUTTONS])
+    return finish(embed, account_links(pairs, network)[:MAX_ACCOUNT_BUTTONS], answer=result)
 
 
 # -- unbonding -------------------------------------------------------------------------------------------------
@@ -430,10 +452,10 @@ def unbonding_verdict(entry: UnbondingEntry, result: UnbondingResult) -> Md:
 
 def _unbonding_value(entry: UnbondingEntry, result: UnbondingResult) -> Md:
     if entry.unstaked_yocto <= DUST_YOCTO:
-        return md("{} yocto of share-rounding dust: not stuck money, nothing to do", entry.unstaked_yocto)
+        return Md("share-rounding dust (less than 0.00001 NEAR): not stuck money, nothing to do")
     lines = [md("**{}** unstaked: {}", near(entry.unstaked_yocto), unbonding_verdict(entry, result))]
     if entry.held_by:
-        lines.append(md("Staked by your lockup {}: withdraw through it (`from_lockup`).", code(entry.held_by)))
+        lines.append(md("Staked by your lockup {}: it comes back through the lockup.", code(entry.held_by)))
     if entry.can_withdraw:
         lines.append(md("`{}` waiting over", bar(1, 1, NUM_EPOCHS_TO_UNLOCK * 2, "▰", "▱")))
         lines.append(Md("Withdraw is a separate step: nothing returns to your wallet by itself."))
@@ -457,7 +479,6 @@ def _unbonding_value(entry: UnbondingEntry, result: UnbondingResult) -> Md:
             "The exact epoch could not be read ({}); it is epoch {} at the latest{}.",
             prose(entry.source_note or "unknown"), entry.latest_possible_epoch, latest,
         ))
-    lines.append(md("exactly {}", exact(entry.unstaked_yocto)))
     return LINES.join(lines)
 
 
@@ -508,6 +529,7 @@ def _(result: UnbondingResult, *, network: str = "mainnet") -> Rendered:
     for unlock in result.timed_unlocks:
         heading, value = timed_unlock_field(unlock)
         embed.add_field(name=heading, value=value, inline=False)
+    add_ready_field(embed, result)
     add_problems_and_notes(embed, result.pool_problems, result.notes, "Good to know")
     epoch_hours = result.epoch_length * result.avg_block_seconds / 3600
     at_block = plain(" (block {:,})", result.block_height) if result.block_height is not None else plain("")
@@ -516,7 +538,7 @@ def _(result: UnbondingResult, *, network: str = "mainnet") -> Rendered:
         result.current_epoch, at_block, epoch_hours, result.pools_checked,
     ))
     pairs = [("Account on NearBlocks", result.account_id)] + [(e.pool_id, e.pool_id) for e in result.entries]
-    return finish(embed, account_links(pairs, network)[:MAX_ACCOUNT_BUTTONS])
+    return finish(embed, account_links(pairs, network)[:MAX_ACCOUNT_BUTTONS], answer=result)
 
 
 # -- lockup -------------------------------------------------------------------------------------------------------
@@ -525,7 +547,7 @@ def _(result: UnbondingResult, *, network: str = "mainnet") -> Rendered:
 def _lockup_verdict(result: LockupResult) -> tuple[Md, discord.Colour]:
     transferable = result.liquid_owners_balance_yocto
     if not result.transfers_enabled:
-        return Md("🔒 **All locked until `check_transfers_vote` is called**"), RED
+        return Md("🔒 **All locked until the lockup records the transfers vote** (one call from you: see below)"), RED
     if result.locked_yocto == 0:
         return md("✅ **Fully unlocked: {} transferable**", near(transferable)), GREEN
     return md("⏳ **{} locked, {} transferable now**", near(result.locked_yocto), near(transferable)), AMBER
@@ -545,9 +567,8 @@ def _(result: LockupResult, *, network: str = "mainnet") -> Rendered:
     embed.add_field(
         name=Md("Balances"),
         value=md(
-            "locked **{}** ({})\nowner's balance **{}**\ntransferable **{}** ({})\n`{}` unlocked of {}",
-            near(result.locked_yocto), exact(result.locked_yocto), near(result.owners_balance_yocto),
-            near(result.liquid_owners_balance_yocto), exact(result.liquid_owners_balance_yocto),
+            "locked **{}**\nowner's balance **{}**\ntransferable **{}**\n`{}` unlocked of {}",
+            near(result.locked_yocto), near(result.owners_balance_yocto), near(result.liquid_owners_balance_yocto),
             bar(done, result.lockup_amount_yocto), near(result.lockup_amount_yocto, 2),
         ),
         inline=False,
@@ -558,7 +579,7 @@ def _(result: LockupResult, *, network: str = "mainnet") -> Rendered:
                       near(result.known_deposited_yocto))
     embed.add_field(name=Md("Where the tokens are"), value=account, inline=False)
     if result.fully_unlocked_unix:
-        caveat = Md(" (after `check_transfers_vote`)") if result.unlock_assumes_transfers_vote else Md("")
+        caveat = Md(" (once the transfers vote is recorded)") if result.unlock_assumes_transfers_vote else Md("")
         embed.add_field(name=Md("Fully unlocked"), value=when(result.fully_unlocked_unix) + caveat, inline=False)
     if result.milestones:
         embed.add_field(
@@ -569,8 +590,7 @@ def _(result: LockupResult, *, network: str = "mainnet") -> Rendered:
             ),
             inline=False,
         )
-    for action in result.actions[:4]:
-        embed.add_field(name=md("What to do: {}", action.action), value=prose(action.text), inline=False)
+    add_lockup_actions(embed, result)
     if result.disagreement:
         embed.add_field(name=Md("⚠ Contract and computation differ"), value=prose(result.disagreement), inline=False)
     embed.set_footer(text=plain(
@@ -584,7 +604,7 @@ def _(result: LockupResult, *, network: str = "mainnet") -> Rendered:
     if chart is not None:
         files.append(("lockup.png", chart))
         embed.set_image(url="attachment://lockup.png")
-    rendered = finish(embed, account_links([("Lockup on NearBlocks", result.lockup_id)], network))
+    rendered = finish(embed, account_links([("Lockup on NearBlocks", result.lockup_id)], network), answer=result)
     rendered.files = files
     return rendered
 
@@ -598,9 +618,7 @@ def _venear_lockup(result: LockupResult, network: str) -> Rendered:
     embed = SafeEmbed(title=md("House of Stake lockup of {}", name(result.owner_id)),
                       description=md("{}\n{}", verdict, _lockup_moment(result)), colour=colour)
     add_venear_fields(embed, result)
-    for action in result.actions[:5]:
-        embed.add_field(name=md("What to do: {}", action.action.replace("_", " ")), value=prose(action.text),
-                        inline=False)
+    add_lockup_actions(embed, result)
     if result.disagreement:
         embed.add_field(name=Md("⚠ Contract and computation differ"), value=prose(result.disagreement), inline=False)
     if result.other_lockups:
@@ -610,7 +628,7 @@ def _venear_lockup(result: LockupResult, network: str) -> Rendered:
         "Contract {} · storage deposit {} · you sign any change in your own wallet", result.version,
         near(result.min_balance_for_storage_yocto, 1),
     ))
-    return finish(embed, account_links([("Lockup on NearBlocks", result.lockup_id)], network))
+    return finish(embed, account_links([("Lockup on NearBlocks", result.lockup_id)], network), answer=result)
 
 
 # -- liquid staking -------------------------------------------------------------------------------------------------
@@ -659,9 +677,10 @@ def _(result: LiquidResult, *, network: str = "mainnet") -> Rendered:
                             plural(position.wait_epochs, "epoch")))
         embed.add_field(name=md("{} ({})", name(position.provider), name(position.contract_id)), value=LINES.join(lines),
                         inline=False)
+    add_ready_field(embed, result)
     for problem in result.provider_problems[:3]:
         embed.add_field(name=md("⚠ {}", name(problem.pool_id)), value=prose(problem.message), inline=False)
-    return finish(embed, account_links([("Account on NearBlocks", result.account_id)], network))
+    return finish(embed, account_links([("Account on NearBlocks", result.account_id)], network), answer=result)
 
 
 # -- support: explain and diagnose ---------------------------------------------------------------------------------
@@ -707,10 +726,12 @@ def _(result: DiagnoseResult, *, network: str = "mainnet") -> Rendered:
     verdict, colour = _diagnose_verdict(result)
     embed = SafeEmbed(title=md("Diagnosis: {}", name(result.account_id)), description=verdict, colour=colour)
     for case in result.cases:
-        value = prose(case.text)
+        value = prose(case.advice or case.text)  # the holder's words; the technical text is under All details
         if case.estimated_available_unix is not None and case.severity in ("wait", "info"):
             value += md("\n≈ {}", when(case.estimated_available_unix))
-        if case.next_command:
+        if case.action is not None:
+            value = md("{}\n{}", value, ready_line(case.action)[0])
+        elif case.next_command:
             value += md("\n**Next:** {}", code(case.next_command))
         embed.add_field(name=md("{} {}", _CASE_MARK.get(case.severity, "•"), prose(case.title)), value=value,
                         inline=False)
@@ -721,7 +742,7 @@ def _(result: DiagnoseResult, *, network: str = "mainnet") -> Rendered:
         "Epoch {}{} · an epoch lasts about {:.1f} h right now · times are estimates · pools checked: {} · the bot "
         "never needs your keys", result.current_epoch, at_block, epoch_hours, result.checked,
     ))
-    return finish(embed, account_links([("Account on NearBlocks", result.account_id)], network))
+    return finish(embed, account_links([("Account on NearBlocks", result.account_id)], network), answer=result)
 
 
 # -- prepared actions (stake / unstake / withdraw / transfer) ---------------------------------------------------------
@@ -735,7 +756,7 @@ _ACTION_VERBS = {
 }
 
 
-def _call_text(receiver: str, method: str, args: dict[str, object], deposit: int, gas: int) -> Md:
+def call_text(receiver: str, method: str, args: dict[str, object], deposit: int, gas: int) -> Md:
     args_json = json.dumps(args, separators=(",", ":"))
     deposit_text = md("**{}** (`{}` yocto)", near(deposit, 24), deposit) if deposit else Md("0 (none attached)")
     return md(
@@ -809,7 +830,7 @@ def _(result: ActionResult, *, network: str = "mainnet") -> Rendered:
             heading = (md("Step {} of {}: {}", index, count, call.method_name) if count > 1
                        else md("The transaction: {}", call.method_name))
             embed.add_field(
-                name=heading, value=_call_text(tx.receiver_id, call.method_name, call.args, call.deposit, call.gas),
+                name=heading, value=call_text(tx.receiver_id, call.method_name, call.args, call.deposit, call.gas),
                 inline=False,
             )
     for number, chunk in enumerate(_chunks([md("⚠️ {}", prose(w)) for w in result.warnings])):

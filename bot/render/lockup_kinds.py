@@ -11,7 +11,8 @@ import discord
 
 from bot.near.units import format_near
 from bot.render.discord_limits import SafeEmbed
-from bot.render.safe import Md, code, md
+from bot.render.ready import ready_line
+from bot.render.safe import Md, code, md, prose
 from bot.services.results import LockupResult, LockupSummary, TimedUnlock
 
 
@@ -81,8 +82,7 @@ def add_venear_fields(embed: SafeEmbed, result: LockupResult) -> None:
                         _ts(venear.unlock_unix or 0), state))
     lines += [
         md("free to lock {}", _near(venear.free_to_lock_yocto)),
-        md("transferable now **{}** (`{}` yocto)", _near(result.liquid_owners_balance_yocto),
-           result.liquid_owners_balance_yocto),
+        md("transferable now **{}**", _near(result.liquid_owners_balance_yocto)),
     ]
     embed.add_field(name=Md("Balances"), value=Md("\n").join(lines), inline=False)
     where = md("on the lockup account {}", _near(result.account_balance_yocto))
@@ -103,3 +103,33 @@ def timed_unlock_field(unlock: TimedUnlock) -> tuple[Md, Md]:
     else:
         state = md("⏳ usable {} ({})", _ts(unlock.unlock_unix, "R"), _ts(unlock.unlock_unix))
     return md("veNEAR unlock · {}", unlock.lockup_id), md("**{}** pending: {}", _near(unlock.pending_yocto), state)
+
+
+_LOCKUP_HEADINGS = {
+    "check_transfers_vote": "Enable transfers (one call)",
+    "termination_in_progress": "Vesting terminated",
+    "wait_for_staking_call": "Wait a minute",
+    "staking_busy": "Wait a minute",
+    "refresh_staking_pool_balance": "Count your staking rewards",
+    "withdraw_from_staking_pool": "Staked from the lockup",
+    "one_pool_at_a_time": "Staking from the lockup",
+    "storage_minimum": "Kept for storage",
+    "transfer": "Move NEAR to your wallet",
+    "add_full_access_key": "Fully unlocked",
+    "end_unlock_near": "Finish your unlock",
+    "unlock_pending": "Unlock in progress",
+    "begin_unlock_near": "Locked for veNEAR",
+    "lock_near": "Free to lock for veNEAR",
+}
+MAX_LOCKUP_ADVICE = 6
+
+
+def add_lockup_actions(embed: SafeEmbed, result: LockupResult) -> None:
+    """What the owner can do, in a holder's words: steps ready to sign first, each with its line."""
+    actions = [a for a in result.actions if a.prepared] + [a for a in result.actions if not a.prepared]
+    for action in actions[:MAX_LOCKUP_ADVICE]:
+        value = prose(action.advice or action.text)
+        if action.prepared is not None:
+            value = md("{}\n{}", value, ready_line(action.prepared)[0])
+        heading = _LOCKUP_HEADINGS.get(action.action, action.action.replace("_", " "))
+        embed.add_field(name=md("What to do: {}", heading), value=value, inline=False)

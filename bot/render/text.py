@@ -6,13 +6,13 @@ or right-to-left characters, or links in untrusted text), so a renderer register
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import singledispatch
 from typing import Any
 
 from bot.near.units import format_near
+from bot.render.action_text import ready_lines, sign_lines, transaction_lines
 from bot.render.safe import cleaned_copy
 from bot.services.delegations import DUST_YOCTO
 from bot.services.pool import ROLE_NAMES
@@ -196,7 +196,7 @@ def _(result: StatusResult) -> str:
             f"{holding.symbol} ≈ {format_near(holding.near_value_yocto)}{pending}"
         )
     lines += problem_and_note_lines(result.pool_problems, result.notes)
-    return "\n".join(lines)
+    return "\n".join(lines + ready_lines(result))
 
 
 def deployment_text(deployment: str, global_hash: str | None, global_account: str | None) -> str:
@@ -270,27 +270,16 @@ def _(result: UnbondingResult) -> str:
         lines.append(f"  veNEAR unlock in {unlock.lockup_id}: {format_near(unlock.pending_yocto)} — {state}")
     lines.append(f"  pools checked: {result.pools_checked}" + ("" if result.pools_complete else " (some could not be read)"))
     lines += problem_and_note_lines(result.pool_problems, result.notes)
-    return "\n".join(lines)
+    return "\n".join(lines + ready_lines(result))
 
 
 @render_text.register
 def _(result: ActionResult) -> str:
     lines = [result.summary, "  Transaction(s) for your wallet to sign (the bot never sees a key):"]
-    numbered = len(result.transactions) > 1
-    for index, tx in enumerate(result.transactions, start=1):
-        for call in tx.actions:
-            lines.append(
-                f"    {f'{index}. ' if numbered else ''}{tx.receiver_id}.{call.method_name}"
-                f"({json.dumps(call.args, separators=(',', ':'))}) "
-                f"deposit {format_near(call.deposit, 24)} ({call.deposit} yocto), gas {call.gas // 10**12} TGas"
-            )
+    lines += transaction_lines(result.transactions, "    ")
     for warning in result.warnings:
         lines.append(f"  ! {warning}")
-    lines.append(f"  Sign in MyNearWallet: {result.links['mynearwallet']}")
-    for index in range(1, len(result.transactions) + 1) if numbered else ():
-        step = result.links.get(f"mynearwallet_step_{index}")
-        if step:
-            lines.append(f"  Or step {index} alone: {step}")
+    lines += sign_lines(result.links, len(result.transactions), "  ")
     if "mynearwallet_staking" in result.links:
         lines.append(f"  Or use the wallet's staking page: {result.links['mynearwallet_staking']}")
     lines.append("  near-cli-rs:")
@@ -354,7 +343,7 @@ def _(result: LiquidResult) -> str:
         lines.append(f"  ! {problem.pool_id}: {problem.message}")
     for note in result.notes:
         lines.append(f"  note: {note}")
-    return "\n".join(lines)
+    return "\n".join(lines + ready_lines(result))
 
 
 _LOCKUP_MILESTONES = {
@@ -464,7 +453,7 @@ def _lockup_tail(result: LockupResult) -> list[str]:
         lines.append(f"  also: {', '.join(result.other_lockups)} (ask `lockup <id>` for each)")
     for note in result.notes:
         lines.append(f"  note: {note}")
-    return lines
+    return lines + ready_lines(result)
 
 
 # -- support: explain and diagnose ---------------------------------------------------------------------------------
@@ -503,4 +492,4 @@ def _(result: DiagnoseResult) -> str:
     for note in result.notes:
         lines.append(f"  note: {note}")
     lines.append(f"  pools checked: {result.checked}")
-    return "\n".join(lines)
+    return "\n".join(lines + ready_lines(result))

@@ -177,7 +177,8 @@ async def read_delegations(chain: Chain, account_id: str, found: PoolCandidates)
             )
         if 0 < read.unstaked <= DUST_YOCTO:
             scan.notes.append(
-                f"{pool_id}: {read.unstaked} yoctoNEAR unstaked is rounding dust from share math, not stuck money."
+                f"{pool_id}: the unstaked balance there is rounding dust from share math (less than 0.00001 NEAR), "
+                "not stuck money."
             )
     if unread_scanned:
         scan.notes.append(f"{unread_scanned} pool(s) of the validator set could not be read; try the scan again.")

@@ -24,6 +24,7 @@ from bot.near.units import format_near
 from bot.safety import looks_like_secret
 from bot.services.chain import Chain
 from bot.services.delegations import DUST_YOCTO, INDEX_CHECKED, parse_account
+from bot.services.diagnose_liquid import epochs_text, liquid_entry_cases
 from bot.services.diagnose_lockups import (
     NAME_YOUR_LOCKUP,
     foundation_cases,
@@ -33,6 +34,7 @@ from bot.services.diagnose_lockups import (
 )
 from bot.services.lockup import get_lockup
 from bot.services.lockup_read import derived_candidates
+from bot.services.offers import LOCKUP_WITHDRAW, offer, withdraw_offer
 from bot.services.pool import uptime_summary, validator_info
 from bot.services.results import (
     DiagnoseCase,
@@ -58,10 +60,6 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _epochs(count: int) -> str:
-    return f"{count} epoch" if count == 1 else f"{count} epochs"
-
-
 class _Cases:
     def __init__(self) -> None:
         self.items: list[DiagnoseCase] = []
@@ -81,9 +79,11 @@ def _pool_entry(cases: _Cases, entry: UnbondingEntry, account_id: str, current_e
     if amount <= DUST_YOCTO:
         cases.add(
             kind="dust", severity="info", pool_id=pool, amount_yocto=amount,
-            title=f"{amount} yoctoNEAR left in {pool}",
-            text="Rounding dust from the pool's share arithmetic (1 NEAR = 10^24 yocto), not stuck money. Wallets "
-            "hide 100 yocto or less. Nothing to do.",
+            title=f"A speck of rounding dust left in {pool}",
+            text=f"{amount} yoctoNEAR: rounding dust from the pool's share arithmetic (1 NEAR = 10^24 yocto), not stuck "
+            "money. Wallets hide 100 yocto or less. Nothing to do.",
+            advice="Less than 0.00001 NEAR is left there from the pool's share arithmetic: not stuck money, and wallets "
+            "hide it. Nothing to do.",
         )
         return
     if entry.can_withdraw:
@@ -92,22 +92,30 @@ def _pool_entry(cases: _Cases, entry: UnbondingEntry, account_id: str, current_e
                 "The unstaking wait is over, but the NEAR stays in the pool until the lockup's owner calls "
                 "withdraw_all_from_staking_pool on this lockup (175 TGas): withdraw is a separate step."
             )
+            advice = ("The unstaking wait is over, but the NEAR stays in the pool until the lockup's owner brings it "
+                      "back to the lockup: a separate step.")
             command = f"/lockup {account_id}"
+            ready = offer(f"withdraw {account_id} {pool} --from-lockup", f"Bring {format_near(amount)} back",
+                          f"Withdraw {format_near(amount)} from {pool} back to the lockup {account_id} — it is ready.",
+                          LOCKUP_WITHDRAW, amount)
         else:
             text = (
                 "The unstaking wait is over, but withdraw is a separate step: the NEAR stays in the pool until you "
                 "withdraw it. Unstaking again in this pool first would restart the wait for all of it."
             )
+            advice = None
             command = f"/withdraw {account_id} {pool}"
+            ready = withdraw_offer(account_id, pool, amount)
         cases.add(
             kind="withdrawable", severity="action", pool_id=pool, amount_yocto=amount,
             title=f"{format_near(amount)} ready to withdraw from {pool}", text=text, next_command=command,
+            advice=advice, action=ready,
         )
         return
     if entry.available_epoch is not None:
         left = entry.available_epoch - current_epoch
         text = (
-            f"Unbonding: withdrawable from epoch {entry.available_epoch}, {_epochs(left)} from now (the current "
+            f"Unbonding: withdrawable from epoch {entry.available_epoch}, {epochs_text(left)} from now (the current "
             f"epoch is {current_epoch}). Nothing is wrong and nothing can speed it up; then withdraw it (a separate "
             "step). A new unstake in this pool before then would restart the wait."
         )
@@ -126,51 +134,8 @@ def _pool_entry(cases: _Cases, entry: UnbondingEntry, account_id: str, current_e
         title=f"{format_near(amount)} unbonding in {pool}",
         text=f"Not withdrawable yet; the exact epoch could not be read ({entry.source_note or 'unknown'}).{bound} "
         "Then withdraw it (a separate step).",
+        advice=f"Not withdrawable yet; the exact epoch could not be read.{bound} Then withdraw it (a separate step).",
         next_command=f"/unbonding {account_id} {pool}",
-    )
-
-
-def _liquid_entry(
-    cases: _Cases, entry: UnbondingEntry, account_id: str, current_epoch: int, names: dict[str, tuple[str, str]]
-) -> None:
-    contract, amount = entry.pool_id, entry.unstaked_yocto
-    name, method = names.get(contract, (contract, "withdraw_all"))
-    if entry.can_withdraw:
-        cases.add(
-            kind="liquid_withdrawable", severity="action", pool_id=contract, amount_yocto=amount,
-            title=f"{format_near(amount)} ready to withdraw from {name}",
-            text=f"Your delayed unstake at {name} ({contract}) is over and the contract would pay it now, but the "
-            f"NEAR stays there until you call {method} on it: withdraw is a separate step.",
-            next_command=f"/withdraw {account_id} {contract}",
-        )
-        return
-    if entry.waiting_for not in (None, "epoch"):
-        # The unlock epoch has come but the contract would still refuse (settlement, retrieval, reserve).
-        cases.add(
-            kind="liquid_settling", severity="wait", pool_id=contract, amount_yocto=amount,
-            available_epoch=entry.available_epoch,
-            title=f"{format_near(amount)} unlocked at {name}, not payable yet",
-            text=f"{entry.waiting_note} Then call {method} (a separate step).",
-            next_command=f"/liquid {account_id}",
-        )
-        return
-    if entry.available_epoch is not None:
-        left = entry.available_epoch - current_epoch
-        text = (
-            f"Delayed unstake at {name}: withdrawable from epoch {entry.available_epoch}, {_epochs(left)} from now "
-            f"(the current epoch is {current_epoch}). The tokens were burned at unstake, so the NEAR amount is fixed; "
-            f"then call {method} (a separate step)."
-        )
-    else:
-        text = (
-            f"Delayed unstake at {name}: not withdrawable yet, and {name} does not say from which epoch "
-            f"({entry.source_note or 'no view for it'}). Liquid-staking waits are 4 or 8 epochs (LiNEAR sometimes "
-            f"one more); then call {method}."
-        )
-    cases.add(
-        kind="liquid_unbonding", severity="wait", pool_id=contract, amount_yocto=amount,
-        available_epoch=entry.available_epoch, estimated_available_unix=entry.estimated_available_unix,
-        title=f"{format_near(amount)} unstaking at {name}", text=text, next_command=f"/liquid {account_id}",
     )
 
 
@@ -301,9 +266,10 @@ async def get_diagnose(
     liquid = _liquid_names(chain, status)
     for entry in unbonding.entries:
         if entry.held_by:
-            held_entry_cases(cases, entry, lockup_command(entry.held_by, account_id, primary), unbonding.current_epoch)
+            held_entry_cases(cases, entry, lockup_command(entry.held_by, account_id, primary), unbonding.current_epoch,
+                             account_id, chain.network)
         elif entry.pool_id in liquid:
-            _liquid_entry(cases, entry, account_id, unbonding.current_epoch, liquid)
+            liquid_entry_cases(cases, entry, account_id, unbonding.current_epoch, liquid)
         else:
             _pool_entry(cases, entry, account_id, unbonding.current_epoch, is_lockup)
     for problem in status.pool_problems:
@@ -313,6 +279,8 @@ async def get_diagnose(
                 kind="liquid_pending_unknown", severity="info", pool_id=problem.pool_id,
                 title=f"{name}: a pending unstake cannot be seen",
                 text=f"{problem.message} If you unstaked there, check it in {name}'s own app.",
+                advice=f"{name} gives the bot no way to read a pending unstake. If you unstaked there, check it in "
+                f"{name}'s own app.",
                 next_command=f"/liquid {account_id}",
             )
 
@@ -321,9 +289,9 @@ async def get_diagnose(
     for lockup in await _lockup_results(chain, status, notes):
         command = lockup_command(lockup.lockup_id, account_id, primary)
         if lockup.lockup_kind == "venear":
-            venear_cases(cases, lockup, command)
+            venear_cases(cases, lockup, command, chain.network)
         else:
-            foundation_cases(cases, lockup, command)
+            foundation_cases(cases, lockup, command, chain.network)
         if not is_lockup and lockup.pool is not None and lockup.pool.staked_yocto > DUST_YOCTO:
             lockup_staked[lockup.pool.pool_id] = lockup_staked.get(lockup.pool.pool_id, 0) + lockup.pool.staked_yocto
     if not status.lockups and not named_lockups and not linked:

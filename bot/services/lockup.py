@@ -257,7 +257,7 @@ async def get_lockup(
         pool=pool,
         after_transfers_vote=None if what_if is None else _view_model(what_if),
         milestones=upcoming,
-        actions=foundation_actions(read, owner, balances, what_if, pool, projected),
+        actions=foundation_actions(read, owner, balances, what_if, pool, projected, chain.network),
         contract_views=contract_views,
         disagreement=disagreement,
         notes=notes,

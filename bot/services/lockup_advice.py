@@ -17,8 +17,10 @@ from bot.near.lockup import (
     with_transfers_enabled,
 )
 from bot.near.units import format_near
+from bot.services.delegations import DUST_YOCTO
 from bot.services.lockup_read import LockupRead
-from bot.services.results import LockupAction, LockupPoolBalance
+from bot.services.offers import lockup_withdraw_offer, transfer_offer
+from bot.services.results import LockupAction, LockupPoolBalance, PreparedAction
 
 NS_PER_SECOND = 1_000_000_000
 GAS_TGAS = {
@@ -39,8 +41,13 @@ def utc_ns_text(ns: int) -> str:
     return datetime.fromtimestamp(ns // NS_PER_SECOND, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def lockup_action(action: str, text: str, method: str | None = None) -> LockupAction:
-    return LockupAction(action=action, text=text, method=method, gas_tgas=GAS_TGAS.get(method or ""))
+def lockup_action(
+    action: str, text: str, method: str | None = None, *, advice: str | None = None,
+    prepared: PreparedAction | None = None,
+) -> LockupAction:
+    """`text` keeps the contract's words (methods, gas); `advice` says the same to a holder (None: `text` does)."""
+    return LockupAction(action=action, text=text, method=method, gas_tgas=GAS_TGAS.get(method or ""), advice=advice,
+                        prepared=prepared)
 
 
 def foundation_actions(
@@ -50,7 +57,10 @@ def foundation_actions(
     what_if: LockupBalances | None,
     pool: LockupPoolBalance | None,
     projected: bool = False,
+    network: str = "mainnet",
 ) -> list[LockupAction]:
+    """What the owner can do, each with a holder's wording; the steps to sign now are offered (never for a
+    projection: a future state cannot be signed today)."""
     state, version, lockup_id = read.state, read.version, read.lockup_id
     actions: list[LockupAction] = []
     transfers = state.lockup_information.transfers_information
@@ -66,6 +76,13 @@ def foundation_actions(
                 f"locked {format_near(what_if.locked)}, owner's balance {format_near(what_if.owners_balance)} and "
                 f"{format_near(what_if.liquid_owners_balance)} transferable.",
                 "check_transfers_vote",
+                advice=f"Transfers are still disabled in this lockup: it never recorded the vote that enabled them "
+                f"(it passed on {utc_ns_text(TRANSFERS_STARTED)}), so it counts the whole "
+                f"{format_near(balances.lockup_amount)} as locked and nothing can be moved. One call from you records "
+                f"it; after that {format_near(what_if.locked)} would be locked and "
+                f"{format_near(what_if.liquid_owners_balance)} could be moved.",
+                prepared=None if projected or what_if.liquid_owners_balance <= DUST_YOCTO else transfer_offer(
+                    owner, lockup_id, what_if.liquid_owners_balance, network),
             )
         )
     if isinstance(state.vesting_information, Terminating):
@@ -77,6 +94,9 @@ def foundation_actions(
                 f"{format_near(term.unvested_amount)} unvested stays locked until the foundation withdraws it. "
                 "Transfers and staking calls are refused while the termination is in progress; nothing for the owner "
                 "to do but wait.",
+                advice=f"The foundation terminated this lockup's vesting: {format_near(term.unvested_amount)} unvested "
+                "stays locked until the foundation takes it back. Moving and staking are refused until then; nothing "
+                "for you to do but wait.",
             )
         )
     if balances.staking_busy:
@@ -85,6 +105,8 @@ def foundation_actions(
                 "wait_for_staking_call",
                 "A staking-pool call of this lockup is still in progress (status Busy); any other lockup call fails "
                 "with \"Contract is currently busy with another operation\" until it finishes.",
+                advice="A staking call of this lockup is still running; every other call fails until it finishes. "
+                "Try again in a minute.",
             )
         )
     pool_id = state.staking_pool_account_id
@@ -96,38 +118,47 @@ def foundation_actions(
                 f"calls refresh_staking_pool_balance on {lockup_id} ({GAS_TGAS['refresh_staking_pool_balance']} "
                 "TGas)."
             )
+            plain_why = (
+                f"The difference, {format_near(diff)} of rewards, is not yours to move until the lockup counts it: "
+                "one call does that (moving NEAR out includes it when it lets more move)."
+            )
         else:
             why = (
                 f"The pool holds {format_near(-diff)} less than the lockup counts; refresh_staking_pool_balance "
                 f"({GAS_TGAS['refresh_staking_pool_balance']} TGas) brings the lockup's record in line."
             )
+            plain_why = f"The pool holds {format_near(-diff)} less than the lockup counts; one call brings it in line."
+        counts = (f"{pool_id} holds {format_near(pool.total_yocto)} for this lockup, but the lockup still counts "
+                  f"{format_near(balances.known_deposited)} (its record as of the last deposit, withdrawal or "
+                  "refresh). ")
         actions.append(
-            lockup_action(
-                "refresh_staking_pool_balance",
-                f"{pool_id} holds {format_near(pool.total_yocto)} for this lockup, but the lockup still counts "
-                f"{format_near(balances.known_deposited)} (its record as of the last deposit, withdrawal or refresh). "
-                + why,
-                "refresh_staking_pool_balance",
-            )
+            lockup_action("refresh_staking_pool_balance", counts + why, "refresh_staking_pool_balance",
+                          advice=counts + plain_why)
         )
     in_pool = pool.total_yocto if pool is not None else balances.known_deposited
     if pool_id is not None and in_pool > 0:
         where = ""
+        ready = pool is not None and pool.unstaked_yocto > DUST_YOCTO and pool.can_withdraw and not projected
         if pool is not None and pool.unstaked_yocto > 100:
             where = (
                 f" Of it, {format_near(pool.unstaked_yocto)} is already unstaked and "
                 + ("withdrawable now." if pool.can_withdraw else "still in its unstaking wait.")
             )
+        wait = (f"waits {NUM_EPOCHS_TO_UNLOCK} epochs (the rest of the current epoch plus 3 more; `unbonding "
+                f"{lockup_id}` shows the exact epoch)")
         actions.append(
             lockup_action(
                 "withdraw_from_staking_pool",
                 f"{format_near(in_pool)} is delegated to {pool_id} and cannot be transferred from there.{where} To "
-                f"move it: {owner} calls unstake_all on the lockup ({GAS_TGAS['unstake_all']} TGas), waits "
-                f"{NUM_EPOCHS_TO_UNLOCK} epochs (the rest of the current epoch plus 3 more; `unbonding {lockup_id}` "
-                f"shows the exact epoch), then calls withdraw_all_from_staking_pool "
-                f"({GAS_TGAS['withdraw_all_from_staking_pool']} TGas) to bring it back to the lockup account. Only "
-                "then does it count toward the transferable balance.",
+                f"move it: {owner} calls unstake_all on the lockup ({GAS_TGAS['unstake_all']} TGas), {wait}, then "
+                f"calls withdraw_all_from_staking_pool ({GAS_TGAS['withdraw_all_from_staking_pool']} TGas) to bring "
+                "it back to the lockup account. Only then does it count toward the transferable balance.",
                 "withdraw_all_from_staking_pool",
+                advice=f"{format_near(in_pool)} is staked from the lockup in {pool_id} and cannot be moved from "
+                f"there.{where} To move it: unstake it, {wait.replace('waits', 'wait')}, then bring it back to the "
+                "lockup. Only then does it count toward what you can move.",
+                prepared=lockup_withdraw_offer(owner, pool_id, lockup_id, pool.unstaked_yocto, network)
+                if ready and pool is not None else None,
             )
         )
     whitelist = state.staking_pool_whitelist_account_id
@@ -139,6 +170,8 @@ def foundation_actions(
                 f"call unselect_staking_pool ({GAS_TGAS['unselect_staking_pool']} TGas), then select_staking_pool "
                 f"({GAS_TGAS['select_staking_pool']} TGas) with the new pool. Only pools whitelisted by {whitelist} "
                 "are accepted (ask its is_whitelisted view first).",
+                advice=f"A lockup stakes with one pool at a time (now {pool_id}). To switch: bring everything back "
+                f"from it, release it, then choose the new pool; only pools on {whitelist}'s list are accepted.",
             )
         )
     else:
@@ -148,6 +181,8 @@ def foundation_actions(
                 f"To stake lockup tokens, {owner} calls select_staking_pool ({GAS_TGAS['select_staking_pool']} TGas) "
                 f"with a pool whitelisted by {whitelist} (ask its is_whitelisted view first), then deposit_and_stake "
                 f"({GAS_TGAS['deposit_and_stake']} TGas). A lockup delegates to one pool at a time.",
+                advice=f"To stake lockup tokens, choose a pool on {whitelist}'s list and stake: `stake {owner} <pool> "
+                "<amount> --from-lockup` prepares it. A lockup stakes with one pool at a time.",
             )
         )
     actions.append(
@@ -157,7 +192,7 @@ def foundation_actions(
             f"({version.label} code: 35 NEAR before v3.1.0, 3.5 NEAR from v3.1.0), so that part is never "
             "transferable while the lockup exists.",
         )
-    )
+    )  # no method, gas or yocto in it: the text is the advice
     can_transfer = (
         balances.transfers_enabled
         and balances.termination_status is None
@@ -173,6 +208,11 @@ def foundation_actions(
                 f'{lockup_id} with {{"amount": "<yoctoNEAR>", "receiver_id": "<account>"}} '
                 f"({GAS_TGAS['transfer']} TGas; the amount is a whole number of yoctoNEAR as a string).",
                 "transfer",
+                advice=f"Up to {format_near(balances.liquid_owners_balance)} "
+                f"{'could be moved to your wallet at that time' if projected else 'can be moved to your wallet now'}: "
+                "unlocked NEAR stays in the lockup until you move it out.",
+                prepared=None if projected else transfer_offer(owner, lockup_id, balances.liquid_owners_balance,
+                                                               network),
             )
         )
     if balances.transfers_enabled and balances.locked == 0 and balances.termination_status is None:
@@ -182,6 +222,8 @@ def foundation_actions(
                 f"Nothing is locked any more: {owner} may take over the lockup account with add_full_access_key "
                 f"({GAS_TGAS['add_full_access_key']} TGas, needs the staking pool idle), or keep using transfer.",
                 "add_full_access_key",
+                advice="Nothing is locked any more: you may take over the lockup account itself (one call, when "
+                "nothing is staked), or keep moving NEAR out of it.",
             )
         )
     return actions

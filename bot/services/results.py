@@ -26,6 +26,64 @@ class Result(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+ActionKind = Literal[
+    "stake", "unstake", "withdraw", "transfer", "venear_lock", "venear_unlock", "venear_end_unlock", "venear_relock"
+]
+
+
+class ActionCall(Result):
+    method_name: str
+    args: dict[str, object]
+    gas: Yocto  # exact decimal string in JSON, like deposits
+    deposit: Yocto
+
+
+class ActionTransaction(Result):
+    receiver_id: str
+    actions: list[ActionCall]
+
+
+class PreparedAction(Result):
+    """A recommended step, ready to sign: what the action command `command` answers now (the same planner, the
+    same checks and refusals), in a holder's words (`label`, `text`) and with the action command's keys
+    (`transactions`, `links`, `commands`, …). Not `planned`: beyond what one answer prepares; run `command`.
+    `refused`: the planner's reason not to prepare it (then there is nothing to sign)."""
+
+    command: str  # the action command that prepares it, e.g. "withdraw bob.near alpha.poolv1.near"
+    label: str  # a button's words, e.g. "Withdraw 500 NEAR"
+    text: str  # what happens to the NEAR, e.g. "Withdraw 500 NEAR from alpha.poolv1.near to bob.near: it is ready."
+    rank: int  # 1 = the most useful step of the answer
+    planned: bool = True
+    refused: str | None = None
+    # The action command's own answer (ActionResult), when it was prepared:
+    action: ActionKind | None = None
+    signer_id: str | None = None
+    pool_id: str | None = None
+    amount_yocto: Yocto | None = None
+    summary: str | None = None
+    transactions: list[ActionTransaction] = []
+    links: Annotated[dict[str, str], BOT_BUILT] = {}
+    commands: dict[str, str] = {}
+    warnings: list[str] = []
+    steps: list[str] = []
+    via: Literal["pool", "liquid_staking", "lockup"] | None = None
+    lockup_id: str | None = None
+    token_amount: Yocto | None = None
+    symbol: str | None = None
+    receiver_id: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        """There is something to sign."""
+        return self.planned and self.refused is None and bool(self.transactions)
+
+    def plan(self) -> ActionResult:
+        """The action command's answer this was prepared from (its technical view: the "Details")."""
+        assert self.ready
+        fields = {name: getattr(self, name) for name in ActionResult.model_fields if name != "kind"}
+        return ActionResult(**fields)
+
+
 class EpochResult(Result):
     kind: Literal["epoch"] = "epoch"
     epoch_height: int
@@ -111,6 +169,7 @@ class DelegationEntry(Result):
     can_withdraw: bool
     # How the pool was found: listed by the staking index, named by the user, or by scanning the validator set.
     found_by: FoundBy = "index"
+    action: PreparedAction | None = None  # the recommended step, ready to sign (see PreparedAction)
 
 
 class PoolProblem(Result):
@@ -143,6 +202,7 @@ class LockupSummary(Result):
     lockup_kind: Literal["foundation", "venear"] = "foundation"
     owner_id: str | None = None
     venear: VenearView | None = None
+    action: PreparedAction | None = None  # the recommended step, ready to sign (see PreparedAction)
 
 
 class TimedUnlock(Result):
@@ -153,6 +213,7 @@ class TimedUnlock(Result):
     unlock_unix: int
     unlock_ready: bool
     owner_id: str | None = None
+    action: PreparedAction | None = None  # the recommended step, ready to sign (see PreparedAction)
 
 
 class LiquidHolding(Result):
@@ -165,6 +226,7 @@ class LiquidHolding(Result):
     near_value_yocto: Yocto
     pending_unstake_yocto: Yocto = 0
     can_withdraw: bool | None = None
+    action: PreparedAction | None = None  # the recommended step, ready to sign (see PreparedAction)
 
 
 class StatusResult(Result):
@@ -238,6 +300,7 @@ class UnbondingEntry(Result):
     waiting_note: str | None = None
     # For the account's own pool delegations: how the pool was found (see DelegationEntry); None otherwise.
     found_by: FoundBy | None = None
+    action: PreparedAction | None = None  # the recommended step, ready to sign (see PreparedAction)
 
 
 class UnbondingResult(Result):
@@ -258,25 +321,11 @@ class UnbondingResult(Result):
     scanned_pools: int | None = None
 
 
-class ActionCall(Result):
-    method_name: str
-    args: dict[str, object]
-    gas: Yocto  # exact decimal string in JSON, like deposits
-    deposit: Yocto
-
-
-class ActionTransaction(Result):
-    receiver_id: str
-    actions: list[ActionCall]
-
-
 class ActionResult(Result):
     """A prepared, unsigned staking action: the user's wallet signs it, the bot never holds a key."""
 
     kind: Literal["action"] = "action"
-    action: Literal[
-        "stake", "unstake", "withdraw", "transfer", "venear_lock", "venear_unlock", "venear_end_unlock", "venear_relock"
-    ]
+    action: ActionKind
     signer_id: str
     pool_id: str  # the pool or liquid-staking contract; for `transfer`, the lockup account
     amount_yocto: Yocto | None
@@ -312,6 +361,7 @@ class LiquidPosition(Result):
     wait_estimated_unix: int | None = None
     block_height: int
     notes: list[str] = []
+    action: PreparedAction | None = None  # the recommended step, ready to sign (see PreparedAction)
 
 
 class LiquidResult(Result):
@@ -340,6 +390,9 @@ class LockupAction(Result):
     text: str
     method: str | None = None  # the lockup (or pool) method to call, signed by the owner in their own wallet
     gas_tgas: int | None = None
+    advice: str | None = None  # `text` in a holder's words: no method names, gas or yocto (None: `text` is)
+    # The step ready to sign (`action` is taken here by the advice's name, so it is called `prepared`).
+    prepared: PreparedAction | None = None
 
 
 class LockupBalancesView(Result):
@@ -479,6 +532,8 @@ class DiagnoseCase(Result):
     amount_yocto: Yocto | None = None
     available_epoch: int | None = None
     estimated_available_unix: int | None = None
+    advice: str | None = None  # `text` in a holder's words: no method names, gas or yocto (None: `text` is)
+    action: PreparedAction | None = None  # the recommended step, ready to sign (see PreparedAction)
 
 
 class DiagnoseResult(Result):

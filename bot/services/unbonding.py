@@ -27,8 +27,8 @@ from bot.services.results import TimedUnlock, UnbondingEntry, UnbondingResult
 NUM_EPOCHS_TO_UNLOCK = 4  # core-contracts staking-pool/src/lib.rs (near-staking.md §2.1)
 
 VENEAR_RULE = (
-    "A veNEAR unlock ends at a time, not an epoch; then the owner finishes it (end_unlock_near). Starting another "
-    "unlock (begin_unlock_near) before then restarts the timer for the whole pending amount."
+    "A veNEAR unlock ends at a time, not an epoch; then the owner finishes it (one call: `venear end-unlock`). "
+    "Starting another unlock before then restarts the timer for the whole pending amount."
 )
 RULES = [
     "Unstaked NEAR earns no rewards while it waits.",

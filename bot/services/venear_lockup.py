@@ -14,14 +14,17 @@ from datetime import UTC, datetime
 from bot.near.units import format_near
 from bot.near.venear import VENEAR_UPDATE_GAS_TGAS, VenearBalances, VenearMathError, compute_venear
 from bot.services.chain import Chain
+from bot.services.delegations import DUST_YOCTO
 from bot.services.lockup_advice import GAS_TGAS
 from bot.services.lockup_read import LockupLookup, LockupStateUnreadable, VenearRead
+from bot.services.offers import end_unlock_offer, lockup_withdraw_offer, transfer_offer
 from bot.services.results import (
     LockupAction,
     LockupBalancesView,
     LockupPoolBalance,
     LockupResult,
     LockupSummary,
+    PreparedAction,
     VenearView,
 )
 
@@ -85,11 +88,17 @@ def venear_summary(read: VenearRead) -> LockupSummary:
     )
 
 
-def _action(action: str, text: str, method: str | None = None) -> LockupAction:
-    return LockupAction(action=action, text=text, method=method, gas_tgas=VENEAR_GAS_TGAS.get(method or ""))
+def _action(
+    action: str, text: str, method: str | None = None, *, advice: str | None = None,
+    prepared: PreparedAction | None = None,
+) -> LockupAction:
+    """`text` keeps the contract's words; `advice` says the same to a holder (None: `text` does)."""
+    return LockupAction(action=action, text=text, method=method, gas_tgas=VENEAR_GAS_TGAS.get(method or ""),
+                        advice=advice, prepared=prepared)
 
 
-def _unlock_actions(read: VenearRead, b: VenearBalances, owner: str) -> list[LockupAction]:
+def _unlock_actions(read: VenearRead, b: VenearBalances, owner: str, now: bool) -> list[LockupAction]:
+    """`now`: the answer is about the chain's head (not a projection), so its steps can be signed."""
     cooldown = _days(read.state.unlock_duration_ns)
     actions: list[LockupAction] = []
     if b.pending and b.unlock_ready:
@@ -100,6 +109,10 @@ def _unlock_actions(read: VenearRead, b: VenearBalances, owner: str) -> list[Loc
             f"it stays pending until {owner} finishes it: `venear end-unlock {owner}` (end_unlock_near). Then it "
             "counts as free NEAR in the lockup and can be transferred or locked again.",
             "end_unlock_near",
+            advice=f"The unlock of {format_near(b.pending)} finished on {_utc(_ceil_seconds(b.unlock_timestamp_ns))}, "
+            "but it stays pending until you finish it. Then it counts as free NEAR in the lockup and can be moved "
+            "out or locked again.",
+            prepared=end_unlock_offer(owner, read.lockup_id, b.pending) if now else None,
         ))
     elif b.pending:
         assert b.unlock_timestamp_ns is not None
@@ -109,6 +122,10 @@ def _unlock_actions(read: VenearRead, b: VenearBalances, owner: str) -> list[Loc
             f"{_utc(_ceil_seconds(b.unlock_timestamp_ns))}; nothing can speed it up. Starting another unlock "
             f"(begin_unlock_near) restarts the {cooldown} timer for the whole pending amount. `venear relock "
             f"{owner}` (lock_pending_near) cancels it and locks it again.",
+            advice=f"{format_near(b.pending)} is in the veNEAR unlock cooldown until "
+            f"{_utc(_ceil_seconds(b.unlock_timestamp_ns))}; nothing can speed it up. Starting another unlock restarts "
+            f"the {cooldown} timer for the whole pending amount. `venear relock {owner}` cancels it and locks it "
+            "again.",
         ))
     if b.locked:
         actions.append(_action(
@@ -117,6 +134,8 @@ def _unlock_actions(read: VenearRead, b: VenearBalances, owner: str) -> list[Loc
             f"starts an unlock (`venear unlock {owner}`, begin_unlock_near), waits {cooldown}, then finishes it "
             "(end_unlock_near).",
             "begin_unlock_near",
+            advice=f"{format_near(b.locked)} is locked for veNEAR (House of Stake voting power). To get it back, start "
+            f"an unlock (`venear unlock {owner}`), wait {cooldown}, then finish it.",
         ))
     if b.venear_liquid:
         actions.append(_action(
@@ -124,11 +143,13 @@ def _unlock_actions(read: VenearRead, b: VenearBalances, owner: str) -> list[Loc
             f"{format_near(b.venear_liquid)} in the lockup is not locked: `venear lock {owner}` (lock_near) locks it "
             "for veNEAR voting power.",
             "lock_near",
+            advice=f"{format_near(b.venear_liquid)} in the lockup is not locked: `venear lock {owner}` locks it for "
+            "veNEAR voting power.",
         ))
     return actions
 
 
-def _transfer_action(read: VenearRead, b: VenearBalances, owner: str, pool: LockupPoolBalance | None) -> LockupAction:
+def _transfer_action(read: VenearRead, b: VenearBalances, owner: str, now: bool, network: str) -> LockupAction:
     limits = []
     if b.venear_liquid < b.liquid_owners_balance:
         limits.append(f"{format_near(b.locked + b.pending)} is locked or pending for veNEAR")
@@ -138,21 +159,28 @@ def _transfer_action(read: VenearRead, b: VenearBalances, owner: str, pool: Lock
             f"only NEAR on the lockup account itself can move ({format_near(b.known_deposited)} is {where}; the "
             f"lockup keeps {format_near(read.state.min_lockup_deposit)} for storage)"
         )
+    finishing = b.pending > 0 and b.unlock_ready  # the transfer finishes the unlock first (lockup_transfer.py)
+    movable = b.transferable + (b.pending if finishing else 0)
+    offered = transfer_offer(owner, read.lockup_id, movable, network) if now and movable > DUST_YOCTO else None
     why = f" ({'; '.join(limits)})" if limits else ""
     if b.staking_busy:
         return _action("staking_busy", "A staking-pool call of this lockup is in progress: transfers are refused "
                                        "until it finishes. Try again in a minute.")
     if b.transferable == 0:
-        return _action("transfer", f"Nothing can be transferred out of {read.lockup_id} right now{why}.")
+        return _action("transfer", f"Nothing can be transferred out of {read.lockup_id} right now{why}.",
+                       prepared=offered)
     return _action(
         "transfer",
         f"Move the {format_near(b.transferable)} that can leave the lockup now to your wallet: `transfer {owner} all "
         f"--lockup {read.lockup_id}`{why}.",
         "transfer",
+        prepared=offered,
     )
 
 
-def _staking_actions(read: VenearRead, owner: str, pool: LockupPoolBalance | None) -> list[LockupAction]:
+def _staking_actions(
+    read: VenearRead, owner: str, pool: LockupPoolBalance | None, now: bool, network: str
+) -> list[LockupAction]:
     pool_id = read.staking_pool_id
     if pool_id is None:
         return [_action(
@@ -165,12 +193,14 @@ def _staking_actions(read: VenearRead, owner: str, pool: LockupPoolBalance | Non
         return []
     state = "withdrawable now" if pool.can_withdraw else "still in its unstaking wait"
     unstaked = f" {format_near(pool.unstaked_yocto)} of it is unstaked, {state}." if pool.unstaked_yocto > 100 else ""
+    unstake = (f"{format_near(pool.total_yocto)} of the lockup is delegated to {pool_id}.{unstaked} To bring it back "
+               f"to the lockup: unstake (`unstake {owner} {pool_id} all --from-lockup --lockup {read.lockup_id}`), "
+               f"wait {NUM_EPOCHS_TO_UNLOCK} epochs, then withdraw")
+    ready = now and pool.can_withdraw and pool.unstaked_yocto > DUST_YOCTO
     return [_action(
-        "withdraw_from_staking_pool",
-        f"{format_near(pool.total_yocto)} of the lockup is delegated to {pool_id}.{unstaked} To bring it back to the "
-        f"lockup: unstake (`unstake {owner} {pool_id} all --from-lockup --lockup {read.lockup_id}`), wait "
-        f"{NUM_EPOCHS_TO_UNLOCK} epochs, then withdraw (withdraw_all_from_staking_pool).",
-        "withdraw_all_from_staking_pool",
+        "withdraw_from_staking_pool", f"{unstake} (withdraw_all_from_staking_pool).", "withdraw_all_from_staking_pool",
+        advice=f"{unstake} it to the lockup.",
+        prepared=lockup_withdraw_offer(owner, pool_id, read.lockup_id, pool.unstaked_yocto, network) if ready else None,
     )]
 
 
@@ -225,12 +255,13 @@ async def venear_result(chain: Chain, lookup: LockupLookup, at_ns: int | None) -
         notes.append(f"The contract's own balance views could not be read ({read.views_error}).")
     pool = await pool_of(chain, read, notes)
     contract_views, disagreement = _cross_check(read, b) if at_ns is None else (None, None)
-    actions = [*_unlock_actions(read, b, owner), _transfer_action(read, b, owner, pool),
-               *_staking_actions(read, owner, pool)]
+    now = at_ns is None
+    actions = [*_unlock_actions(read, b, owner, now), _transfer_action(read, b, owner, now, chain.network),
+               *_staking_actions(read, owner, pool, now, chain.network)]
+    keeps = f"The lockup always keeps {format_near(read.state.min_lockup_deposit)} for storage"
     actions.append(_action(
-        "storage_minimum",
-        f"The lockup always keeps {format_near(read.state.min_lockup_deposit)} for storage (its min_lockup_deposit), "
-        "so that part is never transferable while the lockup exists.",
+        "storage_minimum", f"{keeps} (its min_lockup_deposit), so that part is never transferable while the lockup "
+        "exists.", advice=f"{keeps}, so that part never moves while the lockup exists.",
     ))
     view = venear_view(read, b)
     return LockupResult(

@@ -31,7 +31,8 @@ callbacks get 200 + JSON, READY carries `shard`.
 
 Harness: `await fake.slash("status", {"account": "alice.near"}, guild=True)` sends INTERACTION_CREATE and
 returns the `InteractionRecord` once the bot has answered (acknowledgement, original message, followups);
-`await fake.autocomplete("pool", {"pool": "al"})` returns the choices. See `FakeDiscord` for the rest.
+`await fake.autocomplete("pool", {"pool": "al"})` returns the choices; `await fake.click(message, "Details")` presses
+a button (only a non-link button, and on an ephemeral message only by the user who saw it). See `FakeDiscord`.
 """
 
 from __future__ import annotations
@@ -649,10 +650,15 @@ class FakeDiscord(FakeRoles):
 
     def _payload(self, itype: int, command: dict[str, Any], options: list[dict[str, Any]], where: str,
                  user_id: int, guild_id: int = GUILD_ID) -> tuple[dict[str, Any], int]:
-        user = self.owner if user_id == OWNER_ID else user_object(user_id)
         data: dict[str, Any] = {"id": command["id"], "name": command["name"], "type": 1, "options": options}
         if command.get("guild_id"):
             data["guild_id"] = command["guild_id"]
+        return self._envelope(itype, data, where, user_id, guild_id)
+
+    def _envelope(self, itype: int, data: dict[str, Any], where: str, user_id: int,
+                  guild_id: int = GUILD_ID) -> tuple[dict[str, Any], int]:
+        """An INTERACTION_CREATE payload around `data`, from `user_id` in `where` (a guild: `guild_id`)."""
+        user = self.owner if user_id == OWNER_ID else user_object(user_id)
         payload: dict[str, Any] = {
             "id": str(snowflake()),
             "application_id": str(APP_ID),
@@ -854,14 +860,45 @@ class FakeDiscord(FakeRoles):
         data.update(type=3, target_id=target["id"], resolved={"messages": {target["id"]: target}})
         record = InteractionRecord(id=int(payload["id"]), token=payload["token"], type=2, name=name,
                                    where=where, user_id=user_id, channel_id=channel_id, payload=payload)
+        return await self._answered(record, timeout)
+
+    async def _answered(self, record: InteractionRecord, timeout: float) -> InteractionRecord:
+        """Send the interaction's INTERACTION_CREATE and wait until the bot has answered it."""
         self.interactions[record.id] = record
         record.sent_at = time.monotonic()
-        await self.dispatch("INTERACTION_CREATE", payload)
+        await self.dispatch("INTERACTION_CREATE", record.payload)
         try:
             await asyncio.wait_for(record.answered.wait(), timeout)
         except TimeoutError:
             raise AssertionError(f"no answer within {timeout} s: {record.summary()}") from None
         return record
+
+    async def click(self, message: Message, label: str, *, user_id: int = USER_ID, where: str | None = None,
+                    timeout: float = 15.0) -> InteractionRecord:
+        """Press the button labelled `label` on a message the bot sent; returns the interaction once answered.
+
+        Like Discord: a link button opens the browser and sends nothing (FakeDiscordError); only the user an
+        ephemeral message was shown to can press its buttons; the bot gets a MESSAGE_COMPONENT interaction (type 3)
+        with the button's custom_id and the message.
+        """
+        button = next((b for b in message.buttons if b.get("label") == label), None)
+        if button is None:
+            raise FakeDiscordError(f"no button {label!r} on the message (has {[b.get('label') for b in message.buttons]})")
+        if button.get("style") == 5 or "custom_id" not in button:
+            raise FakeDiscordError(f"{label!r} is a link button: Discord opens its URL and tells the bot nothing")
+        owner = next((r for r in self.interactions.values() if any(m is message for m in r.messages)), None)
+        if message.ephemeral and (owner is None or owner.user_id != user_id):
+            raise FakeDiscordError("only the user an ephemeral message was shown to can press its buttons")
+        dm_user = next((u for u, c in self.dm_channels.items() if c == message.channel_id), None)
+        where = where or (owner.where if owner is not None else "dm" if dm_user is not None else "guild")
+        data = {"custom_id": button["custom_id"], "component_type": 2}
+        guild_id = next((g for g, c in GUILD_CHANNELS.items() if c == message.channel_id), GUILD_ID)
+        payload, channel_id = self._envelope(3, data, where, user_id, guild_id)
+        from_webhook = owner is not None  # an interaction's answer comes from the application's webhook
+        payload["message"] = message.to_json(author=self.bot_user, webhook_id=APP_ID if from_webhook else None)
+        record = InteractionRecord(id=int(payload["id"]), token=payload["token"], type=3, name=f"[{label}]",
+                                   where=where, user_id=user_id, channel_id=channel_id, payload=payload)
+        return await self._answered(record, timeout)
 
     async def request_reconnect(self, timeout: float = 10.0) -> None:
         """Send op 7 RECONNECT; returns once the client has resumed its session."""

@@ -113,8 +113,15 @@ async def test_unbonding_alert_sends_one_dm_at_the_due_epoch(
     assert embed["title"] == "Your unstaked NEAR is withdrawable"
     assert "carol.near" in embed["description"] and CHARLIE in embed["description"]
     assert f"/withdraw account:carol.near pool:{CHARLIE}" in embed["description"]
-    assert dm.urls and dm.urls[0].startswith("https://")
     assert not dm.ephemeral
+    # The withdrawal is ready to sign (a DM is personal): the very link /withdraw gives, then the staking page.
+    sign, details, page = dm.buttons
+    command = await fake.slash("withdraw", {"account": "carol.near", "pool": CHARLIE})
+    assert sign["url"] == next(b["url"] for b in command.message.buttons if b["label"] == "Sign in MyNearWallet")
+    assert sign["label"].startswith("Withdraw ") and "👉 Withdraw" in embed["description"]
+    assert page["label"] == "Open staking page" and "withdraw_all" not in embed["description"]
+    pressed = await fake.click(dm, details["label"])
+    assert pressed.ephemeral and "method `withdraw_all`" in pressed.text()
 
     await bot.alerts.scheduler.run_once()
     sandbox.advance(epochs=1)
@@ -172,6 +179,8 @@ async def test_alert_in_a_channel_only_where_user_and_bot_may_post(
     await bot.alerts.scheduler.run_once()
     [posted] = fake.channel_messages[CHANNEL_ID]
     assert posted.embeds[0]["title"] == "Your unstaked NEAR is withdrawable"
+    # A channel is public: no button that acts on the money, only the wallet's staking page.
+    assert [b["label"] for b in posted.buttons] == ["Open staking page"]
     assert dms(fake) == []
 
 

@@ -8,8 +8,9 @@ import discord
 import pytest
 
 from bot.near.units import YOCTO_PER_NEAR
-from bot.render.discord_limits import Link, SafeEmbed, embed_size, fit_embed, fit_links, link_view
-from bot.render.embeds import nearblocks_url, render_embed
+from bot.render.details import details_embed
+from bot.render.discord_limits import Link, SafeEmbed, embed_size, fit_embed, fit_links
+from bot.render.embeds import Rendered, nearblocks_url, render_embed
 from bot.render.safe import Md, checked_url, esc, md, plain
 from bot.services.results import (
     DelegationEntry,
@@ -126,14 +127,14 @@ async def test_links_fit_discord_buttons() -> None:
     fitted = fit_links(links)
     assert len(fitted) == 25 and all(len(link.url) <= 512 for link in fitted)
     assert len(fitted[0].label) == 80
-    view = link_view(links)
+    view = Rendered(discord.Embed(title="t"), links).view()
     assert view is not None
     rows = view.to_components()
     assert len(rows) == 5 and all(len(row["components"]) == 5 for row in rows)
     assert all(b["style"] == 5 and "custom_id" not in b for row in rows for b in row["components"])
     assert problems(discord.Embed(title="t"), view) == []
     assert checked_url("ftp://nearblocks.io/x") is None and checked_url("https://evil.example/") is None
-    assert link_view([Link("long", too_long)]) is None
+    assert Rendered(discord.Embed(title="t"), [Link("long", too_long)]).view() is None
 
 
 # -- renderers ---------------------------------------------------------------------------------------------------
@@ -156,12 +157,16 @@ async def test_huge_status_still_renders_within_limits() -> None:
     assert len(rendered.links) == 5
 
 
-def test_amounts_truncate_and_exact_yocto_is_shown() -> None:
+def test_amounts_truncate_and_exact_yocto_is_one_click_away() -> None:
     result = status(amount_yocto=2 * NEAR - 1, available_yocto=2 * NEAR - 1)
-    embed = render_embed(result).embed
+    rendered = render_embed(result)
+    embed = rendered.embed
     assert "balance **1.99999 NEAR**" in (embed.fields[0].value or "")  # never rounded up to 2
-    assert embed.footer.text == (f"Balance exactly {2 * NEAR - 1} yocto · block 100 · "
-                                 "pools checked: every pool the staking index lists")
+    assert embed.footer.text == ("Block 100 · pools checked: every pool the staking index lists · exact amounts "
+                                 "under All details")
+    assert rendered.details is result  # "All details" shows the exact amounts
+    exact = [f.value or "" for f in details_embed(result).fields if f.name == "Exact amounts (yoctoNEAR)"]
+    assert f"balance: `{2 * NEAR - 1}`" in exact[0]
 
 
 def test_status_with_lockup_and_liquid_staking() -> None:
@@ -189,7 +194,9 @@ def test_unbonding_verdict_gives_epochs_and_hours() -> None:
     value = rendered.embed.fields[0].value or ""
     assert "`▰▰▰▰▱▱▱▱` 2 of 4 epochs" in value
     assert "<t:1800000000:R> (<t:1800000000:f>)" in value
-    assert f"exactly `{300 * NEAR}` yocto" in value
+    assert "yocto" not in value  # the exact amount is under All details
+    exact = "".join(f.value or "" for f in details_embed(unbonding(entry())).fields)
+    assert f"unstaked in bravo.poolv1.near: `{300 * NEAR}`" in exact
 
 
 def test_unbonding_ready_and_dust() -> None:

@@ -31,7 +31,9 @@ async def test_lockup_shows_exact_balances_and_a_small_release_chart(
     record = await fake.slash("lockup", {"account": "vera.near"})
     assert record.ephemeral
     balances = record.embed["fields"][0]["value"]
-    assert f"`{locked}` yocto" in balances and f"`{liquid}` yocto" in balances
+    assert f"locked **{format_near(locked)}**" in balances and f"transferable **{format_near(liquid)}**" in balances
+    exact = (await fake.click(record.message, "All details")).text()
+    assert f"locked: `{locked}`" in exact and f"transferable: `{liquid}`" in exact
     assert record.embed["description"].startswith(f"⏳ **{format_near(locked)} locked")
     assert "vesting cliff" in record.text()
     (upload,) = record.message.uploads
@@ -44,8 +46,12 @@ async def test_lockup_shows_exact_balances_and_a_small_release_chart(
 
 async def test_lockup_with_transfers_disabled_says_what_to_do(fake: FakeDiscord, bot: StakingBot) -> None:
     record = await fake.slash("lockup", {"account": "gina.near"})
-    assert "check_transfers_vote" in record.embed["description"]
-    assert "check_transfers_vote" in record.text()
+    assert "records the transfers vote" in record.embed["description"]
+    assert "check_transfers_vote" not in record.text()  # the holder's words; the method is in the details
+    assert "check_transfers_vote" in (await fake.click(record.message, "All details")).text()
+    # the step that fixes it and moves the NEAR out is ready: the vote first, then the transfer
+    assert [b["label"] for b in record.message.buttons][:3] == [
+        "Step 1: record the transfers vote", "Step 2: move the NEAR", "Details"]
 
 
 async def test_lockup_projection_and_bad_time(fake: FakeDiscord, bot: StakingBot) -> None:

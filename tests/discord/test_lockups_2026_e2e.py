@@ -24,7 +24,8 @@ async def test_house_of_stake_lockup_in_discord(fake: FakeDiscord, bot: StakingB
     unlock = -(-stamp // 10**9)
     assert f"<t:{unlock}:R>" in record.embed["description"]  # the unlock time as a Discord timestamp
     balances = record.embed["fields"][0]["value"]
-    assert f"`{free}` yocto" in balances and "locked for veNEAR **600 NEAR**" in balances
+    assert "yocto" not in balances and "locked for veNEAR **600 NEAR**" in balances
+    assert f"transferable: `{free}`" in (await fake.click(record.message, "All details")).text()
     assert "transferable now" in balances and format_near(free) in record.embed["description"]
 
     unbonding = await fake.slash("unbonding", {"account": HANA.owner_id})
@@ -32,7 +33,8 @@ async def test_house_of_stake_lockup_in_discord(fake: FakeDiscord, bot: StakingB
     assert f"veNEAR unlock · {HANA.lockup_id}" in names
 
     diagnosis = await fake.slash("diagnose", {"account": IVY.owner_id})
-    assert "end_unlock_near" in diagnosis.text()
+    assert "end_unlock_near" not in diagnosis.text()  # "finish the unlock", with the method behind Details
+    assert "end_unlock_near" in (await fake.click(diagnosis.message, "All details")).text()
 
 
 async def test_venear_actions_give_wallet_links(fake: FakeDiscord, bot: StakingBot) -> None:

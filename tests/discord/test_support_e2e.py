@@ -218,7 +218,7 @@ async def test_diagnose_is_personal(fake: FakeDiscord, bot: StakingBot) -> None:
     assert embed["title"] == "Diagnosis: bob.near" and embed["description"].startswith("👉 **1 thing to do**")
     first = embed["fields"][0]
     assert first["name"].startswith("👉 500 NEAR ready to withdraw from alpha.poolv1.near")
-    assert "**Next:** `/withdraw bob.near alpha.poolv1.near`" in first["value"]
+    assert "👉 Withdraw 500 NEAR from alpha.poolv1.near to bob.near — it is ready." in first["value"]
 
 
 async def test_diagnose_this_finds_accounts_in_a_support_message(

@@ -39,7 +39,7 @@ def decode_with_near_js(urls: list[str]) -> list[dict]:
     return json.loads(done.stdout)
 
 
-def _assert_tx_means(result: ActionResult, meant: ActionTransaction, got: dict) -> None:
+def assert_tx_means(result: ActionResult, meant: ActionTransaction, got: dict) -> None:
     assert got["signerId"] == result.signer_id
     assert got["receiverId"] == meant.receiver_id
     assert [a["methodName"] for a in got["actions"]] == [c.method_name for c in meant.actions]
@@ -58,10 +58,10 @@ def assert_link_means(result: ActionResult) -> None:
     assert len(whole["transactions"]) == count
     assert [t["nonce"] for t in whole["transactions"]] == [str(i) for i in range(1, count + 1)]
     for meant, got in zip(result.transactions, whole["transactions"], strict=True):
-        _assert_tx_means(result, meant, got)
+        assert_tx_means(result, meant, got)
     for meant, single in zip(result.transactions if singles else [], singles, strict=True):
         (got,) = single["transactions"]
-        _assert_tx_means(result, meant, got)
+        assert_tx_means(result, meant, got)
 
 
 async def test_stake_builds_a_payable_deposit_and_stake(chain: Chain) -> None:

@@ -17,6 +17,7 @@ from bot.sandbox import ThreadedSandbox
 from bot.sandbox.chain import Seat, ValidatorRole
 from bot.sandbox.scenario import SCENARIO
 from bot.services.chain import Chain
+from bot.services.venear_actions import plan_venear
 from bot.storage import Storage
 from tests.storage.test_storage import dialect_of, raw_execute
 
@@ -184,7 +185,11 @@ async def test_rpc_cost_grows_with_due_alerts_not_subscriptions(
     before = chain.rpc.stats.http_requests
     await scheduler.run_once()
     used = chain.rpc.stats.http_requests - before
-    assert used <= 4 + 1  # the epoch clock (validators, block, config, sample block) + one due alert
+    # The epoch clock (validators, block, config, sample block), one due alert, and the withdrawal its DM carries,
+    # prepared by /withdraw's own planner: the pool's code, whether the signer is a lockup, and the delegation again
+    # (with the production read cache the last is a hit: the same final read a moment later; this chain caches
+    # nothing).
+    assert used <= 4 + 1 + 3
 
 
 async def test_epoch_announcement_once_per_epoch(
@@ -371,6 +376,12 @@ async def test_venear_unlock_alert_at_the_unlock_time(
     await scheduler.run_once()
     assert notifier.kinds() == ["unbonding_ready"]
     assert "end-unlock" in notifier.delivered[0][1]["text"] and lockup_id in notifier.delivered[0][1]["text"]
+    assert "end_unlock_near" not in notifier.delivered[0][1]["text"]  # the method is in the step's Details
+    # By DM: the step that finishes the unlock, ready to sign, exactly what /venear end-unlock prepares.
+    step = notifier.delivered[0][1]["action"]
+    planned = await plan_venear(chain, "end-unlock", "otis.near", None, lockup_id)
+    assert step["planned"] and step["refused"] is None and step["signer_id"] == "otis.near"
+    assert step["links"] == planned.links and step["label"] == "Finish the unlock of 40 NEAR"
     assert (await storage.subscription(sub.id)).state == "done"  # type: ignore[union-attr]
 
 

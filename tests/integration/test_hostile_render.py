@@ -9,7 +9,6 @@ the console text has no control sequence, hidden character or foreign link; the 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from typing import Any, Literal, get_args, get_origin
@@ -19,18 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from bot.commands import run_line
-from bot.near.indexer import IndexerClient
-from bot.near.rpc import NearRpcClient
-from bot.render.discord_limits import fit_links
+from bot.render.discord_limits import Control, Link
 from bot.render.embeds import render_embed
 from bot.render.json_out import to_json
 from bot.render.text import render_text
-from bot.sandbox import ThreadedSandbox
 from bot.sandbox.hostile import HOSTILE, LONG_POOL_ID
-from bot.services.chain import Chain
 from bot.services.results import BOT_BUILT, Result
-from tests.conftest import FAST_POLICY
+from tests.conftest import sandbox_answers
 from tests.hostile import foreign_links, hidden_characters, hostile_text, message_problems, plain_links
 
 LINES = (
@@ -51,14 +45,6 @@ LINES = (
 KINDS = {"epoch", "pool", "status", "unbonding", "lockup", "liquid", "diagnose", "explain", "action", "error"}
 
 
-async def _collect(url: str) -> list[Result]:
-    chain = Chain(network="mainnet", rpc=NearRpcClient([url], FAST_POLICY), indexer=IndexerClient(url))
-    try:
-        return [(await run_line(chain, line))[0] for line in LINES]
-    finally:
-        await chain.aclose()
-
-
 class Samples(list[Result]):
     def __repr__(self) -> str:  # hypothesis prints its arguments: keep reports short
         return f"<{len(self)} answers from the sandbox>"
@@ -66,8 +52,7 @@ class Samples(list[Result]):
 
 @pytest.fixture(scope="module")
 def samples() -> Samples:
-    with ThreadedSandbox() as sandbox:
-        results = Samples(asyncio.run(_collect(sandbox.url)))
+    results = Samples(sandbox_answers(LINES))
     assert {r.kind for r in results} == KINDS  # type: ignore[attr-defined]
     return results
 
@@ -99,13 +84,17 @@ def _mutate(value: Any, draw: Callable[[], str]) -> Any:
     return value
 
 
+def _button(item: Link | Control) -> dict[str, Any]:
+    if isinstance(item, Link):
+        return {"type": 2, "style": 5, "label": item.label, "url": item.url}
+    return {"type": 2, "style": 2, "label": item.label, "custom_id": item.custom_id}
+
+
 def discord_body(result: Result) -> dict[str, Any]:
-    """The message the bot would send for `result` (the components as discord.py builds link buttons)."""
+    """The message the bot would send for `result` (its buttons as discord.py builds them: links, then Details)."""
     rendered = render_embed(result)
-    links = fit_links(rendered.links)
-    rows = [links[i : i + 5] for i in range(0, len(links), 5)]
-    components = [{"type": 1, "components": [{"type": 2, "style": 5, "label": b.label, "url": b.url} for b in row]}
-                  for row in rows]
+    rows = rendered.rows("0123456789abcdef")
+    components = [{"type": 1, "components": [_button(item) for item in row]} for row in rows]
     return {"embeds": [rendered.embed.to_dict()], "components": components}
 
 
