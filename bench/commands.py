@@ -9,7 +9,7 @@ import statistics
 import time
 from typing import Any
 
-from bench.timing import RequestLog, TimingTransport
+from bench.timing import RequestLog
 from bot.commands import run_line
 from bot.near.indexer import IndexerClient
 from bot.near.rpc import NearRpcClient, RpcPolicy
@@ -26,8 +26,8 @@ def percentile(values: list[float], fraction: float) -> float:
 def make_chain(url: str, log: RequestLog, policy: RpcPolicy | None = None) -> Chain:
     return Chain(
         network="mainnet",
-        rpc=NearRpcClient([url], policy or RpcPolicy(), transport=TimingTransport(log)),
-        indexer=IndexerClient(url, transport=TimingTransport(log)),
+        rpc=NearRpcClient([url], policy or RpcPolicy(), observer=log.observe),
+        indexer=IndexerClient(url, policy=policy, observer=log.observe),
     )
 
 

@@ -4,7 +4,9 @@ The API lists pools an account has *ever* delegated to, without balances; balanc
 
 Reads retry like the RPC client (bot/near/rpc.py), under the same policy and within the same deadline: timeouts,
 connection errors, 408, 429 (honouring Retry-After), 5xx and malformed bodies are tried again with backoff and
-jitter; other 4xx answers are final.
+jitter; other 4xx answers are final. Like the RPC client it sends one request per account while one is in flight
+and keeps the answer for the policy's `cache_ttl` (a burst of commands about one account asks the index once), and
+keeps at most the policy's in-flight limit of requests going.
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-import httpx
-
 from bot.near.account_id import is_valid_account_id
 from bot.near.errors import IndexerUnavailable, InvalidInput
-from bot.near.rpc import RpcPolicy, backoff_delay
+from bot.near.http import HttpClient, HttpTimeout, HttpUnreachable, RequestObserver
+from bot.near.rpc import RpcPolicy, RpcStats, backoff_delay
 from bot.near.rpc_errors import parse_retry_after
+from bot.near.shared_reads import SharedReads
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -52,29 +54,27 @@ class IndexerClient:
         base_url: str | None,
         *,
         policy: RpcPolicy | None = None,
-        concurrency: int = 16,
-        transport: httpx.AsyncBaseTransport | None = None,
+        observer: RequestObserver | None = None,
         rng: random.Random | None = None,
     ):
         self.base_url = base_url.rstrip("/") if base_url else None
         self.policy = policy or RpcPolicy()
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(
-                connect=self.policy.connect_timeout,
-                read=self.policy.read_timeout,
-                write=self.policy.read_timeout,
-                pool=self.policy.deadline,
-            ),
-            transport=transport,
+        in_flight = self.policy.per_endpoint_concurrency
+        self._http = HttpClient(
+            connect_timeout=self.policy.connect_timeout,
+            read_timeout=self.policy.read_timeout,
+            max_connections=in_flight,
             headers={"User-Agent": "near-staking-assistant"},
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            observer=observer,
         )
-        # Queue here, not in httpcore: its pool rescans every queued request on each assignment (quadratic).
-        self._slots = asyncio.Semaphore(concurrency)
+        self._slots = asyncio.Semaphore(in_flight)
         self._rng = rng or random.Random()
+        self.stats = RpcStats()
+        self._reads = SharedReads(self.stats)
         self.requests = 0
 
     async def aclose(self) -> None:
+        await self._reads.aclose()
         await self._http.aclose()
 
     async def staking_pools(self, account_id: str) -> IndexedPools:
@@ -84,7 +84,8 @@ class IndexerClient:
         """
         if not is_valid_account_id(account_id):
             raise InvalidInput("Not a valid account id.")
-        found = await self._get(f"/v1/account/{quote(account_id, safe='')}/staking", _pool_ids)
+        path = f"/v1/account/{quote(account_id, safe='')}/staking"
+        found = await self._reads.read(path, self.policy.cache_ttl, lambda: self._get(path, _pool_ids), _never)
         if found.ignored:
             log.warning("the staking index listed %d entries that are not account ids", found.ignored)
         return found
@@ -115,18 +116,22 @@ class IndexerClient:
         self.requests += 1
         try:
             async with self._slots:
-                response = await self._http.get(url)
-        except httpx.HTTPError as exc:
-            raise _Transient(type(exc).__name__) from exc
-        if response.status_code != 200:
-            reason = f"HTTP {response.status_code}"
-            if response.status_code in _RETRIED_STATUSES or response.status_code >= 500:
-                raise _Transient(reason, parse_retry_after(response.headers.get("Retry-After")))
+                reply = await self._http.request("GET", url)
+        except (HttpTimeout, HttpUnreachable) as exc:
+            raise _Transient(str(exc)) from exc
+        if reply.status != 200:
+            reason = f"HTTP {reply.status}"
+            if reply.status in _RETRIED_STATUSES or reply.status >= 500:
+                raise _Transient(reason, parse_retry_after(reply.retry_after))
             raise IndexerUnavailable(f"The staking index API could not be read ({reason}).")
         try:
-            return read(response.json())
+            return read(json.loads(reply.content))
         except (ValueError, json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise _Transient("a body in an unexpected shape") from exc
+
+
+def _never(error: BaseException) -> bool:
+    return False  # an index that could not be read is asked again next time
 
 
 def _pool_ids(payload: Any) -> IndexedPools:

@@ -1,12 +1,13 @@
-"""Async NEAR JSON-RPC client over httpx.
+"""Async NEAR JSON-RPC client (HTTP through aiohttp, bot/near/http.py).
 
 Why not py-near's JsonProvider: it has a 600 s default timeout, no retries, asks every endpoint again on a
 legitimate error and collapses non-200 answers into one exception (near-rpc.md §5.2-5.3).
 
 This client gives: endpoint failover, retries with exponential backoff and full jitter on timeouts,
-connection errors, 408/429/5xx (honouring Retry-After), an overall deadline per call, a concurrency limit per
-endpoint, coalescing of identical in-flight requests, and a short TTL cache for `final` reads (errors are
-never cached).
+connection errors, 408/429/5xx (honouring Retry-After), an overall deadline per call, a limit of requests in flight
+per endpoint, one request per distinct read in flight (bot/near/shared_reads.py), a short TTL cache for `final` reads
+and a long one for reads at a named block (values and definitive errors; transient errors are never kept), and
+one block per answer at no extra round trip (`at_final`, `BlockPin`).
 """
 
 from __future__ import annotations
@@ -14,20 +15,19 @@ from __future__ import annotations
 import asyncio
 import base64
 import copy
-import itertools
 import json
 import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import httpx
 from pydantic import ValidationError
 
 from bot.near import errors
+from bot.near.http import HttpClient, HttpReply, HttpTimeout, HttpUnreachable, RequestObserver
 from bot.near.models import (
     AccessKeyView,
     AccountView,
@@ -47,9 +47,11 @@ from bot.near.rpc_errors import (
     from_legacy_result_error,
     parse_retry_after,
 )
+from bot.near.shared_reads import SharedReads
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+DEFAULT_IN_FLIGHT = 16  # requests in flight per endpoint: polite towards public RPC providers (RPC_IN_FLIGHT_PER_ENDPOINT)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class RpcPolicy:
     backoff_base: float = 0.2
     backoff_max: float = 3.0
     max_retry_after: float = 10.0
-    per_endpoint_concurrency: int = 16
+    per_endpoint_concurrency: int = DEFAULT_IN_FLIGHT
     cache_ttl: float = 1.5
     immutable_cache_ttl: float = 300.0
     cache_max_entries: int = 4096  # the cache's size is capped, whatever the request rate
@@ -79,6 +81,7 @@ class RpcStats:
     calls: int = 0
     cache_hits: int = 0
     coalesced: int = 0
+    rereads: int = 0  # reads asked again at the answer's block (BlockPin)
     by_method: Counter[str] = field(default_factory=Counter)
 
 
@@ -94,13 +97,42 @@ def backoff_delay(policy: RpcPolicy, rng: random.Random, round_number: int, retr
     return rng.uniform(cap / 2, cap)
 
 
+class BlockPin:
+    """The one block every read of an answer describes (one block per answer).
+
+    Given (`at_block`), or fixed by the first answer (`at_final`): until an answer arrives, reads go out at `finality:
+    final`; the block the first answer reports becomes the answer's block, later reads name it (`block_id`), and an
+    answer that came from another block (the final block moved while the first reads were in flight, or a node
+    lags) is read again at it. Pinning so costs no round trip of its own: nothing waits for a `block` read first.
+    """
+
+    def __init__(self, block: Block | None = None) -> None:
+        self.block = block
+        self.height: int | None = block.header.height if block is not None else None
+
+    def settle(self, height: int) -> bool:
+        """Make `height` the answer's block if none is fixed yet; True when `height` is the answer's block."""
+        if self.height is None:
+            self.height = height
+        return self.height == height
+
+
+def _is_answer(error: BaseException) -> bool:
+    """An error that is a node's answer about a block (kept like a value), not a failure to get one."""
+    return isinstance(error, errors.NearError) and error.block_height is not None
+
+
+def _read_key(method: str, params: Any, parse: Callable[[Any], Any]) -> str:
+    return json.dumps([method, params, getattr(parse, "__qualname__", "")], sort_keys=True, default=str)
+
+
 class NearRpcClient:
     def __init__(
         self,
         urls: Sequence[str],
         policy: RpcPolicy | None = None,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
+        observer: RequestObserver | None = None,
         rng: random.Random | None = None,
     ) -> None:
         if not urls:
@@ -108,36 +140,26 @@ class NearRpcClient:
         self.urls = list(dict.fromkeys(u.rstrip("/") or u for u in urls))
         self.policy = policy or RpcPolicy()
         self.stats = RpcStats()
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(
-                connect=self.policy.connect_timeout,
-                read=self.policy.read_timeout,
-                write=self.policy.read_timeout,
-                pool=self.policy.deadline,
-            ),
-            transport=transport,
+        self._http = HttpClient(
+            connect_timeout=self.policy.connect_timeout,
+            read_timeout=self.policy.read_timeout,
+            max_connections=self.policy.per_endpoint_concurrency * len(self.urls),
             headers={"Content-Type": "application/json", "User-Agent": "near-staking-assistant"},
-            # Requests queue on our per-endpoint semaphores, never inside httpcore's pool (its queue is quadratic).
-            limits=httpx.Limits(
-                max_connections=self.policy.per_endpoint_concurrency * len(self.urls),
-                max_keepalive_connections=self.policy.per_endpoint_concurrency * len(self.urls),
-            ),
+            observer=observer,
         )
+        # Requests queue on these, never inside the connection pool.
         self._semaphores = {url: asyncio.Semaphore(self.policy.per_endpoint_concurrency) for url in self.urls}
         self._unhealthy_until: dict[str, float] = {}
-        self._inflight: dict[str, asyncio.Future[Any]] = {}
-        self._cache: dict[str, tuple[float, Any]] = {}
+        self._reads = SharedReads(self.stats, max_entries=self.policy.cache_max_entries)
         self._rng = rng or random.Random()
         self._request_id = 0
-        # Set on a copy made by `at_block`: every read of that copy describes this one block.
-        self.pinned_block: Block | None = None
+        # Set on a copy made by `at_block` / `at_final`: every read of that copy describes one block.
+        self._pin: BlockPin | None = None
+        self._per_epoch: dict[str, tuple[str, Any]] = {}  # name -> (epoch id, value), see `per_epoch`
 
     async def aclose(self) -> None:
         # Shared reads outlive the callers that gave up on them: stop them before the HTTP client goes.
-        pending = list(self._inflight.values())
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        await self._reads.aclose()
         await self._http.aclose()
 
     async def __aenter__(self) -> NearRpcClient:
@@ -147,14 +169,43 @@ class NearRpcClient:
         await self.aclose()
 
     def clear_cache(self) -> None:
-        self._cache.clear()
+        self._reads.clear()
 
     def at_block(self, block: Block) -> NearRpcClient:
         """This client pinned to `block`: `query` reads, `protocol_config` and `block()` itself describe that block
         (one block per answer). The copy shares connections, limits, caches and counters; close the original."""
         pinned = copy.copy(self)
-        pinned.pinned_block = block
+        pinned._pin = BlockPin(block)
         return pinned
+
+    def at_final(self) -> NearRpcClient:
+        """This client at one block: the latest final block when its first answer arrives (BlockPin). A client that
+        is already pinned is returned as it is, so every part of an answer can ask for it."""
+        if self._pin is not None:
+            return self
+        pinned = copy.copy(self)
+        pinned._pin = BlockPin()
+        return pinned
+
+    @property
+    def pinned_height(self) -> int | None:
+        """The answer's block height once it is fixed (None: not pinned, or no answer yet)."""
+        return self._pin.height if self._pin is not None else None
+
+    async def per_epoch(self, name: str, read: Callable[[], Awaitable[T]]) -> T:
+        """`read()` once per epoch, kept under the epoch of the answer's block: for a fact that changes at most once an
+        epoch or whose staleness within one cannot change an answer (a pool's code hash where it only picks the storage
+        layout to read, whatever is read being checked against the pool's own view). Failures are not kept."""
+        pin = self._pin
+        if pin is not None and pin.block is not None:
+            kept = self._per_epoch.get(name)
+            if kept is not None and kept[0] == pin.block.header.epoch_id:
+                return kept[1]  # type: ignore[no-any-return]
+        block, value = await asyncio.gather(self.block(), read())
+        if len(self._per_epoch) >= 4096:
+            self._per_epoch.clear()
+        self._per_epoch[name] = (block.header.epoch_id, value)
+        return value
 
     # ----------------------------------------------------------------- typed methods
 
@@ -162,10 +213,22 @@ class NearRpcClient:
         return await self.call("status", [], NodeStatus.model_validate, cacheable=False)
 
     async def block(self, *, block_id: int | str | None = None, finality: str = "final") -> Block:
-        if block_id is None and finality == "final" and self.pinned_block is not None:
-            return self.pinned_block
-        params: dict[str, Any] = {"block_id": block_id} if block_id is not None else {"finality": finality}
-        return await self.call("block", params, Block.model_validate)
+        pin = self._pin
+        if block_id is not None or finality != "final" or pin is None:
+            params: dict[str, Any] = {"block_id": block_id} if block_id is not None else {"finality": finality}
+            return await self.call("block", params, Block.model_validate)
+        if pin.block is None:
+            if pin.height is not None:
+                pin.block = await self.call("block", {"block_id": pin.height}, Block.model_validate)
+            else:
+                block = await self.call("block", {"finality": "final"}, Block.model_validate)
+                self._reads.keep(_read_key("block", {"block_id": block.header.height}, Block.model_validate),
+                                 self.policy.immutable_cache_ttl, block)
+                if not pin.settle(block.header.height):
+                    self.stats.rereads += 1
+                    return await self.block()
+                pin.block = pin.block or block
+        return pin.block
 
     async def validators(self, *, epoch_id: str | None = None) -> ValidatorsResponse:
         params: Any = {"epoch_id": epoch_id} if epoch_id else [None]
@@ -173,7 +236,10 @@ class NearRpcClient:
         return await self.call("validators", params, ValidatorsResponse.model_validate, cacheable=True)
 
     async def protocol_config(self) -> ProtocolConfig:
-        params = {"finality": "final"} if self.pinned_block is None else {"block_id": self.pinned_block.header.height}
+        # Before an answer's block is fixed, the final block's config (epoch_length only changes with a protocol
+        # upgrade, at an epoch's start).
+        height = self.pinned_height
+        params = {"finality": "final"} if height is None else {"block_id": height}
         return await self.call("EXPERIMENTAL_protocol_config", params, ProtocolConfig.model_validate)
 
     async def view_account(self, account_id: str, *, block_id: int | None = None) -> AccountView:
@@ -227,49 +293,40 @@ class NearRpcClient:
         return await self.query(request, ViewStateResult, block_id)
 
     async def query(self, request: dict[str, Any], model: type[T], block_id: int | None = None) -> T:
-        params = dict(request)
-        if block_id is None and self.pinned_block is not None:
-            block_id = self.pinned_block.header.height
+        parse = model.model_validate  # type: ignore[attr-defined]
+        pin = self._pin
+        if block_id is None and pin is not None:
+            block_id = pin.height
         if block_id is not None:
-            params["block_id"] = block_id
-        else:
-            params["finality"] = "final"
-        return await self.call("query", params, model.model_validate)  # type: ignore[attr-defined]
+            return await self.call("query", {**request, "block_id": block_id}, parse)
+        try:
+            answer: Any = await self.call("query", {**request, "finality": "final"}, parse)
+        except errors.NearError as exc:
+            if exc.block_height is None:
+                raise  # no answer about a block: nothing to pin or read again
+            answer = exc
+        height = answer.block_height
+        # The final block's answer is also the answer at that height: a later read pinned there finds it.
+        self._reads.keep(_read_key("query", {**request, "block_id": height}, parse), self.policy.immutable_cache_ttl,
+                         answer, is_error=isinstance(answer, BaseException))
+        if pin is not None and not pin.settle(height):
+            self.stats.rereads += 1  # from another block than the answer's: read it again there
+            return await self.query(request, model, pin.height)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer  # type: ignore[no-any-return]
 
     # ----------------------------------------------------------------- core
 
     async def call(
         self, method: str, params: Any, parse: Callable[[Any], T], *, cacheable: bool | None = None
     ) -> T:
-        """One logical RPC call: cache, coalescing, then the retry loop."""
+        """One logical RPC call: kept answers, one request per distinct read in flight, then the retry loop."""
         self.stats.calls += 1
-        key = json.dumps([method, params, getattr(parse, "__qualname__", "")], sort_keys=True, default=str)
         ttl = self._ttl_for(params) if cacheable is None else (self.policy.cache_ttl if cacheable else 0.0)
-        if ttl > 0:
-            hit = self._cache.get(key)
-            if hit and hit[0] > time.monotonic():
-                self.stats.cache_hits += 1
-                return hit[1]
-        task = self._inflight.get(key)
-        if task is not None:
-            self.stats.coalesced += 1
-        else:
-            # One shared task per distinct request: a caller that gives up (cancelled interaction) does not
-            # cancel the read for the others waiting on it.
-            task = asyncio.ensure_future(self._call_with_retries(method, params, parse))
-            self._inflight[key] = task
-            task.add_done_callback(lambda done: self._finish(key, ttl, done))
-        return await asyncio.shield(task)
-
-    def _finish(self, key: str, ttl: float, task: asyncio.Future[Any]) -> None:
-        self._inflight.pop(key, None)
-        if task.cancelled() or task.exception() is not None:
-            return  # errors are never cached
-        if ttl > 0:
-            self._cache.pop(key, None)  # re-inserted at the end: the dict's order is the age order
-            self._cache[key] = (time.monotonic() + ttl, task.result())
-            if len(self._cache) > self.policy.cache_max_entries:
-                self._evict()
+        return await self._reads.read(
+            _read_key(method, params, parse), ttl, lambda: self._call_with_retries(method, params, parse), _is_answer
+        )
 
     def _ttl_for(self, params: Any) -> float:
         if isinstance(params, dict):
@@ -278,15 +335,6 @@ class NearRpcClient:
             if "block_id" in params:
                 return self.policy.immutable_cache_ttl
         return 0.0
-
-    def _evict(self) -> None:
-        """Expired entries first; then the oldest, down to three quarters of the cap (so this runs rarely)."""
-        now = time.monotonic()
-        for key in [k for k, (expires, _) in self._cache.items() if expires <= now]:
-            del self._cache[key]
-        excess = len(self._cache) - self.policy.cache_max_entries * 3 // 4
-        for key in list(itertools.islice(self._cache, max(0, excess))):
-            del self._cache[key]
 
     async def _call_with_retries(self, method: str, params: Any, parse: Callable[[Any], T]) -> T:
         policy = self.policy
@@ -372,18 +420,18 @@ class NearRpcClient:
             self.stats.http_requests += 1
             self.stats.by_method[method if method != "query" else f"query/{params.get('request_type')}"] += 1
             try:
-                response = await self._http.post(url, content=json.dumps(body).encode())
-            except httpx.TimeoutException as exc:
-                raise Failure(errors.RpcUnavailable(f"{url} timed out ({type(exc).__name__})."), Retry.BACKOFF) from exc
-            except httpx.HTTPError as exc:
-                raise Failure(errors.RpcUnavailable(f"{url} could not be reached ({type(exc).__name__})."), Retry.BACKOFF) from exc
-        value = self.interpret(url, response, method, params, parse)
+                reply = await self._http.request("POST", url, json.dumps(body).encode())
+            except HttpTimeout as exc:
+                raise Failure(errors.RpcUnavailable(f"{url} timed out ({exc})."), Retry.BACKOFF) from exc
+            except HttpUnreachable as exc:
+                raise Failure(errors.RpcUnavailable(f"{url} could not be reached ({exc})."), Retry.BACKOFF) from exc
+        value = self.interpret(url, reply, method, params, parse)
         self._unhealthy_until.pop(url, None)
         return value
 
-    def interpret(self, url: str, response: httpx.Response, method: str, params: Any, parse: Callable[[Any], T]) -> T:
+    def interpret(self, url: str, reply: HttpReply, method: str, params: Any, parse: Callable[[Any], T]) -> T:
         """An HTTP answer → the typed value, or a Failure saying what it was and whether to retry."""
-        result = self._decode(url, response, method, params)
+        result = self._decode(url, reply, method, params)
         try:
             return parse(result)
         except (ValidationError, ValueError, TypeError) as exc:
@@ -391,25 +439,25 @@ class NearRpcClient:
                 errors.MalformedResponse(f"{url} sent a {method} answer in an unexpected shape."), Retry.BACKOFF
             ) from exc
 
-    def _decode(self, url: str, response: httpx.Response, method: str, params: Any) -> Any:
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    def _decode(self, url: str, reply: HttpReply, method: str, params: Any) -> Any:
+        retry_after = parse_retry_after(reply.retry_after)
         try:
-            payload = response.json()
+            payload = json.loads(reply.content)
         except (json.JSONDecodeError, UnicodeDecodeError):
             payload = None
         if isinstance(payload, dict) and "error" in payload and payload["error"] is not None:
             failure = from_error_object(payload["error"], method, params)
-            if response.status_code == 429:
+            if reply.status == 429:
                 failure.rate_limited = True
             if failure.retry_after is None:
                 failure.retry_after = retry_after
             raise failure
-        if response.status_code != 200:
-            raise from_http_status(response.status_code, response.content, retry_after)
+        if reply.status != 200:
+            raise from_http_status(reply.status, reply.content, retry_after)
         if not isinstance(payload, dict) or "result" not in payload:
             raise Failure(errors.MalformedResponse(f"{url} sent a body that is not a JSON-RPC answer."), Retry.BACKOFF)
         result = payload["result"]
         if method == "query" and isinstance(result, dict) and isinstance(result.get("error"), str):
             account_id, method_name = describe_request(method, params)
-            raise from_legacy_result_error(result["error"], account_id, method_name)
+            raise from_legacy_result_error(result["error"], account_id, method_name, result.get("block_height"))
         return result

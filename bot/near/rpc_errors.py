@@ -120,19 +120,38 @@ def _from_vm_object(vm_error: Any, account_id: str, method_name: str) -> errors.
     return errors.ContractExecutionError(account_id, method_name, f"{reason} ({named[:120]})" if named else reason)
 
 
-def from_legacy_result_error(text: str, account_id: str, method_name: str) -> Failure:
-    """HTTP-200 `result.error` string (near-rpc.md §3.1, item 2)."""
+def _at_block(error: errors.NearError, height: Any) -> errors.NearError:
+    """Mark a definitive answer with the block it describes (query errors carry `block_height`, near-rpc.md §3.2)."""
+    if isinstance(height, int) and not isinstance(height, bool) and height >= 0:
+        error.block_height = height
+    return error
+
+
+def from_legacy_result_error(text: str, account_id: str, method_name: str, block_height: Any = None) -> Failure:
+    """HTTP-200 `result.error` string (near-rpc.md §3.1, item 2), with the result's `block_height`."""
     if text.startswith("wasm execution failed with error:"):
-        return Failure(from_vm_error(text, account_id, method_name), Retry.NEVER)
-    if "does not exist while viewing" in text and "access key" not in text:
-        return Failure(errors.AccountNotFound(account_id), Retry.NEVER)
-    if text.startswith("access key ") and "does not exist while viewing" in text:  # nearcore process_query_response
-        return Failure(errors.UnknownAccessKey(account_id, text.split(" ")[2]), Retry.NEVER)
-    return Failure(errors.ContractExecutionError(account_id, method_name, text[:300]), Retry.NEVER)
+        error = from_vm_error(text, account_id, method_name)
+    elif "does not exist while viewing" in text and "access key" not in text:
+        error = errors.AccountNotFound(account_id)
+    elif text.startswith("access key ") and "does not exist while viewing" in text:  # nearcore process_query_response
+        error = errors.UnknownAccessKey(account_id, text.split(" ")[2])
+    else:
+        error = errors.ContractExecutionError(account_id, method_name, text[:300])
+    return Failure(_at_block(error, block_height), Retry.NEVER)
 
 
 def from_error_object(error: Any, method: str, params: Any) -> Failure:
-    """Top-level JSON-RPC `error` object, structured (name/cause) or legacy (code/message/data)."""
+    """Top-level JSON-RPC `error` object, structured (name/cause) or legacy (code/message/data). A definitive
+    answer about a block keeps that block's height (`cause.info.block_height`)."""
+    failure = _from_error_object(error, method, params)
+    if failure.retry is Retry.NEVER and isinstance(error, dict) and isinstance(error.get("cause"), dict):
+        info = error["cause"].get("info")
+        if isinstance(info, dict):
+            _at_block(failure.error, info.get("block_height"))
+    return failure
+
+
+def _from_error_object(error: Any, method: str, params: Any) -> Failure:
     account_id, method_name = describe_request(method, params)
     if not isinstance(error, dict):
         return Failure(errors.MalformedResponse(f"The RPC node sent an unreadable error: {str(error)[:200]}"), Retry.BACKOFF)

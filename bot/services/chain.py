@@ -29,6 +29,12 @@ class Chain:
         """The same chain read at one block: every figure of an answer built on it describes `block`."""
         return replace(self, rpc=self.rpc.at_block(block))
 
+    def at_final(self) -> Chain:
+        """The same chain read at one block, the latest final block when the first answer arrives (BlockPin): every
+        figure of an answer built on it describes that block, at no round trip of its own. Already pinned: itself."""
+        rpc = self.rpc.at_final()
+        return self if rpc is self.rpc else replace(self, rpc=rpc)
+
     async def aclose(self) -> None:
         await self.rpc.aclose()
         await self.indexer.aclose()
