@@ -106,15 +106,33 @@ class BlockPin:
     lags) is read again at it. Pinning so costs no round trip of its own: nothing waits for a `block` read first.
     """
 
-    def __init__(self, block: Block | None = None) -> None:
+    def __init__(self, block: Block | None = None, height: int | None = None) -> None:
         self.block = block
-        self.height: int | None = block.header.height if block is not None else None
+        self.height: int | None = block.header.height if block is not None else height
 
     def settle(self, height: int) -> bool:
         """Make `height` the answer's block if none is fixed yet; True when `height` is the answer's block."""
         if self.height is None:
             self.height = height
         return self.height == height
+
+
+@dataclass
+class LastFinal:
+    """The newest final block a node named in an answer, and when: an answer starting within the final-read cache's
+    time-to-live of it is read at that block (what the cache of final reads gave before), so answers that start
+    together share one block and every read they repeat."""
+
+    height: int = -1
+    seen: float = float("-inf")
+
+    def saw(self, height: int) -> None:
+        now = time.monotonic()
+        if height >= self.height or now - self.seen > 1.0:  # a lagging node never moves it back for long
+            self.height, self.seen = height, now
+
+    def fresh(self, ttl: float) -> int | None:
+        return self.height if ttl > 0 and time.monotonic() - self.seen < ttl else None
 
 
 def _is_answer(error: BaseException) -> bool:
@@ -156,6 +174,7 @@ class NearRpcClient:
         # Set on a copy made by `at_block` / `at_final`: every read of that copy describes one block.
         self._pin: BlockPin | None = None
         self._per_epoch: dict[str, tuple[str, Any]] = {}  # name -> (epoch id, value), see `per_epoch`
+        self._last_final = LastFinal()
 
     async def aclose(self) -> None:
         # Shared reads outlive the callers that gave up on them: stop them before the HTTP client goes.
@@ -184,7 +203,7 @@ class NearRpcClient:
         if self._pin is not None:
             return self
         pinned = copy.copy(self)
-        pinned._pin = BlockPin()
+        pinned._pin = BlockPin(height=self._last_final.fresh(self.policy.cache_ttl))
         return pinned
 
     @property
@@ -236,11 +255,13 @@ class NearRpcClient:
         return await self.call("validators", params, ValidatorsResponse.model_validate, cacheable=True)
 
     async def protocol_config(self) -> ProtocolConfig:
-        # Before an answer's block is fixed, the final block's config (epoch_length only changes with a protocol
-        # upgrade, at an epoch's start).
-        height = self.pinned_height
-        params = {"finality": "final"} if height is None else {"block_id": height}
-        return await self.call("EXPERIMENTAL_protocol_config", params, ProtocolConfig.model_validate)
+        # Read once an epoch: epoch_length only changes with a protocol upgrade, at an epoch's start.
+        async def read() -> ProtocolConfig:
+            height = self.pinned_height
+            params = {"finality": "final"} if height is None else {"block_id": height}
+            return await self.call("EXPERIMENTAL_protocol_config", params, ProtocolConfig.model_validate)
+
+        return await self.per_epoch("protocol_config", read)
 
     async def view_account(self, account_id: str, *, block_id: int | None = None) -> AccountView:
         return await self.query({"request_type": "view_account", "account_id": account_id}, AccountView, block_id)
@@ -427,6 +448,10 @@ class NearRpcClient:
                 raise Failure(errors.RpcUnavailable(f"{url} could not be reached ({exc})."), Retry.BACKOFF) from exc
         value = self.interpret(url, reply, method, params, parse)
         self._unhealthy_until.pop(url, None)
+        if isinstance(params, dict) and params.get("finality") == "final":
+            height = value.header.height if isinstance(value, Block) else getattr(value, "block_height", None)
+            if isinstance(height, int):
+                self._last_final.saw(height)
         return value
 
     def interpret(self, url: str, reply: HttpReply, method: str, params: Any, parse: Callable[[Any], T]) -> T:

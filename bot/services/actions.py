@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import struct
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +14,8 @@ from bot.near import errors
 from bot.near.cli_commands import near_cli_legacy, near_cli_rs
 from bot.near.contracts import POOL_CODE_HASHES, ContractKind, account_contract_kind
 from bot.near.liquid import LiquidProvider, providers_for
-from bot.near.models import AccountView
+from bot.near.models import AccountView, ValidatorsResponse
+from bot.near.pool_state import likely_layout
 from bot.near.pools import Delegation, NotAStakingPool, get_delegation
 from bot.near.staking_calls import (
     pool_deposit_and_stake,
@@ -25,7 +27,7 @@ from bot.near.staking_calls import (
 from bot.near.transactions import FunctionCall, UnsignedTransaction
 from bot.near.units import AmountError, format_near, parse_near_amount
 from bot.near.wallet_links import mynearwallet_sign_url, mynearwallet_staking_url
-from bot.services.chain import Chain
+from bot.services.chain import Chain, prefetch
 from bot.services.delegations import DUST_YOCTO, parse_account
 from bot.services.pool import validator_info
 from bot.services.results import ActionCall, ActionResult, ActionTransaction
@@ -79,15 +81,23 @@ async def verify_pool(chain: Chain, pool_id: str) -> ContractKind:
     return ContractKind.UNKNOWN
 
 
-async def _share_price_check(chain: Chain, pool_id: str, kind: ContractKind, amount: int) -> str | None:
-    """Refusal text when `amount` buys no share (stake asserts shares > 0, near-staking.md §2.5)."""
-    if kind is not ContractKind.POOLV1:
-        return None  # only the core pool's STATE layout is documented (near-staking.md §3.1)
+async def _pool_state(chain: Chain, pool_id: str) -> bytes | None:
+    """The pool's STATE value, None when it cannot be read."""
     try:
         result = await chain.rpc.view_state(pool_id, b"STATE", limit=1)
     except errors.NearError:
         return None
-    raw = next((item.value_bytes for item in result.values if item.key_bytes == b"STATE"), None)
+    return next((item.value_bytes for item in result.values if item.key_bytes == b"STATE"), None)
+
+
+async def _share_price_check(
+    chain: Chain, pool_id: str, kind: ContractKind, amount: int, state: Awaitable[bytes | None] | None = None
+) -> str | None:
+    """Refusal text when `amount` buys no share (stake asserts shares > 0, near-staking.md §2.5). `state`: the
+    pool's STATE read when it was started earlier."""
+    if kind is not ContractKind.POOLV1:
+        return None  # only the core pool's STATE layout is documented (near-staking.md §3.1)
+    raw = await (state if state is not None else _pool_state(chain, pool_id))
     totals = _pool_totals(raw) if raw else None
     if totals is None:
         return None
@@ -208,11 +218,21 @@ def _liquid_provider(chain: Chain, pool_id: str) -> LiquidProvider | None:
     return next((p for p in providers_for(chain.network) if p.contract_id == pool_id), None)
 
 
-async def pool_warnings(chain: Chain, pool_id: str, kind: ContractKind) -> list[str]:
-    """Why new stake at `pool_id` would not earn: unknown code, paused, kicked out, leaving the validator set."""
+async def pool_standing(chain: Chain, pool_id: str) -> tuple[ValidatorsResponse, Any]:
+    """What `pool_warnings` reads: the validator set and whether the pool paused staking."""
     validators, paused = await asyncio.gather(
         chain.rpc.validators(), chain.rpc.view_function(pool_id, "is_staking_paused")
     )
+    return validators, paused
+
+
+async def pool_warnings(
+    chain: Chain, pool_id: str, kind: ContractKind,
+    standing: Awaitable[tuple[ValidatorsResponse, Any]] | None = None,
+) -> list[str]:
+    """Why new stake at `pool_id` would not earn: unknown code, paused, kicked out, leaving the validator set.
+    `standing`: `pool_standing`'s read when it was started earlier."""
+    validators, paused = await (standing if standing is not None else pool_standing(chain, pool_id))
     warnings: list[str] = []
     if kind is ContractKind.UNKNOWN:
         warnings.append(f"{pool_id} runs contract code the bot does not recognise, though it answers like a pool.")
@@ -224,6 +244,22 @@ async def pool_warnings(chain: Chain, pool_id: str, kind: ContractKind) -> list[
     elif not info.in_next_epoch:
         warnings.append(f"{pool_id} is not in the next epoch's validator set: new stake will not earn rewards then.")
     return warnings
+
+
+@dataclass
+class PoolChecks:
+    """What a stake's pool checks read, started together (one round trip): the pool's code (`verify_pool`), its STATE
+    (the share price; only when it is likely a core pool, whose layout is documented) and its standing (validator
+    set, paused). The checks then await them in the order a person should hear them."""
+
+    kind: asyncio.Future[ContractKind]
+    state: asyncio.Future[bytes | None] | None
+    standing: asyncio.Future[tuple[ValidatorsResponse, Any]]
+
+    @classmethod
+    def start(cls, chain: Chain, pool_id: str) -> PoolChecks:
+        state = prefetch(_pool_state(chain, pool_id)) if likely_layout(pool_id) is ContractKind.POOLV1 else None
+        return cls(prefetch(verify_pool(chain, pool_id)), state, prefetch(pool_standing(chain, pool_id)))
 
 
 async def _lockup_hint(chain: Chain, account_id: str, pool_id: str | None = None, amount: int | None = None) -> str:
@@ -253,8 +289,10 @@ async def plan_stake(
 
         return await plan_liquid_stake(chain, account_id, provider, amount_text)
     amount = parse_amount(amount_text)
-    kind = await verify_pool(chain, pool_id)
-    account = await chain.rpc.view_account(account_id)
+    # One block, one round trip: every read goes out at once; the checks then run in the order they matter.
+    chain = chain.at_final()
+    checks = PoolChecks.start(chain, pool_id)
+    kind, account = await _in_order(checks.kind, chain.rpc.view_account(account_id))
     spendable = spendable_of(account)
     if amount > spendable:
         hint = await _lockup_hint(chain, account_id, None, amount)
@@ -262,10 +300,10 @@ async def plan_stake(
             f"{account_id} can stake at most {format_near(spendable)} (balance {format_near(account.amount)}, "
             f"minus storage and {format_near(GAS_RESERVE_YOCTO)} kept for fees). Try a smaller amount.{hint}"
         )
-    too_small = await _share_price_check(chain, pool_id, kind, amount)
+    too_small = await _share_price_check(chain, pool_id, kind, amount, checks.state)
     if too_small:
         raise ActionRefused(too_small)
-    warnings = await pool_warnings(chain, pool_id, kind)
+    warnings = await pool_warnings(chain, pool_id, kind, checks.standing)
     tx = UnsignedTransaction(account_id, pool_id, (pool_deposit_and_stake(amount),))
     summary = f"Stake {format_near(amount)} with {pool_id} from {account_id} (deposit_and_stake)."
     return _build(chain, "stake", account_id, pool_id, amount, summary, tx, warnings, "stake")
@@ -282,9 +320,19 @@ async def _signs_as_lockup(chain: Chain, account_id: str) -> bool:
         return False
 
 
+async def _in_order(*reads: Awaitable[Any]) -> list[Any]:
+    """Every read at once; a failure is raised in the order given (the pool's before the account's), as if the reads
+    had been made one after another."""
+    outcomes = await asyncio.gather(*reads, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return outcomes
+
+
 async def _delegation(chain: Chain, account_id: str, pool_id: str) -> Delegation:
-    await verify_pool(chain, pool_id)
-    return await get_delegation(chain.rpc, pool_id, account_id)
+    _, delegation = await _in_order(verify_pool(chain, pool_id), get_delegation(chain.rpc, pool_id, account_id))
+    return delegation  # type: ignore[no-any-return]
 
 
 async def plan_unstake(
@@ -311,6 +359,7 @@ async def plan_unstake(
         )
     unstake_all = amount_text.strip().lower() == "all"
     amount = None if unstake_all else parse_amount(amount_text)
+    chain = chain.at_final()
     delegation = await _delegation(chain, account_id, pool_id)
     if delegation.staked == 0:
         hint = await _lockup_hint(chain, account_id, pool_id)
@@ -371,6 +420,7 @@ async def plan_withdraw(
         return await plan_liquid_withdraw(chain, account_id, provider, amount_text)
     withdraw_all = amount_text is None or amount_text.strip().lower() == "all"
     amount = None if withdraw_all else parse_amount(amount_text)  # type: ignore[arg-type]
+    chain = chain.at_final()
     delegation = await _delegation(chain, account_id, pool_id)
     if delegation.unstaked == 0:
         hint = await _lockup_hint(chain, account_id, pool_id)

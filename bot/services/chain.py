@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from bot.near.indexer import IndexerClient
 from bot.near.models import Block
 from bot.near.rpc import NearRpcClient, RpcPolicy
 from bot.settings import Settings
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -38,3 +43,11 @@ class Chain:
     async def aclose(self) -> None:
         await self.rpc.aclose()
         await self.indexer.aclose()
+
+
+def prefetch(read: Awaitable[T]) -> asyncio.Future[T]:
+    """Start `read` now, to await later (or not at all when the answer turns out not to need it): reads that do not
+    depend on each other go out in the same round trip. An unawaited failure is not logged as never retrieved."""
+    task = asyncio.ensure_future(read)
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())
+    return task

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.near import errors
 from bot.near.contracts import ContractKind, account_contract_kind
@@ -18,7 +17,7 @@ from bot.near.epochs import NS_PER_SECOND, EpochClock, read_epoch_clock
 from bot.near.liquid import LiquidPosition, providers_for
 from bot.near.pool_state import StateRead, StateSource, likely_layout, read_index, read_pool_account
 from bot.near.pools import Delegation, get_delegation
-from bot.services.chain import Chain
+from bot.services.chain import Chain, prefetch
 from bot.services.delegations import find_pools, index_pools, parse_account, read_delegations
 from bot.services.estimates import estimate_entry
 from bot.services.liquid import liquid_positions, liquid_unbonding_entries
@@ -50,12 +49,6 @@ async def _pool_kind(chain: Chain, pool_id: str) -> ContractKind:
     return await chain.rpc.per_epoch(f"kind:{pool_id}", read)
 
 
-def _quietly(task: asyncio.Future[Any]) -> asyncio.Future[Any]:
-    # A probe nobody needs in the end (nothing unstaked there) must not log "exception never retrieved".
-    task.add_done_callback(lambda done: done.cancelled() or done.exception())
-    return task
-
-
 @dataclass
 class _Probe:
     """The reads that can go out together with a pool's `get_account`: its code hash (kind) and the delegator's
@@ -68,8 +61,7 @@ class _Probe:
 
 def _probe(chain: Chain, pool_id: str, holder: str) -> _Probe:
     guess = likely_layout(pool_id)
-    return _Probe(_quietly(asyncio.ensure_future(_pool_kind(chain, pool_id))), guess,
-                  _quietly(asyncio.ensure_future(read_index(chain.rpc, pool_id, holder, guess))))
+    return _Probe(prefetch(_pool_kind(chain, pool_id)), guess, prefetch(read_index(chain.rpc, pool_id, holder, guess)))
 
 
 async def _read_layout(
