@@ -62,7 +62,9 @@ class HttpClient:
                 timeout=self._timeout,
                 headers=self._headers,
                 connector=aiohttp.TCPConnector(limit=self._max_connections),
-                trust_env=True,  # HTTP(S)_PROXY / NO_PROXY, as before
+                # No .netrc or proxy lookup from the environment: aiohttp would do both in a thread on every request
+                # (like discord.py's own session, which does not read them either).
+                trust_env=False,
             )
         return self._session
 

@@ -27,6 +27,7 @@ from bot.near.http import HttpClient, HttpTimeout, HttpUnreachable, RequestObser
 from bot.near.rpc import RpcPolicy, RpcStats, backoff_delay
 from bot.near.rpc_errors import parse_retry_after
 from bot.near.shared_reads import SharedReads
+from bot.near.slots import FairSlots
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -67,7 +68,7 @@ class IndexerClient:
             headers={"User-Agent": "near-staking-assistant"},
             observer=observer,
         )
-        self._slots = asyncio.Semaphore(in_flight)
+        self._slots = FairSlots(in_flight)
         self._rng = rng or random.Random()
         self.stats = RpcStats()
         self._reads = SharedReads(self.stats)
@@ -77,7 +78,7 @@ class IndexerClient:
         await self._reads.aclose()
         await self._http.aclose()
 
-    async def staking_pools(self, account_id: str) -> IndexedPools:
+    async def staking_pools(self, account_id: str, *, asked_at: float | None = None) -> IndexedPools:
         """Pool ids from `GET /v1/account/{id}/staking`; raises IndexerUnavailable when it cannot say.
 
         The index is not trusted: an entry that is not a valid account id is never used, shown or put in a URL.
@@ -85,12 +86,13 @@ class IndexerClient:
         if not is_valid_account_id(account_id):
             raise InvalidInput("Not a valid account id.")
         path = f"/v1/account/{quote(account_id, safe='')}/staking"
-        found = await self._reads.read(path, self.policy.cache_ttl, lambda: self._get(path, _pool_ids), _never)
+        asked = time.monotonic() if asked_at is None else asked_at  # queued in the order answers were asked for
+        found = await self._reads.read(path, self.policy.cache_ttl, lambda: self._get(path, _pool_ids, asked), _never)
         if found.ignored:
             log.warning("the staking index listed %d entries that are not account ids", found.ignored)
         return found
 
-    async def _get(self, path: str, read: Callable[[Any], T]) -> T:
+    async def _get(self, path: str, read: Callable[[Any], T], asked_at: float) -> T:
         if not self.base_url:
             raise IndexerUnavailable("No staking index API is configured.")
         policy = self.policy
@@ -101,7 +103,7 @@ class IndexerClient:
             if remaining <= 0:
                 break
             try:
-                return await asyncio.wait_for(self._attempt(self.base_url + path, read), timeout=remaining)
+                return await asyncio.wait_for(self._attempt(self.base_url + path, read, asked_at), timeout=remaining)
             except _Transient as failure:
                 last, retry_after = failure.reason, failure.retry_after
             except TimeoutError:
@@ -112,10 +114,10 @@ class IndexerClient:
             await asyncio.sleep(delay)
         raise IndexerUnavailable(f"The staking index API could not be read ({last}).")
 
-    async def _attempt(self, url: str, read: Callable[[Any], T]) -> T:
+    async def _attempt(self, url: str, read: Callable[[Any], T], asked_at: float) -> T:
         self.requests += 1
         try:
-            async with self._slots:
+            async with self._slots.hold(asked_at):
                 reply = await self._http.request("GET", url)
         except (HttpTimeout, HttpUnreachable) as exc:
             raise _Transient(str(exc)) from exc

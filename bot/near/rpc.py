@@ -48,6 +48,7 @@ from bot.near.rpc_errors import (
     parse_retry_after,
 )
 from bot.near.shared_reads import SharedReads
+from bot.near.slots import FairSlots
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -109,6 +110,7 @@ class BlockPin:
     def __init__(self, block: Block | None = None, height: int | None = None) -> None:
         self.block = block
         self.height: int | None = block.header.height if block is not None else height
+        self.asked_at = time.monotonic()  # the answer's requests wait in this order (FairSlots)
 
     def settle(self, height: int) -> bool:
         """Make `height` the answer's block if none is fixed yet; True when `height` is the answer's block."""
@@ -140,6 +142,12 @@ def _is_answer(error: BaseException) -> bool:
     return isinstance(error, errors.NearError) and error.block_height is not None
 
 
+def _unwrap(answer: Any) -> Any:
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer
+
+
 def _read_key(method: str, params: Any, parse: Callable[[Any], Any]) -> str:
     return json.dumps([method, params, getattr(parse, "__qualname__", "")], sort_keys=True, default=str)
 
@@ -165,8 +173,8 @@ class NearRpcClient:
             headers={"Content-Type": "application/json", "User-Agent": "near-staking-assistant"},
             observer=observer,
         )
-        # Requests queue on these, never inside the connection pool.
-        self._semaphores = {url: asyncio.Semaphore(self.policy.per_endpoint_concurrency) for url in self.urls}
+        # Requests queue on these, oldest question first, never inside the connection pool.
+        self._slots = {url: FairSlots(self.policy.per_endpoint_concurrency) for url in self.urls}
         self._unhealthy_until: dict[str, float] = {}
         self._reads = SharedReads(self.stats, max_entries=self.policy.cache_max_entries)
         self._rng = rng or random.Random()
@@ -205,6 +213,11 @@ class NearRpcClient:
         pinned = copy.copy(self)
         pinned._pin = BlockPin(height=self._last_final.fresh(self.policy.cache_ttl))
         return pinned
+
+    @property
+    def asked_at(self) -> float:
+        """When the answer this client reads for was asked for (now, for reads outside an answer)."""
+        return self._pin.asked_at if self._pin is not None else time.monotonic()
 
     @property
     def pinned_height(self) -> int | None:
@@ -319,34 +332,63 @@ class NearRpcClient:
         if block_id is None and pin is not None:
             block_id = pin.height
         if block_id is not None:
-            return await self.call("query", {**request, "block_id": block_id}, parse)
+            return _unwrap(await self._query_at(request, parse, block_id))
+        answer = await self._final_answer(request, parse)
+        if pin is not None and not pin.settle(answer.block_height):
+            self.stats.rereads += 1  # from another block than the answer's: read it again there
+            answer = await self._query_at(request, parse, pin.height)  # type: ignore[arg-type]
+        return _unwrap(answer)
+
+    async def _final_answer(self, request: dict[str, Any], parse: Callable[[Any], Any]) -> Any:
+        """The answer at the latest final block: a value, or the NearError a node answered about that block
+        (returned, not raised). Other failures are raised."""
         try:
-            answer: Any = await self.call("query", {**request, "finality": "final"}, parse)
+            answer = await self.call("query", {**request, "finality": "final"}, parse)
         except errors.NearError as exc:
             if exc.block_height is None:
                 raise  # no answer about a block: nothing to pin or read again
             answer = exc
-        height = answer.block_height
-        # The final block's answer is also the answer at that height: a later read pinned there finds it.
-        self._reads.keep(_read_key("query", {**request, "block_id": height}, parse), self.policy.immutable_cache_ttl,
-                         answer, is_error=isinstance(answer, BaseException))
-        if pin is not None and not pin.settle(height):
-            self.stats.rereads += 1  # from another block than the answer's: read it again there
-            return await self.query(request, model, pin.height)
-        if isinstance(answer, BaseException):
-            raise answer
-        return answer  # type: ignore[no-any-return]
+        # The final block's answer is also the answer at that height: a read pinned there finds it.
+        self._reads.keep(_read_key("query", {**request, "block_id": answer.block_height}, parse),
+                         self.policy.immutable_cache_ttl, answer, is_error=isinstance(answer, BaseException))
+        return answer
+
+    async def _query_at(self, request: dict[str, Any], parse: Callable[[Any], Any], height: int) -> Any:
+        """The answer at block `height` (a value, or a NearError answered about that block, returned)."""
+        params = {**request, "block_id": height}
+        pinned = _read_key("query", params, parse)
+        final = None if self._reads.has(pinned) else self._reads.in_flight(
+            _read_key("query", {**request, "finality": "final"}, parse))
+        if final is not None:
+            # The same read is on its way at the final block, almost always this very block (answers that started
+            # before their block was known and answers that started after, in a burst): wait for it rather than send
+            # it twice, and send it pinned only if it came from another block.
+            try:
+                answer = await asyncio.shield(final)
+            except errors.NearError as exc:
+                answer = exc
+            if getattr(answer, "block_height", None) == height:
+                return answer
+        try:
+            return await self.call("query", params, parse, key=pinned)
+        except errors.NearError as exc:
+            if exc.block_height is None:
+                raise
+            return exc
 
     # ----------------------------------------------------------------- core
 
     async def call(
-        self, method: str, params: Any, parse: Callable[[Any], T], *, cacheable: bool | None = None
+        self, method: str, params: Any, parse: Callable[[Any], T], *, cacheable: bool | None = None,
+        key: str | None = None,
     ) -> T:
         """One logical RPC call: kept answers, one request per distinct read in flight, then the retry loop."""
         self.stats.calls += 1
         ttl = self._ttl_for(params) if cacheable is None else (self.policy.cache_ttl if cacheable else 0.0)
+        asked_at = self.asked_at
         return await self._reads.read(
-            _read_key(method, params, parse), ttl, lambda: self._call_with_retries(method, params, parse), _is_answer
+            key or _read_key(method, params, parse), ttl, lambda: self._call_with_retries(method, params, parse, asked_at),
+            _is_answer,
         )
 
     def _ttl_for(self, params: Any) -> float:
@@ -357,7 +399,7 @@ class NearRpcClient:
                 return self.policy.immutable_cache_ttl
         return 0.0
 
-    async def _call_with_retries(self, method: str, params: Any, parse: Callable[[Any], T]) -> T:
+    async def _call_with_retries(self, method: str, params: Any, parse: Callable[[Any], T], asked_at: float) -> T:
         policy = self.policy
         started = time.monotonic()
         deadline = started + policy.deadline
@@ -375,7 +417,7 @@ class NearRpcClient:
                     break
                 attempt += 1
                 try:
-                    return await asyncio.wait_for(self._attempt(url, method, params, parse), timeout=remaining)
+                    return await asyncio.wait_for(self._attempt(url, method, params, parse, asked_at), timeout=remaining)
                 except Failure as failure:
                     last = failure
                 except TimeoutError:
@@ -434,10 +476,10 @@ class NearRpcClient:
             cooldown = failure.retry_after if failure.retry_after is not None else self.policy.unhealthy_cooldown
             self._unhealthy_until[url] = time.monotonic() + cooldown
 
-    async def _attempt(self, url: str, method: str, params: Any, parse: Callable[[Any], T]) -> T:
+    async def _attempt(self, url: str, method: str, params: Any, parse: Callable[[Any], T], asked_at: float) -> T:
         self._request_id += 1
         body = {"jsonrpc": "2.0", "id": str(self._request_id), "method": method, "params": params}
-        async with self._semaphores[url]:
+        async with self._slots[url].hold(asked_at):
             self.stats.http_requests += 1
             self.stats.by_method[method if method != "query" else f"query/{params.get('request_type')}"] += 1
             try:

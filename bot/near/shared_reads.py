@@ -42,6 +42,13 @@ class SharedReads:
             return None
         return hit[1], hit[2]
 
+    def in_flight(self, key: str) -> asyncio.Future[Any] | None:
+        return self._inflight.get(key)
+
+    def has(self, key: str) -> bool:
+        """Whether `key` is kept or in flight (asking for it would send nothing new)."""
+        return key in self._inflight or self.lookup(key) is not None
+
     def keep(self, key: str, ttl: float, answer: Any, *, is_error: bool = False) -> None:
         if ttl <= 0:
             return
@@ -58,7 +65,7 @@ class SharedReads:
             self._counters.cache_hits += 1
             is_error, answer = kept
             if is_error:
-                raise answer
+                raise answer.with_traceback(None)
             return answer  # type: ignore[no-any-return]
         task = self._inflight.get(key)
         if task is not None:
