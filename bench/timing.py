@@ -23,6 +23,11 @@ class RequestLog:
         return len(self.reads)
 
     @property
+    def distinct_rpc_reads(self) -> int:
+        """Distinct JSON-RPC reads (the staking index's are GETs of /v1/...)."""
+        return sum(1 for read in self.reads if not read.startswith("/v1/"))
+
+    @property
     def total(self) -> int:
         return len(self.intervals)
 

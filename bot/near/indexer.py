@@ -74,6 +74,9 @@ class IndexerClient:
         self._reads = SharedReads(self.stats)
         self.requests = 0
 
+    def clear_cache(self) -> None:
+        self._reads.clear()
+
     async def aclose(self) -> None:
         await self._reads.aclose()
         await self._http.aclose()

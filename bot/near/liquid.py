@@ -187,10 +187,6 @@ async def _optional(coro: Any) -> Any:
         return None
 
 
-async def _none() -> None:
-    return None
-
-
 def _instant_quote(provider: LiquidProvider, raw: Any, asked: bool, value: int, notes: list[str]) -> InstantQuote | None:
     if not asked:
         return None
@@ -223,12 +219,13 @@ async def read_position(
     async def view(method: str, args: dict[str, Any] | None = None) -> Any:
         return await rpc.view_function(contract, method, args or {})
 
-    first, price_raw, (pending, notes), settlements = await asyncio.gather(
+    first, price_raw, (pending, notes), *settled = await asyncio.gather(
         rpc.call_function(contract, "ft_balance_of", {"account_id": account_id}),
         view(provider.price_method),
         _read_pending(rpc, provider, account_id),
-        read_settlement_epochs(rpc, provider) if with_settlement else _none(),
+        *([read_settlement_epochs(rpc, provider)] if with_settlement else []),
     )
+    settlements = settled[0] if settled else None
     try:
         raw_balance = first.decoded()
     except ValueError as exc:
@@ -239,11 +236,14 @@ async def read_position(
     value = near_value(balance, price)
     quote_asked = with_exit and provider.instant_exit == "liquid_unstake" and balance > 0
     delay_asked = with_exit and provider.key == "metapool" and value > 0
-    quote_raw, delay, readiness = await asyncio.gather(
-        _optional(view("get_near_amount_sell_stnear", {"stnear_to_sell": str(balance)})) if quote_asked else _none(),
-        _optional(view("compute_current_unstaking_delay", {"amount": str(value)})) if delay_asked else _none(),
+    # Only the reads asked for are gathered: a burst runs this for every provider of every answer.
+    readiness, *extras = await asyncio.gather(
         read_readiness(rpc, provider, account_id, pending, height, withdraw_amount),
+        *([_optional(view("get_near_amount_sell_stnear", {"stnear_to_sell": str(balance)}))] if quote_asked else []),
+        *([_optional(view("compute_current_unstaking_delay", {"amount": str(value)}))] if delay_asked else []),
     )
+    quote_raw = extras.pop(0) if quote_asked else None
+    delay = extras.pop(0) if delay_asked else None
     live_delay = delay if isinstance(delay, int) and not isinstance(delay, bool) and delay > 0 else None
     return LiquidPosition(
         provider=provider,

@@ -149,7 +149,9 @@ def _unwrap(answer: Any) -> Any:
 
 
 def _read_key(method: str, params: Any, parse: Callable[[Any], Any]) -> str:
-    return json.dumps([method, params, getattr(parse, "__qualname__", "")], sort_keys=True, default=str)
+    # Params are flat JSON objects (or `[null]`) of strings and numbers: their sorted repr identifies a read.
+    shown = sorted(params.items()) if isinstance(params, dict) else params
+    return repr((method, shown, getattr(parse, "__qualname__", "")))
 
 
 class NearRpcClient:
@@ -196,7 +198,10 @@ class NearRpcClient:
         await self.aclose()
 
     def clear_cache(self) -> None:
+        """Forget every kept answer, the last final block seen and the per-epoch facts."""
         self._reads.clear()
+        self._per_epoch.clear()
+        self._last_final.height, self._last_final.seen = -1, float("-inf")
 
     def at_block(self, block: Block) -> NearRpcClient:
         """This client pinned to `block`: `query` reads, `protocol_config` and `block()` itself describe that block

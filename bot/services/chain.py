@@ -23,7 +23,9 @@ class Chain:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, policy: RpcPolicy | None = None) -> Chain:
-        policy = policy or RpcPolicy(deadline=settings.rpc_deadline_seconds)
+        policy = policy or RpcPolicy(
+            deadline=settings.rpc_deadline_seconds, per_endpoint_concurrency=settings.rpc_in_flight_per_endpoint
+        )
         return cls(
             network=settings.near_network,
             rpc=NearRpcClient(settings.near_rpc_urls, policy),

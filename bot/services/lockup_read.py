@@ -231,17 +231,13 @@ class _Raw:
 
 
 async def _fetch(chain: Chain, lockup_id: str, views: dict[str, str] | None) -> _Raw:
-    account, state, read_views = await asyncio.gather(
+    account, state, *read_views = await asyncio.gather(
         chain.rpc.view_account(lockup_id),
         chain.rpc.view_state(lockup_id, STATE_KEY),
-        contract_views(chain, lockup_id, views) if views else _nothing(),
+        *([contract_views(chain, lockup_id, views)] if views else []),
         return_exceptions=True,
     )
-    return _Raw(account, state, read_views)
-
-
-async def _nothing() -> None:
-    return None
+    return _Raw(account, state, read_views[0] if read_views else None)
 
 
 def _build(
