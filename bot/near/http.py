@@ -36,6 +36,19 @@ class HttpUnreachable(Exception):
     """The connection failed or broke before a whole answer arrived."""
 
 
+def _why(exc: BaseException) -> str:
+    """What went wrong, in words (the library's class names mean nothing to the person reading `doctor`)."""
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return "its name does not resolve"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return "connection refused or no route to it"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "it closed the connection without an answer"
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return "its answer was cut short"
+    return f"a connection error ({type(exc).__name__})"
+
+
 class HttpClient:
     def __init__(
         self,
@@ -75,9 +88,10 @@ class HttpClient:
                 content = await response.read()
                 return HttpReply(response.status, content, response.headers.get("Retry-After"))
         except TimeoutError as exc:
-            raise HttpTimeout(type(exc).__name__) from exc
+            raise HttpTimeout("no connection in time" if isinstance(exc, aiohttp.ConnectionTimeoutError)
+                              else "no answer in time") from exc
         except (aiohttp.ClientError, OSError) as exc:
-            raise HttpUnreachable(type(exc).__name__) from exc
+            raise HttpUnreachable(_why(exc)) from exc
         finally:
             if done is not None:
                 done()

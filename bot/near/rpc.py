@@ -353,9 +353,10 @@ class NearRpcClient:
             if exc.block_height is None:
                 raise  # no answer about a block: nothing to pin or read again
             answer = exc
-        # The final block's answer is also the answer at that height: a read pinned there finds it.
-        self._reads.keep(_read_key("query", {**request, "block_id": answer.block_height}, parse),
-                         self.policy.immutable_cache_ttl, answer, is_error=isinstance(answer, BaseException))
+        if self._pin is not None:
+            # The final block's answer is also the answer at that height: a read of an answer pinned there finds it.
+            self._reads.keep(_read_key("query", {**request, "block_id": answer.block_height}, parse),
+                             self.policy.immutable_cache_ttl, answer, is_error=isinstance(answer, BaseException))
         return answer
 
     async def _query_at(self, request: dict[str, Any], parse: Callable[[Any], Any], height: int) -> Any:

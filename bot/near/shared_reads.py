@@ -9,6 +9,7 @@ caller starts the read, everyone after it waits for that same read.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
@@ -100,8 +101,11 @@ class SharedReads:
         await asyncio.gather(*pending, return_exceptions=True)
 
     def _evict(self) -> None:
+        """Drop expired answers, then the oldest kept, down to three quarters of the limit (so a full cache is not
+        scanned again at every answer)."""
         now = time.monotonic()
         for key in [k for k, (expires, _, _) in self._answers.items() if expires <= now]:
             del self._answers[key]
-        while len(self._answers) > self._max_entries:  # all still live: drop the oldest kept
-            del self._answers[next(iter(self._answers))]
+        excess = len(self._answers) - self._max_entries * 3 // 4
+        for key in list(itertools.islice(self._answers, max(0, excess))):
+            del self._answers[key]

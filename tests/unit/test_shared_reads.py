@@ -111,3 +111,11 @@ async def test_a_request_that_gives_up_while_waiting_passes_its_turn_on() -> Non
     assert served == ["holder", "later"] and quitter.cancelled()
     async with slots.hold(5.0):  # the slot came back
         pass
+
+
+async def test_a_full_store_keeps_the_newest_answers_and_stays_bounded() -> None:
+    reads = SharedReads(RpcStats(), max_entries=8)
+    for number in range(20):
+        reads.keep(f"k{number}", 60, number)
+    kept = [number for number in range(20) if reads.lookup(f"k{number}") is not None]
+    assert len(kept) <= 8 and kept[-1] == 19 and reads.lookup("k0") is None
