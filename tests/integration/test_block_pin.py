@@ -77,8 +77,9 @@ async def test_a_read_pinned_to_a_block_waits_for_the_same_read_on_its_way_at_th
     sandbox.set_faults(0, [{"kind": "latency", "ms": 100}])
     height = sandbox.chain.final_height()
     async with NearRpcClient([sandbox.url], replace(FAST_POLICY, immutable_cache_ttl=30.0)) as rpc:
+        # An answer whose block is not fixed yet reads at the final block; another one, fixed at `height`, asks too.
         final, pinned = await asyncio.gather(
-            rpc.view_account("alice.near"), rpc.view_account("alice.near", block_id=height)
+            rpc.at_final().view_account("alice.near"), rpc.view_account("alice.near", block_id=height)
         )
         assert final.block_height == pinned.block_height == height
         assert rpc.stats.http_requests == 1  # one request: the answer at the final block was the one at `height`
