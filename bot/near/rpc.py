@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from bot.near import errors
+from bot.near.block_pin import BlockPin, LastFinal
 from bot.near.http import HttpClient, HttpReply, HttpTimeout, HttpUnreachable, RequestObserver
 from bot.near.models import (
     AccessKeyView,
@@ -38,15 +39,7 @@ from bot.near.models import (
     ValidatorsResponse,
     ViewStateResult,
 )
-from bot.near.rpc_errors import (
-    Failure,
-    Retry,
-    describe_request,
-    from_error_object,
-    from_http_status,
-    from_legacy_result_error,
-    parse_retry_after,
-)
+from bot.near.rpc_errors import Failure, Retry, decode_reply
 from bot.near.shared_reads import SharedReads
 from bot.near.slots import FairSlots
 
@@ -96,45 +89,6 @@ def backoff_delay(policy: RpcPolicy, rng: random.Random, round_number: int, retr
         return wait + rng.uniform(0, policy.backoff_base)
     cap = min(policy.backoff_max, policy.backoff_base * (2**round_number))
     return rng.uniform(cap / 2, cap)
-
-
-class BlockPin:
-    """The one block every read of an answer describes (one block per answer).
-
-    Given (`at_block`), or fixed by the first answer (`at_final`): until an answer arrives, reads go out at `finality:
-    final`; the block the first answer reports becomes the answer's block, later reads name it (`block_id`), and an
-    answer that came from another block (the final block moved while the first reads were in flight, or a node
-    lags) is read again at it. Pinning so costs no round trip of its own: nothing waits for a `block` read first.
-    """
-
-    def __init__(self, block: Block | None = None, height: int | None = None) -> None:
-        self.block = block
-        self.height: int | None = block.header.height if block is not None else height
-        self.asked_at = time.monotonic()  # the answer's requests wait in this order (FairSlots)
-
-    def settle(self, height: int) -> bool:
-        """Make `height` the answer's block if none is fixed yet; True when `height` is the answer's block."""
-        if self.height is None:
-            self.height = height
-        return self.height == height
-
-
-@dataclass
-class LastFinal:
-    """The newest final block a node named in an answer, and when: an answer starting within the final-read cache's
-    time-to-live of it is read at that block (what the cache of final reads gave before), so answers that start
-    together share one block and every read they repeat."""
-
-    height: int = -1
-    seen: float = float("-inf")
-
-    def saw(self, height: int) -> None:
-        now = time.monotonic()
-        if height >= self.height or now - self.seen > 1.0:  # a lagging node never moves it back for long
-            self.height, self.seen = height, now
-
-    def fresh(self, ttl: float) -> int | None:
-        return self.height if ttl > 0 and time.monotonic() - self.seen < ttl else None
 
 
 def _is_answer(error: BaseException) -> bool:
@@ -504,33 +458,10 @@ class NearRpcClient:
 
     def interpret(self, url: str, reply: HttpReply, method: str, params: Any, parse: Callable[[Any], T]) -> T:
         """An HTTP answer → the typed value, or a Failure saying what it was and whether to retry."""
-        result = self._decode(url, reply, method, params)
+        result = decode_reply(url, reply.status, reply.content, reply.retry_after, method, params)
         try:
             return parse(result)
         except (ValidationError, ValueError, TypeError) as exc:
             raise Failure(
                 errors.MalformedResponse(f"{url} sent a {method} answer in an unexpected shape."), Retry.BACKOFF
             ) from exc
-
-    def _decode(self, url: str, reply: HttpReply, method: str, params: Any) -> Any:
-        retry_after = parse_retry_after(reply.retry_after)
-        try:
-            payload = json.loads(reply.content)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            payload = None
-        if isinstance(payload, dict) and "error" in payload and payload["error"] is not None:
-            failure = from_error_object(payload["error"], method, params)
-            if reply.status == 429:
-                failure.rate_limited = True
-            if failure.retry_after is None:
-                failure.retry_after = retry_after
-            raise failure
-        if reply.status != 200:
-            raise from_http_status(reply.status, reply.content, retry_after)
-        if not isinstance(payload, dict) or "result" not in payload:
-            raise Failure(errors.MalformedResponse(f"{url} sent a body that is not a JSON-RPC answer."), Retry.BACKOFF)
-        result = payload["result"]
-        if method == "query" and isinstance(result, dict) and isinstance(result.get("error"), str):
-            account_id, method_name = describe_request(method, params)
-            raise from_legacy_result_error(result["error"], account_id, method_name, result.get("block_height"))
-        return result

@@ -230,3 +230,31 @@ def parse_retry_after(value: str | None) -> float | None:
     except ValueError:
         return None
     return seconds if seconds >= 0 else None
+
+
+def decode_reply(
+    url: str, status: int, content: bytes, retry_after_header: str | None, method: str, params: Any
+) -> Any:
+    """A JSON-RPC answer's `result`, or the Failure it says: an error object, a non-200 status, a legacy
+    `result.error` string (with the block it describes), a body that is not a JSON-RPC answer."""
+    retry_after = parse_retry_after(retry_after_header)
+    try:
+        payload = json.loads(content)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        payload = None
+    if isinstance(payload, dict) and "error" in payload and payload["error"] is not None:
+        failure = from_error_object(payload["error"], method, params)
+        if status == 429:
+            failure.rate_limited = True
+        if failure.retry_after is None:
+            failure.retry_after = retry_after
+        raise failure
+    if status != 200:
+        raise from_http_status(status, content, retry_after)
+    if not isinstance(payload, dict) or "result" not in payload:
+        raise Failure(errors.MalformedResponse(f"{url} sent a body that is not a JSON-RPC answer."), Retry.BACKOFF)
+    result = payload["result"]
+    if method == "query" and isinstance(result, dict) and isinstance(result.get("error"), str):
+        account_id, method_name = describe_request(method, params)
+        raise from_legacy_result_error(result["error"], account_id, method_name, result.get("block_height"))
+    return result
