@@ -29,13 +29,10 @@ from bot.near.venear import ONE_YOCTO, VenearBalances
 from bot.near.wallet_links import mynearwallet_staking_url
 from bot.services.actions import (
     ActionRefused,
-    PoolChecks,
     _liquid_provider,
     _not_yet_text,
-    _share_price_check,
     build_action,
     parse_amount,
-    pool_warnings,
     spendable_of,
     unstake_checks,
 )
@@ -51,6 +48,7 @@ from bot.services.lockup_read import (
     read_lockup,
     read_named_lockup,
 )
+from bot.services.pool_checks import PoolChecks, pool_warnings, share_price_check
 from bot.services.results import ActionResult, LockupPoolBalance
 from bot.services.venear_lockup import venear_balances
 
@@ -330,7 +328,7 @@ async def plan_lockup_stake(
         calls.append(lockup_select_staking_pool(pool_id, ctx.deposit))
     calls.append(lockup_deposit_and_stake(amount, ctx.deposit))
     if kind is not None and pool_checks is not None:
-        too_small = await _share_price_check(chain, pool_id, kind, amount, pool_checks.state)
+        too_small = await share_price_check(chain, pool_id, kind, amount, pool_checks.state)
         if too_small:
             raise ActionRefused(too_small)
         warnings += await pool_warnings(chain, pool_id, kind, pool_checks.standing)

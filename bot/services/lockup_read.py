@@ -404,6 +404,7 @@ class LockupLookup:
 async def lockup_itself(chain: Chain, account_id: str) -> AnyLockupRead | None:
     """`account_id` read as a lockup (one round trip, at the final block), or None when it is not one: a lockup
     account cannot sign its own pool calls, its owner signs them through the lockup."""
+    chain = chain.at_final()
     if not (is_lockup_account_id(account_id, chain.network) or is_venear_lockup_id(account_id, chain.network)):
         account = await chain.rpc.view_account(account_id)
         if not account.has_contract:
@@ -417,9 +418,7 @@ async def lockup_itself(chain: Chain, account_id: str) -> AnyLockupRead | None:
 async def read_named_lockup(chain: Chain, lockup_text: str, *, with_views: bool = False) -> AnyLockupRead:
     """The account the user named as a lockup, read as one: "does not exist" and "is not a lockup" are said as
     such, never taken for an owner whose lockups would be searched."""
-    lockup_id = parse_account(lockup_text)
-    height, now_ns = await final_block(chain)
-    return await read_lockup_at(chain, lockup_id, None, height, now_ns, with_views=with_views)
+    return await read_lockup_at(chain, parse_account(lockup_text), None, with_views=with_views)
 
 
 async def read_lockup(chain: Chain, account_text: str, *, with_views: bool) -> LockupLookup:
