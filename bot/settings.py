@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.near.rpc import DEFAULT_IN_FLIGHT
+from bot.near.rpc_policy import DEFAULT_IN_FLIGHT
 
 Network = Literal["mainnet", "testnet"]
 

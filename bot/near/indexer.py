@@ -24,8 +24,8 @@ from urllib.parse import quote
 from bot.near.account_id import is_valid_account_id
 from bot.near.errors import IndexerUnavailable, InvalidInput
 from bot.near.http import HttpClient, HttpTimeout, HttpUnreachable, RequestObserver
-from bot.near.rpc import RpcPolicy, RpcStats, backoff_delay
 from bot.near.rpc_errors import parse_retry_after
+from bot.near.rpc_policy import RpcPolicy, RpcStats, backoff_delay
 from bot.near.shared_reads import SharedReads
 from bot.near.slots import FairSlots
 
