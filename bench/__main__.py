@@ -18,14 +18,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import alerts_scale, delivery, scan_scale
-from bench.commands import burst, measure_command, py_near_baseline
+from bench import alerts_scale, baseline, delivery, scan_scale
+from bench.commands import burst, cpu_per_command, measure_command, moving_head
 from bench.sandbox_process import SandboxProcess
+from bot.gc_tuning import tune_for_many_answers
 from tests.postgres_cluster import PostgresCluster
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = "alice.near"  # 3 pools (1 staked, 2 unbonding), 2 liquid-staking positions
 LOCKUP_OWNER = "sam.near"  # a lockup staking through a pool
+# Sequential round trips each command needs at most (issue 15: what the chain allows).
+ROUND_TRIP_TARGETS = {"status": (2, 1), "unbonding": (3, None), "stake": (3, None), "unstake": (3, None),
+                      "withdraw": (3, None)}
+BURST_REQUESTS_PER_READ = 1.15
+BURST_P99_OVER_FLOOR = 1.3
 
 
 def cold_start_seconds(runs: int = 5) -> float:
@@ -65,6 +71,8 @@ async def command_benchmarks(url: str, repeats: int) -> list[dict[str, Any]]:
         f"unbonding {ACCOUNT}",
         f"lockup {LOCKUP_OWNER}",
         f"stake {ACCOUNT} bravo.poolv1.near 10",
+        f"unstake {ACCOUNT} alpha.poolv1.near 10",
+        "withdraw bob.near alpha.poolv1.near",  # withdrawable since epoch E-36
     ]
     return [await measure_command(url, line, repeats) for line in lines]
 
@@ -73,36 +81,51 @@ def table(report: dict[str, Any]) -> str:
     latency = report["latency_ms"]
     rows = ["| measure | value | target | met |", "|---|---|---|---|"]
 
-    def row(name: str, value: Any, target: str, met: bool | None) -> None:
+    def row(name: str, value: Any, target: str = "", met: bool | None = None) -> None:
         rows.append(f"| {name} | {value} | {target} | {'yes' if met else 'no' if met is not None else '—'} |")
 
     for c in report["commands"]:
         name = c["command"].split()[0]
+        cold_target, warm_target = ROUND_TRIP_TARGETS.get(name, (None, None))
         target_ms = 3.5 * latency + 30
         row(f"{name}: cold p50 / p99 ms", f"{c['cold_p50_ms']} / {c['cold_p99_ms']}",
-            f"p50 ≤ {target_ms:g} (status)" if name == "status" else "", c["cold_p50_ms"] <= target_ms if name == "status" else None)
+            f"p50 ≤ {target_ms:g}" if name == "status" else "", c["cold_p50_ms"] <= target_ms if name == "status" else None)
         row(f"{name}: cold round trips (requests)", f"{c['cold_round_trips']} ({c['cold_requests']})",
-            "≤ 3 (status)" if name == "status" else "", c["cold_round_trips"] <= 3 if name == "status" else None)
+            f"≤ {cold_target}" if cold_target else "", c["cold_round_trips"] <= cold_target if cold_target else None)
         row(f"{name}: warm p50 ms, round trips (requests)", f"{c['warm_p50_ms']}, {c['warm_round_trips']} ({c['warm_requests']})",
-            "≤ 1 round trip (status)" if name == "status" else "", c["warm_round_trips"] <= 1 if name == "status" else None)
+            f"≤ {warm_target} round trip" if warm_target else "",
+            c["warm_round_trips"] <= warm_target if warm_target else None)
     b = report["baseline"]
     status = next(c for c in report["commands"] if c["command"].startswith("status"))
-    row("baseline py-near sequential status p50 ms", b["p50_ms"], "", None)
-    row("bot status cold p50 vs baseline", f"{status['cold_p50_ms'] / b['p50_ms']:.2f}×", "", None)
+    row("baseline: the same status with py-near, one read after another: p50 ms, round trips (requests)",
+        f"{b['p50_ms']}, {b['round_trips']} ({b['requests']})")
+    row("bot status cold p50 vs baseline", f"{status['cold_p50_ms'] / b['p50_ms']:.2f}×")
+    for c in report["cpu"]:
+        row(f"CPU ms per {c['command'].split()[0]} (L = 0, one process): cold / warm",
+            f"{c['cold_cpu_ms']} / {c['warm_cpu_ms']}")
+    m = report["moving_head"]
+    row(f"{m['command'].split()[0]} while a block comes every {m['block_every_s']} s: round trips max (mean), requests "
+        f"mean, reads asked again in {m['runs']} answers",
+        f"{m['round_trips_max']} ({m['round_trips_mean']}), {m['requests_mean']}, {m['rereads']}")
     burst_result = report["burst"]
     row("burst: failures", burst_result["failures"], "0", burst_result["failures"] == 0)
-    row("burst: p50 / p99 ms", f"{burst_result['p50_ms']} / {burst_result['p99_ms']}", f"p99 ≤ {10 * latency}",
-        burst_result["p99_ms"] <= 10 * latency)
-    row("burst: RPC requests vs distinct reads", f"{burst_result['rpc_requests']} vs {burst_result['distinct_reads']}", "close",
-        None)
+    row("burst: p50 / p99 ms", f"{burst_result['p50_ms']} / {burst_result['p99_ms']}")
+    row("burst: requests ÷ distinct reads", f"{burst_result['rpc_requests']} ÷ {burst_result['distinct_reads']} = "
+        f"{burst_result['requests_per_distinct_read']}", f"≤ {BURST_REQUESTS_PER_READ}",
+        burst_result["requests_per_distinct_read"] <= BURST_REQUESTS_PER_READ)
+    row("burst: p99 ÷ politeness floor (distinct RPC reads ÷ in-flight limit × L)",
+        f"{burst_result['p99_ms']} ÷ {burst_result['floor_ms']} ({burst_result['distinct_rpc_reads']} ÷ "
+        f"{burst_result['in_flight_per_endpoint']} × {latency}) = {burst_result['p99_over_floor']}",
+        f"≤ {BURST_P99_OVER_FLOOR}", burst_result["p99_over_floor"] <= BURST_P99_OVER_FLOOR)
+    row("burst: bot CPU s", burst_result["cpu_s"])
     scan = report["scan"]
     row(f"status --scan over a {scan['validator_set']}-pool validator set: cold p50 / p99 ms",
-        f"{scan['scan']['cold_p50_ms']} / {scan['scan']['cold_p99_ms']}", "", None)
+        f"{scan['scan']['cold_p50_ms']} / {scan['scan']['cold_p99_ms']}")
     row("status --scan: requests (round trips), vs plain status",
         f"{scan['scan']['requests']} ({scan['scan']['round_trips']}) vs {scan['plain']['requests']} "
-        f"({scan['plain']['round_trips']})", "", None)
+        f"({scan['plain']['round_trips']})")
     row("status --scan: delegations found (plain status)",
-        f"{scan['scan']['delegations_found']} ({scan['plain']['delegations_found']})", "", None)
+        f"{scan['scan']['delegations_found']} ({scan['plain']['delegations_found']})")
     for key, name in (("alerts", "SQLite"), ("alerts_postgresql", "PostgreSQL")):
         a = report[key]
         row(f"alerts ({name}): RPC calls (budget due + pools)", f"{a['rpc_calls']} ({a['rpc_budget']})", "≤ budget",
@@ -120,6 +143,7 @@ def table(report: dict[str, Any]) -> str:
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    tune_for_many_answers()  # this process stands in for the bot's, which does the same once it has started
     report: dict[str, Any] = {
         "latency_ms": args.latency_ms,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
@@ -127,9 +151,12 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     }
     with SandboxProcess(args.latency_ms) as sandbox:
         report["commands"] = await command_benchmarks(sandbox.url, args.repeats)
-        report["baseline"] = await py_near_baseline(sandbox.url, ACCOUNT, args.repeats)
+        report["baseline"] = await baseline.run(sandbox.url, ACCOUNT, args.repeats)
         accounts = [f"delegator-{i:03d}.near" for i in range(50)]
-        report["burst"] = await burst(sandbox.url, accounts, commands=args.burst_commands)
+        report["burst"] = await burst(sandbox.url, accounts, latency_ms=args.latency_ms, commands=args.burst_commands)
+        report["moving_head"] = await moving_head(sandbox.url, f"status {ACCOUNT}", 2 * args.repeats, 0.6)
+    with SandboxProcess(0) as sandbox:
+        report["cpu"] = [await cpu_per_command(sandbox.url, f"{kind} {ACCOUNT}", 200) for kind in ("status", "unbonding")]
     report["scan"] = await scan_scale.run(latency_ms=args.latency_ms, repeats=max(3, args.repeats // 3))
     scale = (10_000, 100) if args.quick else (100_000, 1_000)
     with tempfile.TemporaryDirectory() as tmp:

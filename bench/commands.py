@@ -1,15 +1,17 @@
-"""Latency and round trips per command, the burst, and the py-near baseline, against a sandbox with latency L."""
+"""Latency, round trips and CPU per command, the burst, and an answer while the final block moves, against a sandbox
+with latency L."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import statistics
 import time
 from typing import Any
 
-from bench.timing import RequestLog, TimingTransport
+import httpx
+
+from bench.timing import RequestLog
 from bot.commands import run_line
 from bot.near.indexer import IndexerClient
 from bot.near.rpc import NearRpcClient, RpcPolicy
@@ -26,8 +28,8 @@ def percentile(values: list[float], fraction: float) -> float:
 def make_chain(url: str, log: RequestLog, policy: RpcPolicy | None = None) -> Chain:
     return Chain(
         network="mainnet",
-        rpc=NearRpcClient([url], policy or RpcPolicy(), transport=TimingTransport(log)),
-        indexer=IndexerClient(url, transport=TimingTransport(log)),
+        rpc=NearRpcClient([url], policy or RpcPolicy(), observer=log.observe),
+        indexer=IndexerClient(url, policy=policy, observer=log.observe),
     )
 
 
@@ -39,6 +41,7 @@ async def measure_command(url: str, line: str, repeats: int) -> dict[str, Any]:
     warm_rt: list[int] = []
     cold_total: list[int] = []
     warm_total: list[int] = []
+    rereads = 0
     for _ in range(repeats):
         log = RequestLog()
         chain = make_chain(url, log)
@@ -50,6 +53,7 @@ async def measure_command(url: str, line: str, repeats: int) -> dict[str, Any]:
                 raise RuntimeError(f"{line}: {result.message}")
             cold_rt.append(log.sequential_round_trips())
             cold_total.append(log.total)
+            rereads += chain.rpc.stats.rereads
             log.reset()
             started = time.perf_counter()
             await run_line(chain, line)
@@ -68,12 +72,18 @@ async def measure_command(url: str, line: str, repeats: int) -> dict[str, Any]:
         "warm_round_trips": max(warm_rt),
         "cold_requests": max(cold_total),
         "warm_requests": max(warm_total),
+        "rereads": rereads,  # reads asked again at the answer's block (the head does not move here)
     }
 
 
-async def burst(url: str, accounts: list[str], *, commands: int = 500, users: int = 100, window_s: float = 1.0) -> dict[str, Any]:
+async def burst(
+    url: str, accounts: list[str], *, latency_ms: int, commands: int = 500, users: int = 100, window_s: float = 1.0
+) -> dict[str, Any]:
     """`commands` commands from `users` users over `accounts`, arriving uniformly within `window_s`, through one
-    shared chain client as the bot runs them."""
+    shared chain client as the bot runs them.
+
+    The politeness floor is how long the distinct RPC reads take at the client's in-flight limit: distinct reads ÷
+    limit × L. (The staking index is another endpoint with its own limit; its reads overlap the RPC's.)"""
     rng = random.Random(7)
     log = RequestLog()
     chain = make_chain(url, log)
@@ -94,11 +104,15 @@ async def burst(url: str, accounts: list[str], *, commands: int = 500, users: in
             failures.append(result.message)
         distinct_reads.add(f"{kind}:{account}")
 
+    in_flight = chain.rpc.policy.per_endpoint_concurrency
     started = time.perf_counter()
+    cpu_started = time.process_time()
     try:
         await asyncio.gather(*(one(delay, kind, account) for delay, _user, kind, account in plan))
     finally:
         await chain.aclose()
+    p99 = percentile(latencies, 0.99)
+    floor_ms = log.distinct_rpc_reads / in_flight * latency_ms
     return {
         "commands": commands,
         "users": users,
@@ -107,33 +121,79 @@ async def burst(url: str, accounts: list[str], *, commands: int = 500, users: in
         "wall_s": round(time.perf_counter() - started, 2),
         "failures": len(failures),
         "p50_ms": round(statistics.median(latencies), 1),
-        "p99_ms": round(percentile(latencies, 0.99), 1),
-        "rpc_requests": log.total,
+        "p99_ms": round(p99, 1),
+        "rpc_requests": log.total,  # every HTTP request: the RPC's and the staking index's
         "distinct_reads": log.distinct_reads,
+        "requests_per_distinct_read": round(log.total / log.distinct_reads, 3),
+        "distinct_rpc_reads": log.distinct_rpc_reads,
+        "in_flight_per_endpoint": in_flight,
+        "floor_ms": round(floor_ms, 1),
+        "p99_over_floor": round(p99 / floor_ms, 3),
+        "cpu_s": round(time.process_time() - cpu_started, 2),
         "distinct_commands": len(distinct_reads),
     }
 
 
-async def py_near_baseline(url: str, account: str, repeats: int) -> dict[str, Any]:
-    """The same status read written the straightforward way with py-near's JsonProvider: sequential calls."""
-    import httpx
-    from py_near.providers import JsonProvider
+async def cpu_per_command(url: str, line: str, runs: int) -> dict[str, float]:
+    """Milliseconds of this process's CPU per command against a sandbox without latency, the bot in one process:
+    cold (every cache emptied first, connections kept, as for a new account in a running bot) and warm."""
+    chain = make_chain(url, RequestLog())
+    try:
+        await run_line(chain, line)  # connections open, code paths loaded
+        started = time.process_time()
+        for _ in range(runs):
+            chain.rpc.clear_cache()
+            chain.indexer.clear_cache()
+            await run_line(chain, line)
+        cold = (time.process_time() - started) / runs * 1000
+        started = time.process_time()
+        for _ in range(runs):
+            await run_line(chain, line)
+        warm = (time.process_time() - started) / runs * 1000
+    finally:
+        await chain.aclose()
+    return {"command": line, "cold_cpu_ms": round(cold, 2), "warm_cpu_ms": round(warm, 2)}
 
-    timings: list[float] = []
-    for _ in range(repeats):
-        provider = JsonProvider(url, timeout=30)
+
+async def moving_head(url: str, line: str, runs: int, block_every_s: float) -> dict[str, Any]:
+    """`line`, cold, while the sandbox produces a block every `block_every_s` seconds (mainnet: about 0.6 s): what
+    keeping one block per answer costs when the final block moves during an answer."""
+    stop = asyncio.Event()
+
+    async def produce(http: httpx.AsyncClient) -> None:
+        while not stop.is_set():
+            await asyncio.sleep(block_every_s)
+            (await http.post(f"{url}/sandbox/advance", json={"blocks": 1})).raise_for_status()
+
+    round_trips, requests, rereads, timings = [], [], 0, []
+    async with httpx.AsyncClient(timeout=30) as http:
+        producer = asyncio.ensure_future(produce(http))
         try:
-            started = time.perf_counter()
-            await provider.get_account(account, finality="final")
-            async with httpx.AsyncClient() as http:
-                pools = (await http.get(f"{url}/v1/account/{account}/staking")).json()["pools"]
-            for pool in pools:
-                args = json.dumps({"account_id": account}).encode()
-                raw = await provider.view_call(pool["pool_id"], "get_account", args, finality="final")
-                json.loads(bytes(raw["result"]).decode())
-            timings.append((time.perf_counter() - started) * 1000)
+            for _ in range(runs):
+                log = RequestLog()
+                chain = make_chain(url, log)
+                try:
+                    started = time.perf_counter()
+                    result, _ = await run_line(chain, line)
+                    timings.append((time.perf_counter() - started) * 1000)
+                    if isinstance(result, ErrorResult):
+                        raise RuntimeError(f"{line}: {result.message}")
+                    rereads += chain.rpc.stats.rereads
+                finally:
+                    await chain.aclose()
+                round_trips.append(log.sequential_round_trips())
+                requests.append(log.total)
+                await asyncio.sleep(random.uniform(0, block_every_s))  # start at any point of a block's life
         finally:
-            await provider.shutdown()
-    return {"command": f"status {account} (py-near, sequential)", "p50_ms": round(statistics.median(timings), 1)}
-
-
+            stop.set()
+            await producer
+    return {
+        "command": line,
+        "block_every_s": block_every_s,
+        "runs": runs,
+        "p50_ms": round(statistics.median(timings), 1),
+        "round_trips_max": max(round_trips),
+        "round_trips_mean": round(statistics.mean(round_trips), 2),
+        "requests_mean": round(statistics.mean(requests), 2),
+        "rereads": rereads,
+    }

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import httpx
+from urllib.parse import urlsplit
 
 
 @dataclass
@@ -21,6 +21,11 @@ class RequestLog:
     @property
     def distinct_reads(self) -> int:
         return len(self.reads)
+
+    @property
+    def distinct_rpc_reads(self) -> int:
+        """Distinct JSON-RPC reads (the staking index's are GETs of /v1/...)."""
+        return sum(1 for read in self.reads if not read.startswith("/v1/"))
 
     @property
     def total(self) -> int:
@@ -38,24 +43,17 @@ class RequestLog:
         return depth
 
 
-class TimingTransport(httpx.AsyncBaseTransport):
-    def __init__(self, log: RequestLog) -> None:
-        self._inner = httpx.AsyncHTTPTransport()
-        self._log = log
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        body = request.content
+    def observe(self, url: str, body: bytes) -> Callable[[], None]:
+        """The clients' request observer (bot/near/http.py): records each request's read and its start and end."""
         try:
             call = json.loads(body) if body else {}
             key = json.dumps([call.get("method"), call.get("params")], sort_keys=True)
         except ValueError:
             key = body.decode("utf-8", "replace")
-        self._log.reads.add(f"{request.url.path}|{key}")
+        self.reads.add(f"{urlsplit(url).path}|{key}")
         started = time.perf_counter()
-        response = await self._inner.handle_async_request(request)
-        await response.aread()
-        self._log.intervals.append((started, time.perf_counter()))
-        return response
 
-    async def aclose(self) -> None:
-        await self._inner.aclose()
+        def ended() -> None:
+            self.intervals.append((started, time.perf_counter()))
+
+        return ended

@@ -25,6 +25,7 @@ from bot.discord.options import PoolDirectory
 from bot.discord.redact import install_redaction
 from bot.discord.roles import DiscordRoles
 from bot.discord.tree import StakingTree
+from bot.gc_tuning import tune_for_many_answers
 from bot.roles.keeper import RoleKeeper
 from bot.services.chain import Chain
 from bot.settings import Settings
@@ -221,7 +222,9 @@ def run_bot(settings: Settings) -> int:
     assert token is not None
     install_redaction([token])
     use_test_discord(settings)
-    create_bot(settings).run(token, log_handler=None)
+    bot = create_bot(settings)
+    tune_for_many_answers()  # this process serves answers from now on, possibly many at once
+    bot.run(token, log_handler=None)
     return 0
 
 

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.near.rpc_policy import DEFAULT_IN_FLIGHT
+
 Network = Literal["mainnet", "testnet"]
 
 # Public endpoints per network (near-staking.md §6.3: the *.near.org RPCs are deprecated and heavily
@@ -54,6 +56,9 @@ class Settings(BaseSettings):
     # Unset = bot.log next to the database.
     log_file: Path | None = None
     rpc_deadline_seconds: float = Field(default=12.0, gt=0, le=120)
+    # Requests the bot keeps in flight to each RPC endpoint and to the staking index: a politeness limit towards
+    # public providers (a burst queues behind it, oldest question first).
+    rpc_in_flight_per_endpoint: int = Field(default=DEFAULT_IN_FLIGHT, ge=1, le=256)
     dev_guild_id: int | None = None
     # Ask Discord for the privileged Message Content intent so the key/seed-phrase guard can read messages in the
     # support channels a server admin chose (/guard on). Off: the guard works only in DMs (and messages that mention

@@ -11,6 +11,9 @@ class NearError(Exception):
     #: bad_input errors exit with code 2 in the CLI, unreachable ones with 3.
     bad_input = False
     unreachable = False
+    #: The block a node said this about (an account missing at that block, a contract panic there); None when the
+    #: error is not an answer about a block (unreachable node, rate limit, malformed body).
+    block_height: int | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -4,7 +4,9 @@ The API lists pools an account has *ever* delegated to, without balances; balanc
 
 Reads retry like the RPC client (bot/near/rpc.py), under the same policy and within the same deadline: timeouts,
 connection errors, 408, 429 (honouring Retry-After), 5xx and malformed bodies are tried again with backoff and
-jitter; other 4xx answers are final.
+jitter; other 4xx answers are final. Like the RPC client it sends one request per account while one is in flight
+and keeps the answer for the policy's `cache_ttl` (a burst of commands about one account asks the index once), and
+keeps at most the policy's in-flight limit of requests going.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-import httpx
-
 from bot.near.account_id import is_valid_account_id
 from bot.near.errors import IndexerUnavailable, InvalidInput
-from bot.near.rpc import RpcPolicy, backoff_delay
+from bot.near.http import HttpClient, HttpTimeout, HttpUnreachable, RequestObserver
 from bot.near.rpc_errors import parse_retry_after
+from bot.near.rpc_policy import RpcPolicy, RpcStats, backoff_delay
+from bot.near.shared_reads import SharedReads
+from bot.near.slots import FairSlots
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -52,44 +55,47 @@ class IndexerClient:
         base_url: str | None,
         *,
         policy: RpcPolicy | None = None,
-        concurrency: int = 16,
-        transport: httpx.AsyncBaseTransport | None = None,
+        observer: RequestObserver | None = None,
         rng: random.Random | None = None,
     ):
         self.base_url = base_url.rstrip("/") if base_url else None
         self.policy = policy or RpcPolicy()
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(
-                connect=self.policy.connect_timeout,
-                read=self.policy.read_timeout,
-                write=self.policy.read_timeout,
-                pool=self.policy.deadline,
-            ),
-            transport=transport,
+        in_flight = self.policy.per_endpoint_concurrency
+        self._http = HttpClient(
+            connect_timeout=self.policy.connect_timeout,
+            read_timeout=self.policy.read_timeout,
+            max_connections=in_flight,
             headers={"User-Agent": "near-staking-assistant"},
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            observer=observer,
         )
-        # Queue here, not in httpcore: its pool rescans every queued request on each assignment (quadratic).
-        self._slots = asyncio.Semaphore(concurrency)
+        self._slots = FairSlots(in_flight)
         self._rng = rng or random.Random()
+        self.stats = RpcStats()
+        self._reads = SharedReads(self.stats)
         self.requests = 0
 
+    def clear_cache(self) -> None:
+        self._reads.clear()
+
     async def aclose(self) -> None:
+        await self._reads.aclose()
         await self._http.aclose()
 
-    async def staking_pools(self, account_id: str) -> IndexedPools:
+    async def staking_pools(self, account_id: str, *, asked_at: float | None = None) -> IndexedPools:
         """Pool ids from `GET /v1/account/{id}/staking`; raises IndexerUnavailable when it cannot say.
 
         The index is not trusted: an entry that is not a valid account id is never used, shown or put in a URL.
         """
         if not is_valid_account_id(account_id):
             raise InvalidInput("Not a valid account id.")
-        found = await self._get(f"/v1/account/{quote(account_id, safe='')}/staking", _pool_ids)
+        path = f"/v1/account/{quote(account_id, safe='')}/staking"
+        asked = time.monotonic() if asked_at is None else asked_at  # queued in the order answers were asked for
+        found = await self._reads.read(path, self.policy.cache_ttl, lambda: self._get(path, _pool_ids, asked), _never)
         if found.ignored:
             log.warning("the staking index listed %d entries that are not account ids", found.ignored)
         return found
 
-    async def _get(self, path: str, read: Callable[[Any], T]) -> T:
+    async def _get(self, path: str, read: Callable[[Any], T], asked_at: float) -> T:
         if not self.base_url:
             raise IndexerUnavailable("No staking index API is configured.")
         policy = self.policy
@@ -100,7 +106,7 @@ class IndexerClient:
             if remaining <= 0:
                 break
             try:
-                return await asyncio.wait_for(self._attempt(self.base_url + path, read), timeout=remaining)
+                return await asyncio.wait_for(self._attempt(self.base_url + path, read, asked_at), timeout=remaining)
             except _Transient as failure:
                 last, retry_after = failure.reason, failure.retry_after
             except TimeoutError:
@@ -111,22 +117,26 @@ class IndexerClient:
             await asyncio.sleep(delay)
         raise IndexerUnavailable(f"The staking index API could not be read ({last}).")
 
-    async def _attempt(self, url: str, read: Callable[[Any], T]) -> T:
+    async def _attempt(self, url: str, read: Callable[[Any], T], asked_at: float) -> T:
         self.requests += 1
         try:
-            async with self._slots:
-                response = await self._http.get(url)
-        except httpx.HTTPError as exc:
-            raise _Transient(type(exc).__name__) from exc
-        if response.status_code != 200:
-            reason = f"HTTP {response.status_code}"
-            if response.status_code in _RETRIED_STATUSES or response.status_code >= 500:
-                raise _Transient(reason, parse_retry_after(response.headers.get("Retry-After")))
+            async with self._slots.hold(asked_at):
+                reply = await self._http.request("GET", url)
+        except (HttpTimeout, HttpUnreachable) as exc:
+            raise _Transient(str(exc)) from exc
+        if reply.status != 200:
+            reason = f"HTTP {reply.status}"
+            if reply.status in _RETRIED_STATUSES or reply.status >= 500:
+                raise _Transient(reason, parse_retry_after(reply.retry_after))
             raise IndexerUnavailable(f"The staking index API could not be read ({reason}).")
         try:
-            return read(response.json())
+            return read(json.loads(reply.content))
         except (ValueError, json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise _Transient("a body in an unexpected shape") from exc
+
+
+def _never(error: BaseException) -> bool:
+    return False  # an index that could not be read is asked again next time
 
 
 def _pool_ids(payload: Any) -> IndexedPools:

@@ -158,12 +158,12 @@ def _pending_from(provider: LiquidProvider, view: str, data: Any) -> PendingUnst
 
 
 async def _read_pending(
-    rpc: NearRpcClient, provider: LiquidProvider, account_id: str, block_id: int
+    rpc: NearRpcClient, provider: LiquidProvider, account_id: str
 ) -> tuple[PendingUnstake | None, list[str]]:
     missing: list[str] = []
     for view in provider.account_views:
         try:
-            data = await rpc.view_function(provider.contract_id, view, {"account_id": account_id}, block_id=block_id)
+            data = await rpc.view_function(provider.contract_id, view, {"account_id": account_id})
         except errors.MethodNotFound:
             missing.append(view)
             continue
@@ -187,10 +187,6 @@ async def _optional(coro: Any) -> Any:
         return None
 
 
-async def _none() -> None:
-    return None
-
-
 def _instant_quote(provider: LiquidProvider, raw: Any, asked: bool, value: int, notes: list[str]) -> InstantQuote | None:
     if not asked:
         return None
@@ -209,37 +205,45 @@ async def read_position(
     *,
     withdraw_amount: int | None = None,
     with_settlement: bool = False,
+    with_exit: bool = True,
 ) -> LiquidPosition:
-    """One provider's position for `account_id`; raises NearError when the balance or price cannot be read.
+    """One provider's position for `account_id` at one block (`rpc.at_final()`); raises NearError when the balance or
+    price cannot be read.
 
-    `withdraw_amount`: the readiness is checked for that amount (default: everything pending).
-    `with_settlement`: also read LiNEAR's/Rhea's settlement epoch(s), for the wait of a new unstake."""
+    Round trip 1: balance, price, the account's pending unstake (and `with_settlement`: LiNEAR's/Rhea's settlement
+    epoch(s), for the wait of a new unstake); round trip 2: the readiness check of a pending unstake (for
+    `withdraw_amount`, default everything pending) and, `with_exit`, Meta Pool's instant-exit quote and live delay."""
+    rpc = rpc.at_final()
     contract = provider.contract_id
-    first = await rpc.call_function(contract, "ft_balance_of", {"account_id": account_id})
+
+    async def view(method: str, args: dict[str, Any] | None = None) -> Any:
+        return await rpc.view_function(contract, method, args or {})
+
+    first, price_raw, (pending, notes), *settled = await asyncio.gather(
+        rpc.call_function(contract, "ft_balance_of", {"account_id": account_id}),
+        view(provider.price_method),
+        _read_pending(rpc, provider, account_id),
+        *([read_settlement_epochs(rpc, provider)] if with_settlement else []),
+    )
+    settlements = settled[0] if settled else None
     try:
         raw_balance = first.decoded()
     except ValueError as exc:
         raise errors.MalformedResponse(f"{contract}.ft_balance_of returned something that is not JSON.") from exc
     balance = _u128(raw_balance, f"{contract}.ft_balance_of")
     height = first.block_height
-
-    async def view(method: str, args: dict[str, Any] | None = None) -> Any:
-        return await rpc.view_function(contract, method, args or {}, block_id=height)
-
-    quote_asked = provider.instant_exit == "liquid_unstake" and balance > 0
-    price_raw, (pending, notes), quote_raw, settlements = await asyncio.gather(
-        view(provider.price_method),
-        _read_pending(rpc, provider, account_id, height),
-        _optional(view("get_near_amount_sell_stnear", {"stnear_to_sell": str(balance)})) if quote_asked else _none(),
-        read_settlement_epochs(rpc, provider, height) if with_settlement else _none(),
-    )
     price = _u128(price_raw, f"{contract}.{provider.price_method}")
     value = near_value(balance, price)
-    delay, readiness = await asyncio.gather(
-        _optional(view("compute_current_unstaking_delay", {"amount": str(value)}))
-        if provider.key == "metapool" and value > 0 else _none(),
+    quote_asked = with_exit and provider.instant_exit == "liquid_unstake" and balance > 0
+    delay_asked = with_exit and provider.key == "metapool" and value > 0
+    # Only the reads asked for are gathered: a burst runs this for every provider of every answer.
+    readiness, *extras = await asyncio.gather(
         read_readiness(rpc, provider, account_id, pending, height, withdraw_amount),
+        *([_optional(view("get_near_amount_sell_stnear", {"stnear_to_sell": str(balance)}))] if quote_asked else []),
+        *([_optional(view("compute_current_unstaking_delay", {"amount": str(value)}))] if delay_asked else []),
     )
+    quote_raw = extras.pop(0) if quote_asked else None
+    delay = extras.pop(0) if delay_asked else None
     live_delay = delay if isinstance(delay, int) and not isinstance(delay, bool) and delay > 0 else None
     return LiquidPosition(
         provider=provider,
@@ -257,12 +261,13 @@ async def read_position(
 
 
 async def read_positions(
-    rpc: NearRpcClient, network: str, account_id: str, *, with_settlement: bool = False
+    rpc: NearRpcClient, network: str, account_id: str, *, with_settlement: bool = False, with_exit: bool = True,
 ) -> list[tuple[LiquidProvider, LiquidPosition | errors.NearError]]:
-    """Every provider of `network`, read concurrently; a provider's NearError is returned in its place."""
+    """Every provider of `network`, read concurrently at one block; a provider's NearError is returned in its place."""
     providers = providers_for(network)
+    rpc = rpc.at_final()
     reads = await asyncio.gather(
-        *(read_position(rpc, p, account_id, with_settlement=with_settlement) for p in providers),
+        *(read_position(rpc, p, account_id, with_settlement=with_settlement, with_exit=with_exit) for p in providers),
         return_exceptions=True,
     )
     out: list[tuple[LiquidProvider, LiquidPosition | errors.NearError]] = []

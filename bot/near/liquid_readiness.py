@@ -181,14 +181,15 @@ async def read_readiness(
 # --- a delayed unstake sent now -----------------------------------------------------------------------------------
 
 
-async def read_settlement_epochs(rpc: NearRpcClient, provider: LiquidProvider, block_id: int) -> tuple[int, ...] | None:
+async def read_settlement_epochs(rpc: NearRpcClient, provider: LiquidProvider) -> tuple[int, ...] | None:
     """LiNEAR's (last_settlement_epoch,) or Rhea's (last_settlement_epoch, last_settlement_initiated_epoch) from
-    the end of the contract's STATE; None when unreadable or not applicable (Meta Pool has no settlement +1)."""
+    the end of the contract's STATE (at `rpc`'s block); None when unreadable or not applicable (Meta Pool has no
+    settlement +1)."""
     count = SETTLEMENT_FIELDS.get(provider.key)
     if count is None:
         return None
     try:
-        raw = await exact_state_value(rpc, provider.contract_id, STATE_KEY, block_id)
+        raw = await exact_state_value(rpc, provider.contract_id, STATE_KEY)
     except errors.NearError:
         return None  # a node refusing view_state (too large, old node) only makes the +1 unknown
     if raw is None or len(raw) < 8 * count:

@@ -4,12 +4,15 @@ No view method exposes it (near-staking.md §2.3), so it comes from the contract
 index key  = prefix + "i" + borsh(account_id)  -> u64 LE index
 value key  = prefix + "v" + u64_le(index)      -> Account {unstaked u128, stake_shares u128, epoch u64} (40 bytes)
 with prefix b"u" for core pools (*.poolv1.near) and b"\\x00" for staking-farm (*.pool.near).
-Both reads are pinned to one block so a swap_remove between them cannot mix up delegators.
+Both reads are pinned to one block so a swap_remove between them cannot mix up delegators. The index key depends only
+on the layout and the account id, so its read can go out together with the pool's `get_account` (`likely_layout`
+guesses the layout from the pool's factory suffix; the code hash decides).
 """
 
 from __future__ import annotations
 
 import struct
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -44,6 +47,13 @@ def map_prefix(kind: ContractKind) -> bytes:
     return b"\x00" if kind is ContractKind.STAKING_FARM else b"u"
 
 
+def likely_layout(pool_id: str) -> ContractKind:
+    """The layout to try first, before the code hash is known: staking-farm pools are deployed by the `pool.near`
+    factory, core pools by `poolv1.near` (near-staking.md §2.7). Only a guess to save a round trip; a wrong one
+    costs that round trip, never a wrong figure (the record is checked against `get_account`)."""
+    return ContractKind.STAKING_FARM if pool_id.endswith(".pool.near") else ContractKind.POOLV1
+
+
 def borsh_string(text: str) -> bytes:
     data = text.encode("utf-8")
     return struct.pack("<I", len(data)) + data
@@ -67,7 +77,7 @@ def decode_account_record(raw: bytes) -> PoolAccountRecord:
     return PoolAccountRecord(unstaked, shares, epoch)
 
 
-async def exact_state_value(rpc: NearRpcClient, pool_id: str, key: bytes, block_id: int) -> bytes | None:
+async def exact_state_value(rpc: NearRpcClient, pool_id: str, key: bytes, block_id: int | None = None) -> bytes | None:
     """The value stored under exactly `key`, asking for a paginated read first (nearcore 2.13+, §3.3)."""
     try:
         result = await rpc.view_state(pool_id, key, limit=1, block_id=block_id)
@@ -80,13 +90,22 @@ async def exact_state_value(rpc: NearRpcClient, pool_id: str, key: bytes, block_
     return None
 
 
+def read_index(rpc: NearRpcClient, pool_id: str, account_id: str, kind: ContractKind) -> Awaitable[bytes | None]:
+    """The read of the delegator's index entry in `kind`'s layout (at `rpc`'s block)."""
+    return exact_state_value(rpc, pool_id, index_key(map_prefix(kind), account_id))
+
+
 async def read_pool_account(
-    rpc: NearRpcClient, pool_id: str, account_id: str, kind: ContractKind, block_id: int
+    rpc: NearRpcClient, pool_id: str, account_id: str, kind: ContractKind, block_id: int | None = None,
+    *, index_read: Awaitable[bytes | None] | None = None,
 ) -> StateRead:
-    """The delegator's record from storage, or an honest 'unknown' with the reason."""
+    """The delegator's record from storage, or an honest 'unknown' with the reason. `index_read`: the index entry's
+    read when it was started earlier (`read_index`)."""
     prefix = map_prefix(kind)
     try:
-        raw_index = await exact_state_value(rpc, pool_id, index_key(prefix, account_id), block_id)
+        if index_read is None:
+            index_read = exact_state_value(rpc, pool_id, index_key(prefix, account_id), block_id)
+        raw_index = await index_read
         if raw_index is None:
             return StateRead(None, StateSource.UNKNOWN, "the pool's storage has no record for this account")
         if len(raw_index) != 8:

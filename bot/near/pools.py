@@ -79,15 +79,14 @@ async def get_delegation(rpc: NearRpcClient, pool_id: str, account_id: str) -> D
 
 
 async def get_pool_facts(rpc: NearRpcClient, pool_id: str) -> PoolFacts:
-    """Owner, fee, total stake, paused flag and delegator count, read concurrently."""
-    account = await rpc.view_account(pool_id)
-    if not account.has_contract:
-        raise NotAStakingPool(pool_id, "it is a plain account with no contract.")
+    """Owner, fee, total stake, paused flag and delegator count, read concurrently with the account (one round
+    trip)."""
 
     async def view(method: str) -> Any:
         return await rpc.view_function(pool_id, method, {})
 
-    results = await asyncio.gather(
+    account, *results = await asyncio.gather(
+        rpc.view_account(pool_id),
         view("get_owner_id"),
         view("get_reward_fee_fraction"),
         view("get_total_staked_balance"),
@@ -95,6 +94,10 @@ async def get_pool_facts(rpc: NearRpcClient, pool_id: str) -> PoolFacts:
         view("get_number_of_accounts"),
         return_exceptions=True,
     )
+    if isinstance(account, BaseException):
+        raise account
+    if not account.has_contract:
+        raise NotAStakingPool(pool_id, "it is a plain account with no contract.")
     owner, fee, total, paused, count = results
     for outcome in (owner, fee, total, paused):
         if isinstance(outcome, errors.MethodNotFound):

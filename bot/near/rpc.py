@@ -1,12 +1,13 @@
-"""Async NEAR JSON-RPC client over httpx.
+"""Async NEAR JSON-RPC client (HTTP through aiohttp, bot/near/http.py).
 
 Why not py-near's JsonProvider: it has a 600 s default timeout, no retries, asks every endpoint again on a
 legitimate error and collapses non-200 answers into one exception (near-rpc.md §5.2-5.3).
 
 This client gives: endpoint failover, retries with exponential backoff and full jitter on timeouts,
-connection errors, 408/429/5xx (honouring Retry-After), an overall deadline per call, a concurrency limit per
-endpoint, coalescing of identical in-flight requests, and a short TTL cache for `final` reads (errors are
-never cached).
+connection errors, 408/429/5xx (honouring Retry-After), an overall deadline per call, a limit of requests in flight
+per endpoint, one request per distinct read in flight (bot/near/shared_reads.py), a short TTL cache for `final` reads
+and a long one for reads at a named block (values and definitive errors; transient errors are never kept), and
+one block per answer at no extra round trip (`at_final`, `BlockPin`).
 """
 
 from __future__ import annotations
@@ -14,20 +15,18 @@ from __future__ import annotations
 import asyncio
 import base64
 import copy
-import itertools
 import json
 import logging
 import random
 import time
-from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-import httpx
 from pydantic import ValidationError
 
 from bot.near import errors
+from bot.near.block_pin import BlockPin, LastFinal
+from bot.near.http import HttpClient, HttpReply, HttpTimeout, HttpUnreachable, RequestObserver
 from bot.near.models import (
     AccessKeyView,
     AccountView,
@@ -38,60 +37,30 @@ from bot.near.models import (
     ValidatorsResponse,
     ViewStateResult,
 )
-from bot.near.rpc_errors import (
-    Failure,
-    Retry,
-    describe_request,
-    from_error_object,
-    from_http_status,
-    from_legacy_result_error,
-    parse_retry_after,
-)
+from bot.near.rpc_errors import Failure, Retry, decode_reply
+from bot.near.rpc_policy import RpcPolicy, RpcStats, backoff_delay
+from bot.near.shared_reads import SharedReads
+from bot.near.slots import FairSlots
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class RpcPolicy:
-    """Timeouts and retry budget. Defaults keep a Discord answer inside its 15 min followup window and
-    a console answer snappy; the deadline bounds everything."""
-
-    connect_timeout: float = 3.0
-    read_timeout: float = 8.0
-    deadline: float = 12.0
-    max_attempts: int = 6
-    backoff_base: float = 0.2
-    backoff_max: float = 3.0
-    max_retry_after: float = 10.0
-    per_endpoint_concurrency: int = 16
-    cache_ttl: float = 1.5
-    immutable_cache_ttl: float = 300.0
-    cache_max_entries: int = 4096  # the cache's size is capped, whatever the request rate
-    unhealthy_cooldown: float = 15.0
+def _is_answer(error: BaseException) -> bool:
+    """An error that is a node's answer about a block (kept like a value), not a failure to get one."""
+    return isinstance(error, errors.NearError) and error.block_height is not None
 
 
-@dataclass
-class RpcStats:
-    """Counters for benchmarks and tests: what actually went over the wire."""
-
-    http_requests: int = 0
-    calls: int = 0
-    cache_hits: int = 0
-    coalesced: int = 0
-    by_method: Counter[str] = field(default_factory=Counter)
+def _unwrap(answer: Any) -> Any:
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer
 
 
-def backoff_delay(policy: RpcPolicy, rng: random.Random, round_number: int, retry_after: Sequence[float]) -> float | None:
-    """Seconds to wait before the next round: the shortest Retry-After asked for (plus jitter), else exponential
-    backoff with jitter; None when a provider asks for longer than the policy allows (give up and say so)."""
-    if retry_after:
-        wait = min(retry_after)
-        if wait > policy.max_retry_after:
-            return None
-        return wait + rng.uniform(0, policy.backoff_base)
-    cap = min(policy.backoff_max, policy.backoff_base * (2**round_number))
-    return rng.uniform(cap / 2, cap)
+def _read_key(method: str, params: Any, parse: Callable[[Any], Any]) -> str:
+    # Params are flat JSON objects (or `[null]`) of strings and numbers: their sorted repr identifies a read.
+    shown = sorted(params.items()) if isinstance(params, dict) else params
+    return repr((method, shown, getattr(parse, "__qualname__", "")))
 
 
 class NearRpcClient:
@@ -100,7 +69,7 @@ class NearRpcClient:
         urls: Sequence[str],
         policy: RpcPolicy | None = None,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
+        observer: RequestObserver | None = None,
         rng: random.Random | None = None,
     ) -> None:
         if not urls:
@@ -108,36 +77,27 @@ class NearRpcClient:
         self.urls = list(dict.fromkeys(u.rstrip("/") or u for u in urls))
         self.policy = policy or RpcPolicy()
         self.stats = RpcStats()
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(
-                connect=self.policy.connect_timeout,
-                read=self.policy.read_timeout,
-                write=self.policy.read_timeout,
-                pool=self.policy.deadline,
-            ),
-            transport=transport,
+        self._http = HttpClient(
+            connect_timeout=self.policy.connect_timeout,
+            read_timeout=self.policy.read_timeout,
+            max_connections=self.policy.per_endpoint_concurrency * len(self.urls),
             headers={"Content-Type": "application/json", "User-Agent": "near-staking-assistant"},
-            # Requests queue on our per-endpoint semaphores, never inside httpcore's pool (its queue is quadratic).
-            limits=httpx.Limits(
-                max_connections=self.policy.per_endpoint_concurrency * len(self.urls),
-                max_keepalive_connections=self.policy.per_endpoint_concurrency * len(self.urls),
-            ),
+            observer=observer,
         )
-        self._semaphores = {url: asyncio.Semaphore(self.policy.per_endpoint_concurrency) for url in self.urls}
+        # Requests queue on these, oldest question first, never inside the connection pool.
+        self._slots = {url: FairSlots(self.policy.per_endpoint_concurrency) for url in self.urls}
         self._unhealthy_until: dict[str, float] = {}
-        self._inflight: dict[str, asyncio.Future[Any]] = {}
-        self._cache: dict[str, tuple[float, Any]] = {}
+        self._reads = SharedReads(self.stats, max_entries=self.policy.cache_max_entries)
         self._rng = rng or random.Random()
         self._request_id = 0
-        # Set on a copy made by `at_block`: every read of that copy describes this one block.
-        self.pinned_block: Block | None = None
+        # Set on a copy made by `at_block` / `at_final`: every read of that copy describes one block.
+        self._pin: BlockPin | None = None
+        self._per_epoch: dict[str, tuple[str, Any]] = {}  # name -> (epoch id, value), see `per_epoch`
+        self._last_final = LastFinal()
 
     async def aclose(self) -> None:
         # Shared reads outlive the callers that gave up on them: stop them before the HTTP client goes.
-        pending = list(self._inflight.values())
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        await self._reads.aclose()
         await self._http.aclose()
 
     async def __aenter__(self) -> NearRpcClient:
@@ -147,14 +107,51 @@ class NearRpcClient:
         await self.aclose()
 
     def clear_cache(self) -> None:
-        self._cache.clear()
+        """Forget every kept answer, the last final block seen and the per-epoch facts."""
+        self._reads.clear()
+        self._per_epoch.clear()
+        self._last_final.height, self._last_final.seen = -1, float("-inf")
 
     def at_block(self, block: Block) -> NearRpcClient:
         """This client pinned to `block`: `query` reads, `protocol_config` and `block()` itself describe that block
         (one block per answer). The copy shares connections, limits, caches and counters; close the original."""
         pinned = copy.copy(self)
-        pinned.pinned_block = block
+        pinned._pin = BlockPin(block)
         return pinned
+
+    def at_final(self) -> NearRpcClient:
+        """This client at one block: the latest final block when its first answer arrives (BlockPin). A client that
+        is already pinned is returned as it is, so every part of an answer can ask for it."""
+        if self._pin is not None:
+            return self
+        pinned = copy.copy(self)
+        pinned._pin = BlockPin(height=self._last_final.fresh(self.policy.cache_ttl))
+        return pinned
+
+    @property
+    def asked_at(self) -> float:
+        """When the answer this client reads for was asked for (now, for reads outside an answer)."""
+        return self._pin.asked_at if self._pin is not None else time.monotonic()
+
+    @property
+    def pinned_height(self) -> int | None:
+        """The answer's block height once it is fixed (None: not pinned, or no answer yet)."""
+        return self._pin.height if self._pin is not None else None
+
+    async def per_epoch(self, name: str, read: Callable[[], Awaitable[T]]) -> T:
+        """`read()` once per epoch, kept under the epoch of the answer's block: for a fact that changes at most once an
+        epoch or whose staleness within one cannot change an answer (a pool's code hash where it only picks the storage
+        layout to read, whatever is read being checked against the pool's own view). Failures are not kept."""
+        pin = self._pin
+        if pin is not None and pin.block is not None:
+            kept = self._per_epoch.get(name)
+            if kept is not None and kept[0] == pin.block.header.epoch_id:
+                return kept[1]  # type: ignore[no-any-return]
+        block, value = await asyncio.gather(self.block(), read())
+        if len(self._per_epoch) >= 4096:
+            self._per_epoch.clear()
+        self._per_epoch[name] = (block.header.epoch_id, value)
+        return value
 
     # ----------------------------------------------------------------- typed methods
 
@@ -162,10 +159,22 @@ class NearRpcClient:
         return await self.call("status", [], NodeStatus.model_validate, cacheable=False)
 
     async def block(self, *, block_id: int | str | None = None, finality: str = "final") -> Block:
-        if block_id is None and finality == "final" and self.pinned_block is not None:
-            return self.pinned_block
-        params: dict[str, Any] = {"block_id": block_id} if block_id is not None else {"finality": finality}
-        return await self.call("block", params, Block.model_validate)
+        pin = self._pin
+        if block_id is not None or finality != "final" or pin is None:
+            params: dict[str, Any] = {"block_id": block_id} if block_id is not None else {"finality": finality}
+            return await self.call("block", params, Block.model_validate)
+        if pin.block is None:
+            if pin.height is not None:
+                pin.block = await self.call("block", {"block_id": pin.height}, Block.model_validate)
+            else:
+                block = await self.call("block", {"finality": "final"}, Block.model_validate)
+                self._reads.keep(_read_key("block", {"block_id": block.header.height}, Block.model_validate),
+                                 self.policy.immutable_cache_ttl, block)
+                if not pin.settle(block.header.height):
+                    self.stats.rereads += 1
+                    return await self.block()
+                pin.block = pin.block or block
+        return pin.block
 
     async def validators(self, *, epoch_id: str | None = None) -> ValidatorsResponse:
         params: Any = {"epoch_id": epoch_id} if epoch_id else [None]
@@ -173,8 +182,13 @@ class NearRpcClient:
         return await self.call("validators", params, ValidatorsResponse.model_validate, cacheable=True)
 
     async def protocol_config(self) -> ProtocolConfig:
-        params = {"finality": "final"} if self.pinned_block is None else {"block_id": self.pinned_block.header.height}
-        return await self.call("EXPERIMENTAL_protocol_config", params, ProtocolConfig.model_validate)
+        # Read once an epoch: epoch_length only changes with a protocol upgrade, at an epoch's start.
+        async def read() -> ProtocolConfig:
+            height = self.pinned_height
+            params = {"finality": "final"} if height is None else {"block_id": height}
+            return await self.call("EXPERIMENTAL_protocol_config", params, ProtocolConfig.model_validate)
+
+        return await self.per_epoch("protocol_config", read)
 
     async def view_account(self, account_id: str, *, block_id: int | None = None) -> AccountView:
         return await self.query({"request_type": "view_account", "account_id": account_id}, AccountView, block_id)
@@ -227,49 +241,70 @@ class NearRpcClient:
         return await self.query(request, ViewStateResult, block_id)
 
     async def query(self, request: dict[str, Any], model: type[T], block_id: int | None = None) -> T:
-        params = dict(request)
-        if block_id is None and self.pinned_block is not None:
-            block_id = self.pinned_block.header.height
+        parse = model.model_validate  # type: ignore[attr-defined]
+        pin = self._pin
+        if block_id is None and pin is not None:
+            block_id = pin.height
         if block_id is not None:
-            params["block_id"] = block_id
-        else:
-            params["finality"] = "final"
-        return await self.call("query", params, model.model_validate)  # type: ignore[attr-defined]
+            return _unwrap(await self._query_at(request, parse, block_id))
+        answer = await self._final_answer(request, parse)
+        if pin is not None and not pin.settle(answer.block_height):
+            self.stats.rereads += 1  # from another block than the answer's: read it again there
+            answer = await self._query_at(request, parse, pin.height)  # type: ignore[arg-type]
+        return _unwrap(answer)
+
+    async def _final_answer(self, request: dict[str, Any], parse: Callable[[Any], Any]) -> Any:
+        """The answer at the latest final block: a value, or the NearError a node answered about that block
+        (returned, not raised). Other failures are raised."""
+        try:
+            answer = await self.call("query", {**request, "finality": "final"}, parse)
+        except errors.NearError as exc:
+            if exc.block_height is None:
+                raise  # no answer about a block: nothing to pin or read again
+            answer = exc
+        if self._pin is not None:
+            # The final block's answer is also the answer at that height: a read of an answer pinned there finds it.
+            self._reads.keep(_read_key("query", {**request, "block_id": answer.block_height}, parse),
+                             self.policy.immutable_cache_ttl, answer, is_error=isinstance(answer, BaseException))
+        return answer
+
+    async def _query_at(self, request: dict[str, Any], parse: Callable[[Any], Any], height: int) -> Any:
+        """The answer at block `height` (a value, or a NearError answered about that block, returned)."""
+        params = {**request, "block_id": height}
+        pinned = _read_key("query", params, parse)
+        final = None if self._reads.has(pinned) else self._reads.in_flight(
+            _read_key("query", {**request, "finality": "final"}, parse))
+        if final is not None:
+            # The same read is on its way at the final block, almost always this very block (answers that started
+            # before their block was known and answers that started after, in a burst): wait for it rather than send
+            # it twice, and send it pinned only if it came from another block.
+            try:
+                answer = await asyncio.shield(final)
+            except errors.NearError as exc:
+                answer = exc
+            if getattr(answer, "block_height", None) == height:
+                return answer
+        try:
+            return await self.call("query", params, parse, key=pinned)
+        except errors.NearError as exc:
+            if exc.block_height is None:
+                raise
+            return exc
 
     # ----------------------------------------------------------------- core
 
     async def call(
-        self, method: str, params: Any, parse: Callable[[Any], T], *, cacheable: bool | None = None
+        self, method: str, params: Any, parse: Callable[[Any], T], *, cacheable: bool | None = None,
+        key: str | None = None,
     ) -> T:
-        """One logical RPC call: cache, coalescing, then the retry loop."""
+        """One logical RPC call: kept answers, one request per distinct read in flight, then the retry loop."""
         self.stats.calls += 1
-        key = json.dumps([method, params, getattr(parse, "__qualname__", "")], sort_keys=True, default=str)
         ttl = self._ttl_for(params) if cacheable is None else (self.policy.cache_ttl if cacheable else 0.0)
-        if ttl > 0:
-            hit = self._cache.get(key)
-            if hit and hit[0] > time.monotonic():
-                self.stats.cache_hits += 1
-                return hit[1]
-        task = self._inflight.get(key)
-        if task is not None:
-            self.stats.coalesced += 1
-        else:
-            # One shared task per distinct request: a caller that gives up (cancelled interaction) does not
-            # cancel the read for the others waiting on it.
-            task = asyncio.ensure_future(self._call_with_retries(method, params, parse))
-            self._inflight[key] = task
-            task.add_done_callback(lambda done: self._finish(key, ttl, done))
-        return await asyncio.shield(task)
-
-    def _finish(self, key: str, ttl: float, task: asyncio.Future[Any]) -> None:
-        self._inflight.pop(key, None)
-        if task.cancelled() or task.exception() is not None:
-            return  # errors are never cached
-        if ttl > 0:
-            self._cache.pop(key, None)  # re-inserted at the end: the dict's order is the age order
-            self._cache[key] = (time.monotonic() + ttl, task.result())
-            if len(self._cache) > self.policy.cache_max_entries:
-                self._evict()
+        asked_at = self.asked_at
+        return await self._reads.read(
+            key or _read_key(method, params, parse), ttl, lambda: self._call_with_retries(method, params, parse, asked_at),
+            _is_answer,
+        )
 
     def _ttl_for(self, params: Any) -> float:
         if isinstance(params, dict):
@@ -279,16 +314,7 @@ class NearRpcClient:
                 return self.policy.immutable_cache_ttl
         return 0.0
 
-    def _evict(self) -> None:
-        """Expired entries first; then the oldest, down to three quarters of the cap (so this runs rarely)."""
-        now = time.monotonic()
-        for key in [k for k, (expires, _) in self._cache.items() if expires <= now]:
-            del self._cache[key]
-        excess = len(self._cache) - self.policy.cache_max_entries * 3 // 4
-        for key in list(itertools.islice(self._cache, max(0, excess))):
-            del self._cache[key]
-
-    async def _call_with_retries(self, method: str, params: Any, parse: Callable[[Any], T]) -> T:
+    async def _call_with_retries(self, method: str, params: Any, parse: Callable[[Any], T], asked_at: float) -> T:
         policy = self.policy
         started = time.monotonic()
         deadline = started + policy.deadline
@@ -306,7 +332,7 @@ class NearRpcClient:
                     break
                 attempt += 1
                 try:
-                    return await asyncio.wait_for(self._attempt(url, method, params, parse), timeout=remaining)
+                    return await asyncio.wait_for(self._attempt(url, method, params, parse, asked_at), timeout=remaining)
                 except Failure as failure:
                     last = failure
                 except TimeoutError:
@@ -365,51 +391,32 @@ class NearRpcClient:
             cooldown = failure.retry_after if failure.retry_after is not None else self.policy.unhealthy_cooldown
             self._unhealthy_until[url] = time.monotonic() + cooldown
 
-    async def _attempt(self, url: str, method: str, params: Any, parse: Callable[[Any], T]) -> T:
+    async def _attempt(self, url: str, method: str, params: Any, parse: Callable[[Any], T], asked_at: float) -> T:
         self._request_id += 1
         body = {"jsonrpc": "2.0", "id": str(self._request_id), "method": method, "params": params}
-        async with self._semaphores[url]:
+        async with self._slots[url].hold(asked_at):
             self.stats.http_requests += 1
             self.stats.by_method[method if method != "query" else f"query/{params.get('request_type')}"] += 1
             try:
-                response = await self._http.post(url, content=json.dumps(body).encode())
-            except httpx.TimeoutException as exc:
-                raise Failure(errors.RpcUnavailable(f"{url} timed out ({type(exc).__name__})."), Retry.BACKOFF) from exc
-            except httpx.HTTPError as exc:
-                raise Failure(errors.RpcUnavailable(f"{url} could not be reached ({type(exc).__name__})."), Retry.BACKOFF) from exc
-        value = self.interpret(url, response, method, params, parse)
+                reply = await self._http.request("POST", url, json.dumps(body).encode())
+            except HttpTimeout as exc:
+                raise Failure(errors.RpcUnavailable(f"{url} timed out ({exc})."), Retry.BACKOFF) from exc
+            except HttpUnreachable as exc:
+                raise Failure(errors.RpcUnavailable(f"{url} could not be reached ({exc})."), Retry.BACKOFF) from exc
+        value = self.interpret(url, reply, method, params, parse)
         self._unhealthy_until.pop(url, None)
+        if isinstance(params, dict) and params.get("finality") == "final":
+            height = value.header.height if isinstance(value, Block) else getattr(value, "block_height", None)
+            if isinstance(height, int):
+                self._last_final.saw(height)
         return value
 
-    def interpret(self, url: str, response: httpx.Response, method: str, params: Any, parse: Callable[[Any], T]) -> T:
+    def interpret(self, url: str, reply: HttpReply, method: str, params: Any, parse: Callable[[Any], T]) -> T:
         """An HTTP answer → the typed value, or a Failure saying what it was and whether to retry."""
-        result = self._decode(url, response, method, params)
+        result = decode_reply(url, reply.status, reply.content, reply.retry_after, method, params)
         try:
             return parse(result)
         except (ValidationError, ValueError, TypeError) as exc:
             raise Failure(
                 errors.MalformedResponse(f"{url} sent a {method} answer in an unexpected shape."), Retry.BACKOFF
             ) from exc
-
-    def _decode(self, url: str, response: httpx.Response, method: str, params: Any) -> Any:
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        try:
-            payload = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            payload = None
-        if isinstance(payload, dict) and "error" in payload and payload["error"] is not None:
-            failure = from_error_object(payload["error"], method, params)
-            if response.status_code == 429:
-                failure.rate_limited = True
-            if failure.retry_after is None:
-                failure.retry_after = retry_after
-            raise failure
-        if response.status_code != 200:
-            raise from_http_status(response.status_code, response.content, retry_after)
-        if not isinstance(payload, dict) or "result" not in payload:
-            raise Failure(errors.MalformedResponse(f"{url} sent a body that is not a JSON-RPC answer."), Retry.BACKOFF)
-        result = payload["result"]
-        if method == "query" and isinstance(result, dict) and isinstance(result.get("error"), str):
-            account_id, method_name = describe_request(method, params)
-            raise from_legacy_result_error(result["error"], account_id, method_name)
-        return result

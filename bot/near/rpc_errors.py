@@ -120,19 +120,38 @@ def _from_vm_object(vm_error: Any, account_id: str, method_name: str) -> errors.
     return errors.ContractExecutionError(account_id, method_name, f"{reason} ({named[:120]})" if named else reason)
 
 
-def from_legacy_result_error(text: str, account_id: str, method_name: str) -> Failure:
-    """HTTP-200 `result.error` string (near-rpc.md §3.1, item 2)."""
+def _at_block(error: errors.NearError, height: Any) -> errors.NearError:
+    """Mark a definitive answer with the block it describes (query errors carry `block_height`, near-rpc.md §3.2)."""
+    if isinstance(height, int) and not isinstance(height, bool) and height >= 0:
+        error.block_height = height
+    return error
+
+
+def from_legacy_result_error(text: str, account_id: str, method_name: str, block_height: Any = None) -> Failure:
+    """HTTP-200 `result.error` string (near-rpc.md §3.1, item 2), with the result's `block_height`."""
     if text.startswith("wasm execution failed with error:"):
-        return Failure(from_vm_error(text, account_id, method_name), Retry.NEVER)
-    if "does not exist while viewing" in text and "access key" not in text:
-        return Failure(errors.AccountNotFound(account_id), Retry.NEVER)
-    if text.startswith("access key ") and "does not exist while viewing" in text:  # nearcore process_query_response
-        return Failure(errors.UnknownAccessKey(account_id, text.split(" ")[2]), Retry.NEVER)
-    return Failure(errors.ContractExecutionError(account_id, method_name, text[:300]), Retry.NEVER)
+        error = from_vm_error(text, account_id, method_name)
+    elif "does not exist while viewing" in text and "access key" not in text:
+        error = errors.AccountNotFound(account_id)
+    elif text.startswith("access key ") and "does not exist while viewing" in text:  # nearcore process_query_response
+        error = errors.UnknownAccessKey(account_id, text.split(" ")[2])
+    else:
+        error = errors.ContractExecutionError(account_id, method_name, text[:300])
+    return Failure(_at_block(error, block_height), Retry.NEVER)
 
 
 def from_error_object(error: Any, method: str, params: Any) -> Failure:
-    """Top-level JSON-RPC `error` object, structured (name/cause) or legacy (code/message/data)."""
+    """Top-level JSON-RPC `error` object, structured (name/cause) or legacy (code/message/data). A definitive
+    answer about a block keeps that block's height (`cause.info.block_height`)."""
+    failure = _from_error_object(error, method, params)
+    if failure.retry is Retry.NEVER and isinstance(error, dict) and isinstance(error.get("cause"), dict):
+        info = error["cause"].get("info")
+        if isinstance(info, dict):
+            _at_block(failure.error, info.get("block_height"))
+    return failure
+
+
+def _from_error_object(error: Any, method: str, params: Any) -> Failure:
     account_id, method_name = describe_request(method, params)
     if not isinstance(error, dict):
         return Failure(errors.MalformedResponse(f"The RPC node sent an unreadable error: {str(error)[:200]}"), Retry.BACKOFF)
@@ -211,3 +230,31 @@ def parse_retry_after(value: str | None) -> float | None:
     except ValueError:
         return None
     return seconds if seconds >= 0 else None
+
+
+def decode_reply(
+    url: str, status: int, content: bytes, retry_after_header: str | None, method: str, params: Any
+) -> Any:
+    """A JSON-RPC answer's `result`, or the Failure it says: an error object, a non-200 status, a legacy
+    `result.error` string (with the block it describes), a body that is not a JSON-RPC answer."""
+    retry_after = parse_retry_after(retry_after_header)
+    try:
+        payload = json.loads(content)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        payload = None
+    if isinstance(payload, dict) and "error" in payload and payload["error"] is not None:
+        failure = from_error_object(payload["error"], method, params)
+        if status == 429:
+            failure.rate_limited = True
+        if failure.retry_after is None:
+            failure.retry_after = retry_after
+        raise failure
+    if status != 200:
+        raise from_http_status(status, content, retry_after)
+    if not isinstance(payload, dict) or "result" not in payload:
+        raise Failure(errors.MalformedResponse(f"{url} sent a body that is not a JSON-RPC answer."), Retry.BACKOFF)
+    result = payload["result"]
+    if method == "query" and isinstance(result, dict) and isinstance(result.get("error"), str):
+        account_id, method_name = describe_request(method, params)
+        raise from_legacy_result_error(result["error"], account_id, method_name, result.get("block_height"))
+    return result

@@ -33,7 +33,7 @@ async def read_all(chain: Chain, accounts: Iterable[str], rules: Sequence[RoleRu
     async def one(account_id: str) -> Holdings | errors.NearError:
         async with limit:
             try:
-                return await read_account(pinned, account_id, kinds, pools, (block.header.height, block.header.timestamp))
+                return await read_account(pinned, account_id, kinds, pools)
             except errors.NearError as exc:
                 return exc
 
@@ -42,13 +42,13 @@ async def read_all(chain: Chain, accounts: Iterable[str], rules: Sequence[RoleRu
     return block.header.height, dict(zip(names, found, strict=True))
 
 
-async def read_account(chain: Chain, account_id: str, kinds: set[str], pools: Sequence[str],
-                       block: tuple[int, int]) -> Holdings:
+async def read_account(chain: Chain, account_id: str, kinds: set[str], pools: Sequence[str]) -> Holdings:
+    """What `account_id` holds, read at the block `chain` is pinned to (its lockups' balances at that block's time)."""
     holdings = Holdings()
     stake_kinds = {"pool_stake", "total_stake"} & kinds
     lockup_ids: list[str] = []
     if "locked" in kinds or stake_kinds:
-        summaries, _itself, _notes = await lockup_summaries(chain, account_id, block=block)
+        summaries, _itself, _notes = await lockup_summaries(chain, account_id)
         holdings.locked = sum(s.locked_yocto for s in summaries)
         lockup_ids = [s.lockup_id for s in summaries]
     if stake_kinds:

@@ -4,17 +4,15 @@ wherever signing would fail or hurt them. Nothing here signs or could sign: ther
 from __future__ import annotations
 
 import asyncio
-import struct
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.near import errors
 from bot.near.cli_commands import near_cli_legacy, near_cli_rs
-from bot.near.contracts import POOL_CODE_HASHES, ContractKind, account_contract_kind
 from bot.near.liquid import LiquidProvider, providers_for
 from bot.near.models import AccountView
-from bot.near.pools import Delegation, NotAStakingPool, get_delegation
+from bot.near.pools import Delegation, get_delegation
 from bot.near.staking_calls import (
     pool_deposit_and_stake,
     pool_unstake,
@@ -25,9 +23,9 @@ from bot.near.staking_calls import (
 from bot.near.transactions import FunctionCall, UnsignedTransaction
 from bot.near.units import AmountError, format_near, parse_near_amount
 from bot.near.wallet_links import mynearwallet_sign_url, mynearwallet_staking_url
-from bot.services.chain import Chain
+from bot.services.chain import Chain, prefetch
 from bot.services.delegations import DUST_YOCTO, parse_account
-from bot.services.pool import validator_info
+from bot.services.pool_checks import PoolChecks, pool_warnings, share_price_check, verify_pool
 from bot.services.results import ActionCall, ActionResult, ActionTransaction
 from bot.services.status import STORAGE_YOCTO_PER_BYTE
 from bot.services.unbonding import get_unbonding
@@ -56,64 +54,6 @@ def parse_amount(text: str) -> int:
     if amount == 0:
         raise errors.InvalidInput("The amount must be more than zero.")
     return amount
-
-
-async def verify_pool(chain: Chain, pool_id: str) -> ContractKind:
-    """Refuse anything that is not a staking pool: a deposit to an arbitrary contract is how people get drained."""
-    account = await chain.rpc.view_account(pool_id)
-    kind = account_contract_kind(account)
-    if account.effective_code_hash in POOL_CODE_HASHES:
-        return kind
-    if not account.has_contract:
-        raise NotAStakingPool(pool_id, "it is a plain account with no contract. Sending stake there would be a transfer.")
-    try:
-        await asyncio.gather(
-            chain.rpc.view_function(pool_id, "get_reward_fee_fraction"),
-            chain.rpc.view_function(pool_id, "get_total_staked_balance"),
-            chain.rpc.view_function(pool_id, "get_account", {"account_id": pool_id}),
-        )
-    except (errors.MethodNotFound, errors.ContractPanic, errors.ContractExecutionError) as exc:
-        raise NotAStakingPool(
-            pool_id, "its contract is not a known staking pool and does not answer the staking-pool interface."
-        ) from exc
-    return ContractKind.UNKNOWN
-
-
-async def _share_price_check(chain: Chain, pool_id: str, kind: ContractKind, amount: int) -> str | None:
-    """Refusal text when `amount` buys no share (stake asserts shares > 0, near-staking.md §2.5)."""
-    if kind is not ContractKind.POOLV1:
-        return None  # only the core pool's STATE layout is documented (near-staking.md §3.1)
-    try:
-        result = await chain.rpc.view_state(pool_id, b"STATE", limit=1)
-    except errors.NearError:
-        return None
-    raw = next((item.value_bytes for item in result.values if item.key_bytes == b"STATE"), None)
-    totals = _pool_totals(raw) if raw else None
-    if totals is None:
-        return None
-    total_shares, total_staked = totals
-    if total_staked and amount * total_shares // total_staked == 0:
-        return (
-            f"{amount} yoctoNEAR is less than the price of one pool share "
-            f"({-(-total_staked // total_shares)} yoctoNEAR), so the pool would refuse it. Stake more."
-        )
-    return None
-
-
-def _pool_totals(raw: bytes) -> tuple[int, int] | None:
-    """(total_stake_shares, total_staked_balance) from the core pool's STATE (near-staking.md §3.1)."""
-    try:
-        (owner_len,) = struct.unpack_from("<I", raw, 0)
-        offset = 4 + owner_len
-        (key_len,) = struct.unpack_from("<I", raw, offset)
-        offset += 4 + key_len + 8 + 16  # stake key, last_epoch_height, last_total_balance
-        total_shares = int.from_bytes(raw[offset : offset + 16], "little")
-        total_staked = int.from_bytes(raw[offset + 16 : offset + 32], "little")
-    except struct.error:
-        return None
-    if len(raw) < offset + 32 or total_shares == 0:
-        return None
-    return total_shares, total_staked
 
 
 SIGN_STEPS = [
@@ -208,24 +148,6 @@ def _liquid_provider(chain: Chain, pool_id: str) -> LiquidProvider | None:
     return next((p for p in providers_for(chain.network) if p.contract_id == pool_id), None)
 
 
-async def pool_warnings(chain: Chain, pool_id: str, kind: ContractKind) -> list[str]:
-    """Why new stake at `pool_id` would not earn: unknown code, paused, kicked out, leaving the validator set."""
-    validators, paused = await asyncio.gather(
-        chain.rpc.validators(), chain.rpc.view_function(pool_id, "is_staking_paused")
-    )
-    warnings: list[str] = []
-    if kind is ContractKind.UNKNOWN:
-        warnings.append(f"{pool_id} runs contract code the bot does not recognise, though it answers like a pool.")
-    if paused is True:
-        warnings.append(f"{pool_id} has paused staking: new stake earns no rewards until the owner resumes it.")
-    info = validator_info(pool_id, validators)
-    if info.status == "kicked_out":
-        warnings.append(f"{pool_id} was kicked out of the validator set ({info.kickout_reason}): stake there earns nothing now.")
-    elif not info.in_next_epoch:
-        warnings.append(f"{pool_id} is not in the next epoch's validator set: new stake will not earn rewards then.")
-    return warnings
-
-
 async def _lockup_hint(chain: Chain, account_id: str, pool_id: str | None = None, amount: int | None = None) -> str:
     """A sentence offering --from-lockup when the account's lockup holds what the plain action lacks ("" if not)."""
     from bot.services.lockup_actions import lockup_offer  # the lockup flow imports this module
@@ -243,18 +165,24 @@ async def plan_stake(
     """Stake with a pool, a liquid-staking contract (routed by contract id) or, `from_lockup` (or a named
     `lockup_id`), through the lockup."""
     account_id, pool_id = parse_account(account_id), parse_account(pool_id)
+    # One block, one round trip: what a stake with a pool reads goes out at once, with the check whether the signer
+    # is itself a lockup; the checks then run in the order they matter.
+    chain = chain.at_final()
+    provider = _liquid_provider(chain, pool_id)
+    plain = not (from_lockup or lockup_id) and provider is None
+    checks = PoolChecks.start(chain, pool_id) if plain else None
+    account_read = prefetch(chain.rpc.view_account(account_id)) if plain else None
     if from_lockup or lockup_id or await _signs_as_lockup(chain, account_id):
         from bot.services.lockup_actions import plan_lockup_stake
 
         return await plan_lockup_stake(chain, account_id, pool_id, amount_text, lockup_id)
-    provider = _liquid_provider(chain, pool_id)
     if provider is not None:
         from bot.services.liquid_actions import plan_liquid_stake
 
         return await plan_liquid_stake(chain, account_id, provider, amount_text)
+    assert checks is not None and account_read is not None
     amount = parse_amount(amount_text)
-    kind = await verify_pool(chain, pool_id)
-    account = await chain.rpc.view_account(account_id)
+    kind, account = await _in_order(checks.kind, account_read)
     spendable = spendable_of(account)
     if amount > spendable:
         hint = await _lockup_hint(chain, account_id, None, amount)
@@ -262,10 +190,10 @@ async def plan_stake(
             f"{account_id} can stake at most {format_near(spendable)} (balance {format_near(account.amount)}, "
             f"minus storage and {format_near(GAS_RESERVE_YOCTO)} kept for fees). Try a smaller amount.{hint}"
         )
-    too_small = await _share_price_check(chain, pool_id, kind, amount)
+    too_small = await share_price_check(chain, pool_id, kind, amount, checks.state)
     if too_small:
         raise ActionRefused(too_small)
-    warnings = await pool_warnings(chain, pool_id, kind)
+    warnings = await pool_warnings(chain, pool_id, kind, checks.standing)
     tx = UnsignedTransaction(account_id, pool_id, (pool_deposit_and_stake(amount),))
     summary = f"Stake {format_near(amount)} with {pool_id} from {account_id} (deposit_and_stake)."
     return _build(chain, "stake", account_id, pool_id, amount, summary, tx, warnings, "stake")
@@ -282,9 +210,19 @@ async def _signs_as_lockup(chain: Chain, account_id: str) -> bool:
         return False
 
 
+async def _in_order(*reads: Awaitable[Any]) -> list[Any]:
+    """Every read at once; a failure is raised in the order given (the pool's before the account's), as if the reads
+    had been made one after another."""
+    outcomes = await asyncio.gather(*reads, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return outcomes
+
+
 async def _delegation(chain: Chain, account_id: str, pool_id: str) -> Delegation:
-    await verify_pool(chain, pool_id)
-    return await get_delegation(chain.rpc, pool_id, account_id)
+    _, delegation = await _in_order(verify_pool(chain, pool_id), get_delegation(chain.rpc, pool_id, account_id))
+    return delegation  # type: ignore[no-any-return]
 
 
 async def plan_unstake(
@@ -293,7 +231,11 @@ async def plan_unstake(
 ) -> ActionResult:
     """Unstake from a pool, a liquid-staking contract (`instant`: Meta Pool's liquid_unstake) or the lockup's pool."""
     account_id, pool_id = parse_account(account_id), parse_account(pool_id)
+    chain = chain.at_final()
     provider = _liquid_provider(chain, pool_id)
+    # Read with the check whether the signer is itself a lockup (one round trip).
+    plain = not (from_lockup or lockup_id or instant) and provider is None
+    delegation_read = prefetch(_delegation(chain, account_id, pool_id)) if plain else None
     if from_lockup or lockup_id or (not instant and await _signs_as_lockup(chain, account_id)):
         if instant:
             raise ActionRefused("--instant applies to liquid-staking tokens only; a lockup unstakes from a pool.")
@@ -311,7 +253,8 @@ async def plan_unstake(
         )
     unstake_all = amount_text.strip().lower() == "all"
     amount = None if unstake_all else parse_amount(amount_text)
-    delegation = await _delegation(chain, account_id, pool_id)
+    assert delegation_read is not None
+    delegation = await delegation_read
     if delegation.staked == 0:
         hint = await _lockup_hint(chain, account_id, pool_id)
         raise ActionRefused(f"{account_id} has nothing staked in {pool_id}, so there is nothing to unstake.{hint}")
@@ -360,18 +303,23 @@ async def plan_withdraw(
 ) -> ActionResult:
     """Withdraw unstaked NEAR from a pool, a liquid-staking contract or (`from_lockup`) the lockup's pool."""
     account_id, pool_id = parse_account(account_id), parse_account(pool_id)
+    chain = chain.at_final()
+    provider = _liquid_provider(chain, pool_id)
+    # Read with the check whether the signer is itself a lockup (one round trip).
+    plain = not (from_lockup or lockup_id) and provider is None
+    delegation_read = prefetch(_delegation(chain, account_id, pool_id)) if plain else None
     if from_lockup or lockup_id or await _signs_as_lockup(chain, account_id):
         from bot.services.lockup_actions import plan_lockup_withdraw
 
         return await plan_lockup_withdraw(chain, account_id, pool_id, amount_text, lockup_id)
-    provider = _liquid_provider(chain, pool_id)
     if provider is not None:
         from bot.services.liquid_actions import plan_liquid_withdraw
 
         return await plan_liquid_withdraw(chain, account_id, provider, amount_text)
     withdraw_all = amount_text is None or amount_text.strip().lower() == "all"
     amount = None if withdraw_all else parse_amount(amount_text)  # type: ignore[arg-type]
-    delegation = await _delegation(chain, account_id, pool_id)
+    assert delegation_read is not None
+    delegation = await delegation_read
     if delegation.unstaked == 0:
         hint = await _lockup_hint(chain, account_id, pool_id)
         raise ActionRefused(

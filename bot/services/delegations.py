@@ -74,7 +74,7 @@ def validator_set_pools(validators: ValidatorsResponse) -> list[str]:
 async def index_pools(chain: Chain, account_id: str) -> IndexedPools | None:
     """The pools the staking index lists, or None when it cannot say."""
     try:
-        return await chain.indexer.staking_pools(account_id)
+        return await chain.indexer.staking_pools(account_id, asked_at=chain.rpc.asked_at)
     except errors.IndexerUnavailable:
         return None
 

@@ -241,7 +241,7 @@ async def get_diagnose(
     named = [parse_account(p) for p in pools]
     named_lockups = [parse_account(x) for x in lockups]
     # One block for the whole triage: status, unbonding, the lockups and the validator set all describe it.
-    chain = chain.at(await chain.rpc.block())
+    chain = chain.at_final()
     status_read, unbonding_read, epoch_read = await asyncio.gather(
         get_status(chain, account_id, named, lockups=named_lockups, linked=linked, scan=True),
         get_unbonding(chain, account_id, lockups=named_lockups, linked=linked, scan=True, also=named),

@@ -27,11 +27,12 @@ RULES = [
 
 
 async def _scan(
-    chain: Chain, account_id: str, *, with_settlement: bool = False
+    chain: Chain, account_id: str, *, with_settlement: bool = False, with_exit: bool = False,
 ) -> tuple[list[near_liquid.LiquidPosition], list[PoolProblem]]:
     positions: list[near_liquid.LiquidPosition] = []
     problems: list[PoolProblem] = []
-    reads = await near_liquid.read_positions(chain.rpc, chain.network, account_id, with_settlement=with_settlement)
+    reads = await near_liquid.read_positions(chain.rpc, chain.network, account_id, with_settlement=with_settlement,
+                                             with_exit=with_exit)
     for provider, read in reads:
         if isinstance(read, errors.NearError):
             problems.append(
@@ -139,10 +140,11 @@ def _position(position: near_liquid.LiquidPosition, clock: EpochClock) -> Liquid
 async def get_liquid(chain: Chain, account_id: str) -> LiquidResult:
     """The `liquid` command: every liquid-staking position with value, pending unstake and exit options."""
     account_id = parse_account(account_id)
+    chain = chain.at_final()
     account, clock, scan = await asyncio.gather(
         chain.rpc.view_account(account_id),  # unknown accounts are an error, not "no positions"
         read_epoch_clock(chain.rpc),
-        _scan(chain, account_id, with_settlement=True),
+        _scan(chain, account_id, with_settlement=True, with_exit=True),
         return_exceptions=True,
     )
     for outcome in (account, clock, scan):

@@ -42,7 +42,7 @@ from bot.services.actions import (
     spendable_of,
     utc_text,
 )
-from bot.services.chain import Chain
+from bot.services.chain import Chain, prefetch
 from bot.services.results import ActionResult
 
 # liquid_unstake fails when it would pay less than `min_expected_near`. The bot asks for the live quote minus
@@ -115,6 +115,9 @@ def _u128(value: Any) -> int | None:
 async def plan_liquid_stake(chain: Chain, account_id: str, provider: LiquidProvider, amount_text: str) -> ActionResult:
     amount = parse_amount(amount_text)
     contract = provider.contract_id
+    chain = chain.at_final()
+    # Read with the rest (one round trip); the checks below find the answers among the shared reads.
+    prefetch(_optional_view(chain, contract, "get_contract_state" if provider.key == "metapool" else "is_paused"))
     account, position, charge = await asyncio.gather(
         chain.rpc.view_account(account_id),
         near_liquid.read_position(chain.rpc, provider, account_id),
@@ -253,6 +256,13 @@ async def plan_liquid_unstake(
             "on a DEX (Rhea Finance, for example), which costs a swap fee and price impact. The bot makes no link "
             f"for swaps. Without --instant it prepares the delayed unstake ({provider.delay_epochs}+ epochs, no fee)."
         )
+    chain = chain.at_final()
+    if provider.key == "metapool":
+        # Read with the position (one round trip); the is_close check and the instant quote find them among the shared
+        # reads.
+        prefetch(_optional_view(chain, contract, "get_contract_state"))
+        if token_amount is not None:
+            prefetch(_quote(chain, provider, token_amount))
     position, clock = await asyncio.gather(
         near_liquid.read_position(chain.rpc, provider, account_id, with_settlement=True), read_epoch_clock(chain.rpc)
     )
@@ -365,6 +375,7 @@ async def plan_liquid_withdraw(
     withdraw_all = amount_text is None or amount_text.strip().lower() == "all"
     amount = None if withdraw_all else parse_amount(amount_text)  # type: ignore[arg-type]
     contract = provider.contract_id
+    chain = chain.at_final()
     position, clock = await asyncio.gather(
         near_liquid.read_position(chain.rpc, provider, account_id, withdraw_amount=amount), read_epoch_clock(chain.rpc)
     )

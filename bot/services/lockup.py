@@ -2,8 +2,8 @@
 owner must do to move more.
 
 Reads, all pinned to one final block (near-staking.md §4, bot/services/lockup_read.py): round trip 1 the block (its
-timestamp is "now"); round trip 2 the lockup candidates' `view_account`, `view_state` of key `STATE` and, for answers
-about now, the contract's own balance views; round trip 3 the selected pool's `get_account` for the lockup. The
+timestamp is "now"), the lockup candidates' `view_account`, `view_state` of key `STATE` and, for answers about now,
+the contract's own balance views; round trip 2 the selected pool's `get_account` for the lockup. The
 balances are computed with `bot.near.lockup` (foundation family, §4.5) or `bot.near.venear` (House of Stake) and
 compared with the contract's own views: a disagreement is reported, never hidden.
 """
@@ -38,7 +38,6 @@ from bot.services.lockup_read import (
     NoLockup,
     NotALockup,
     VenearRead,
-    final_block,
     find_lockups,
     read_lockup,
     resolve_lockup_ids,
@@ -331,15 +330,13 @@ def summarize(read: AnyLockupRead) -> LockupSummary:
 
 
 async def lockup_summaries(
-    chain: Chain, owner_id: str, named: Sequence[str] = (), *, block: tuple[int, int] | None = None,
-    linked: Sequence[str] = (),
+    chain: Chain, owner_id: str, named: Sequence[str] = (), *, linked: Sequence[str] = (),
 ) -> tuple[list[LockupSummary], LockupSummary | None, list[str]]:
-    """(the owner's lockups, the account itself when it is a lockup, notes) for `status`, at one final block.
+    """(the owner's lockups, the account itself when it is a lockup, notes) for `status`, at the answer's block.
 
     Failures to read the chain propagate as typed errors; a lockup whose state cannot be computed becomes a note.
     """
-    height, now_ns = block or await final_block(chain)
-    found = await find_lockups(chain, owner_id, named, height=height, now_ns=now_ns, linked=linked)
+    found = await find_lockups(chain, owner_id, named, linked=linked)
     notes = list(found.notes)
     summaries = []
     for read in found.reads:

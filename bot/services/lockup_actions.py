@@ -31,15 +31,12 @@ from bot.services.actions import (
     ActionRefused,
     _liquid_provider,
     _not_yet_text,
-    _share_price_check,
     build_action,
     parse_amount,
-    pool_warnings,
     spendable_of,
     unstake_checks,
-    verify_pool,
 )
-from bot.services.chain import Chain
+from bot.services.chain import Chain, prefetch
 from bot.services.delegations import DUST_YOCTO, parse_account
 from bot.services.lockup import read_pool
 from bot.services.lockup_read import (
@@ -51,6 +48,7 @@ from bot.services.lockup_read import (
     read_lockup,
     read_named_lockup,
 )
+from bot.services.pool_checks import PoolChecks, pool_warnings, share_price_check
 from bot.services.results import ActionResult, LockupPoolBalance
 from bot.services.venear_lockup import venear_balances
 
@@ -269,15 +267,21 @@ async def plan_lockup_stake(
 ) -> ActionResult:
     pool_id = parse_account(pool_id)
     amount = parse_amount(amount_text)
-    ctx = await lockup_context(chain, account_text, lockup_text)
+    chain = chain.at_final()
     liquid = _liquid_provider(chain, pool_id)
+    # What the pool's checks read needs only the names typed: it goes out with the lockup's reads (one round trip),
+    # and the checks still run in their order. So does the owner's balance (for the gas check), when the owner typed
+    # their own id.
+    pool_checks = None if liquid is not None else PoolChecks.start(chain, pool_id)
+    prefetch(chain.rpc.view_account(parse_account(account_text)))
+    ctx = await lockup_context(chain, account_text, lockup_text)
     if liquid is not None and not ctx.is_venear:
         raise ActionRefused(
             f"The bot stakes lockup funds only with staking pools: {pool_id} is a liquid-staking contract, and "
             "Meta Pool, for one, handles lockup accounts through its own methods and refuses them for withdrawals."
         )
     # A House of Stake lockup may stake with stNEAR / LiNEAR as if they were pools, when whitelisted (mainnet-2026 §3).
-    kind = None if liquid is not None else await verify_pool(chain, pool_id)
+    kind = None if pool_checks is None else await pool_checks.kind
     require_no_termination(ctx, "staking calls")
     require_idle(ctx)
     lockup_id = ctx.lockup_id
@@ -323,11 +327,11 @@ async def plan_lockup_stake(
     if current != pool_id:
         calls.append(lockup_select_staking_pool(pool_id, ctx.deposit))
     calls.append(lockup_deposit_and_stake(amount, ctx.deposit))
-    if kind is not None:
-        too_small = await _share_price_check(chain, pool_id, kind, amount)
+    if kind is not None and pool_checks is not None:
+        too_small = await share_price_check(chain, pool_id, kind, amount, pool_checks.state)
         if too_small:
             raise ActionRefused(too_small)
-        warnings += await pool_warnings(chain, pool_id, kind)
+        warnings += await pool_warnings(chain, pool_id, kind, pool_checks.standing)
     else:
         warnings.append(
             f"{pool_id} is liquid staking: the lockup receives its tokens, and unstaking from it follows that "
@@ -363,6 +367,7 @@ async def plan_lockup_unstake(
     pool_id = parse_account(pool_id)
     unstake_all = amount_text.strip().lower() == "all"
     amount = None if unstake_all else parse_amount(amount_text)
+    chain = chain.at_final()
     ctx = await lockup_context(chain, account_text, lockup_text)
     require_idle(ctx)
     # core-contracts lockup/src/owner.rs: unstake, unstake_all and the withdraws assert no termination.
@@ -402,6 +407,7 @@ async def plan_lockup_withdraw(
     pool_id = parse_account(pool_id)
     withdraw_all = amount_text is None or amount_text.strip().lower() == "all"
     amount = None if withdraw_all else parse_amount(amount_text)  # type: ignore[arg-type]
+    chain = chain.at_final()
     ctx = await lockup_context(chain, account_text, lockup_text)
     require_idle(ctx)
     # core-contracts lockup/src/owner.rs: unstake, unstake_all and the withdraws assert no termination.

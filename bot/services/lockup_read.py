@@ -7,8 +7,9 @@ Kinds (mainnet-2026.md §2, §3):
   `get_lockup_account_id` names it.
 
 A lockup is recognised by its code (local or global hash), else by its storage decoding as one of the two
-layouts. Reads for one answer use one final block: the account, its `STATE` and (for answers about now) the
-contract's own balance views, all at that height.
+layouts. Reads for one answer use one block (the chain pinned with `Chain.at_final`): the account, its `STATE`, (for
+answers about now) the contract's own balance views and the block itself, whose timestamp is "now", all in the
+same round trip.
 """
 
 from __future__ import annotations
@@ -208,10 +209,8 @@ def classify(
     )
 
 
-async def contract_views(chain: Chain, lockup_id: str, methods: dict[str, str], height: int) -> dict[str, int]:
-    values = await asyncio.gather(
-        *(chain.rpc.view_function(lockup_id, method, {}, block_id=height) for method in methods.values())
-    )
+async def contract_views(chain: Chain, lockup_id: str, methods: dict[str, str]) -> dict[str, int]:
+    values = await asyncio.gather(*(chain.rpc.view_function(lockup_id, method, {}) for method in methods.values()))
     out: dict[str, int] = {}
     for (name, method), value in zip(methods.items(), values, strict=True):
         if not (isinstance(value, str) and value.isascii() and value.isdigit()):
@@ -231,18 +230,14 @@ class _Raw:
     views: dict[str, int] | BaseException | None
 
 
-async def _fetch(chain: Chain, lockup_id: str, height: int, views: dict[str, str] | None) -> _Raw:
-    account, state, read_views = await asyncio.gather(
-        chain.rpc.view_account(lockup_id, block_id=height),
-        chain.rpc.view_state(lockup_id, STATE_KEY, block_id=height),
-        contract_views(chain, lockup_id, views, height) if views else _nothing(),
+async def _fetch(chain: Chain, lockup_id: str, views: dict[str, str] | None) -> _Raw:
+    account, state, *read_views = await asyncio.gather(
+        chain.rpc.view_account(lockup_id),
+        chain.rpc.view_state(lockup_id, STATE_KEY),
+        *([contract_views(chain, lockup_id, views)] if views else []),
         return_exceptions=True,
     )
-    return _Raw(account, state, read_views)
-
-
-async def _nothing() -> None:
-    return None
+    return _Raw(account, state, read_views[0] if read_views else None)
 
 
 def _build(
@@ -282,17 +277,26 @@ async def _with_views(chain: Chain, read: AnyLockupRead) -> AnyLockupRead:
     if read.views is not None or read.views_error is not None:
         return read
     try:
-        views = await contract_views(chain, read.lockup_id, _views_for(read.kind), read.block_height)
+        views = await contract_views(chain, read.lockup_id, _views_for(read.kind))
     except errors.NearError as exc:
         return dataclasses.replace(read, views_error=exc.message)
     return dataclasses.replace(read, views=views)
 
 
+async def answer_block(chain: Chain) -> tuple[int, int]:
+    """(height, timestamp ns) of the block every figure of a lockup answer is read at: the block `chain` is pinned
+    to (`Chain.at_final`). Asked together with the first reads, it costs no round trip of its own."""
+    block = await chain.rpc.block()
+    return block.header.height, block.header.timestamp
+
+
 async def read_lockup_at(
-    chain: Chain, lockup_id: str, owner_given: str | None, height: int, now_ns: int, *, with_views: bool,
-    expected: LockupKind | None = None,
+    chain: Chain, lockup_id: str, owner_given: str | None, *, with_views: bool, expected: LockupKind | None = None,
 ) -> AnyLockupRead:
-    raw = await _fetch(chain, lockup_id, height, _views_for(expected) if with_views and expected else None)
+    chain = chain.at_final()
+    raw, (height, now_ns) = await asyncio.gather(
+        _fetch(chain, lockup_id, _views_for(expected) if with_views and expected else None), answer_block(chain)
+    )
     read = _build(lockup_id, owner_given, height, now_ns, raw, chain.network)
     return await _with_views(chain, read) if with_views else read
 
@@ -313,14 +317,13 @@ def derived_candidates(owner_id: str, network: str) -> list[tuple[str, LockupKin
     return out
 
 
-async def _venear_answer(chain: Chain, owner_id: str, height: int) -> str | None:
+async def _venear_answer(chain: Chain, owner_id: str) -> str | None:
     """`get_lockup_account_id` of the veNEAR contract (asked, not only derived: mainnet-2026.md §3)."""
     venear_id = venear_contract_id(chain.network)
     if venear_id is None:
         return None
     try:
-        value = await chain.rpc.view_function(venear_id, "get_lockup_account_id", {"account_id": owner_id},
-                                              block_id=height)
+        value = await chain.rpc.view_function(venear_id, "get_lockup_account_id", {"account_id": owner_id})
     except errors.NearError:
         return None
     return value if isinstance(value, str) and is_valid_account_id(value) else None
@@ -336,27 +339,27 @@ class FoundLockups:
 
 
 async def find_lockups(
-    chain: Chain, account_id: str, named: Sequence[str] = (), *, height: int, now_ns: int, with_views: bool = False,
-    linked: Sequence[str] = (),
+    chain: Chain, account_id: str, named: Sequence[str] = (), *, with_views: bool = False, linked: Sequence[str] = (),
 ) -> FoundLockups:
-    """Every lockup of `account_id` the bot can prove, all read at `height` in one round trip (plus one when the
-    veNEAR contract names an unexpected id): the derived ones, the veNEAR contract's answer, the lockups the user
-    named (a note says why one is not counted) or linked (silently skipped when not this owner's lockup) and the
-    account itself when it is a lockup."""
+    """Every lockup of `account_id` the bot can prove, all read at the answer's block in one round trip (plus one
+    when the veNEAR contract names an unexpected id): the derived ones, the veNEAR contract's answer, the lockups the
+    user named (a note says why one is not counted) or linked (silently skipped when not this owner's lockup) and
+    the account itself when it is a lockup."""
+    chain = chain.at_final()
     candidates: dict[str, LockupKind | None] = dict(derived_candidates(account_id, chain.network))
     for extra in [*named, *linked]:
         candidates.setdefault(extra, None)
     quiet = set(linked) - set(named)
     candidates.setdefault(account_id, None)
     ids = list(candidates)
-    raws, answer = await asyncio.gather(
-        asyncio.gather(*(_fetch(chain, i, height, _views_for(k) if with_views and k else None)
-                         for i, k in candidates.items())),
-        _venear_answer(chain, account_id, height),
+    raws, answer, (height, now_ns) = await asyncio.gather(
+        asyncio.gather(*(_fetch(chain, i, _views_for(k) if with_views and k else None) for i, k in candidates.items())),
+        _venear_answer(chain, account_id),
+        answer_block(chain),
     )
     by_id = dict(zip(ids, raws, strict=True))
     if answer and answer not in by_id and answer != account_id:
-        by_id[answer] = await _fetch(chain, answer, height, VENEAR_VIEWS if with_views else None)
+        by_id[answer] = await _fetch(chain, answer, VENEAR_VIEWS if with_views else None)
         candidates[answer] = "venear"
     found = FoundLockups([], None, [], [i for i, k in candidates.items() if k is not None])
     for lockup_id, raw in by_id.items():
@@ -391,12 +394,6 @@ async def find_lockups(
     return found
 
 
-async def final_block(chain: Chain) -> tuple[int, int]:
-    """(height, timestamp ns) of the final block every figure of a lockup answer is read at."""
-    block = await chain.rpc.block(finality="final")
-    return block.header.height, block.header.timestamp
-
-
 @dataclasses.dataclass
 class LockupLookup:
     read: AnyLockupRead
@@ -407,6 +404,7 @@ class LockupLookup:
 async def lockup_itself(chain: Chain, account_id: str) -> AnyLockupRead | None:
     """`account_id` read as a lockup (one round trip, at the final block), or None when it is not one: a lockup
     account cannot sign its own pool calls, its owner signs them through the lockup."""
+    chain = chain.at_final()
     if not (is_lockup_account_id(account_id, chain.network) or is_venear_lockup_id(account_id, chain.network)):
         account = await chain.rpc.view_account(account_id)
         if not account.has_contract:
@@ -420,38 +418,36 @@ async def lockup_itself(chain: Chain, account_id: str) -> AnyLockupRead | None:
 async def read_named_lockup(chain: Chain, lockup_text: str, *, with_views: bool = False) -> AnyLockupRead:
     """The account the user named as a lockup, read as one: "does not exist" and "is not a lockup" are said as
     such, never taken for an owner whose lockups would be searched."""
-    lockup_id = parse_account(lockup_text)
-    height, now_ns = await final_block(chain)
-    return await read_lockup_at(chain, lockup_id, None, height, now_ns, with_views=with_views)
+    return await read_lockup_at(chain, parse_account(lockup_text), None, with_views=with_views)
 
 
 async def read_lockup(chain: Chain, account_text: str, *, with_views: bool) -> LockupLookup:
     """The lockup `account_text` names: a lockup account itself (any id), or an owner's lockup (the derived
     `.lockup.near` one first, then House of Stake)."""
     account_id = parse_account(account_text)
-    height, now_ns = await final_block(chain)
+    chain = chain.at_final()
     if is_lockup_account_id(account_id, chain.network) or is_venear_lockup_id(account_id, chain.network):
         expected: LockupKind = "foundation" if is_lockup_account_id(account_id, chain.network) else "venear"
-        read = await read_lockup_at(chain, account_id, None, height, now_ns, with_views=with_views, expected=expected)
+        read = await read_lockup_at(chain, account_id, None, with_views=with_views, expected=expected)
         return LockupLookup(read, [], [])
-    found = await find_lockups(chain, account_id, height=height, now_ns=now_ns, with_views=with_views)
+    found = await find_lockups(chain, account_id, with_views=with_views)
     if found.itself is not None:
         return LockupLookup(found.itself, [], found.notes)
     if not found.reads:
         if found.problems:
             raise found.problems[0]
-        await _refuse_unknown_lockup(chain, account_id, height)
+        await _refuse_unknown_lockup(chain, account_id)
         searched = found.searched or [account_id]
         raise NoLockup(account_id, searched[0], chain.network, searched=searched)
     first, *rest = found.reads
     return LockupLookup(first, [r.lockup_id for r in rest], found.notes)
 
 
-async def _refuse_unknown_lockup(chain: Chain, account_id: str, height: int) -> None:
+async def _refuse_unknown_lockup(chain: Chain, account_id: str) -> None:
     """An account whose code the bot does not know but which answers `get_owner_account_id` like a lockup: say so,
     rather than "no lockup" (its storage layout is not one the bot can compute from)."""
     try:
-        owner = await chain.rpc.view_function(account_id, "get_owner_account_id", {}, block_id=height)
+        owner = await chain.rpc.view_function(account_id, "get_owner_account_id", {})
     except errors.NearError:
         return
     if isinstance(owner, str) and owner:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from bot.near.account_id import validate_account_id
@@ -146,9 +147,10 @@ async def get_pool(chain: Chain, pool_id: str) -> PoolResult:
         pool_id = validate_account_id(pool_id)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
-    # One block: the latest final block with its own epoch's validator info; the pool's views are read there too.
-    at = await read_epoch_at(chain.rpc)
-    facts = await get_pool_facts(chain.at(at.block).rpc, pool_id)
+    # One block: the latest final block with its own epoch's validator info; the pool's views are read there too,
+    # in the same round trip.
+    chain = chain.at_final()
+    at, facts = await asyncio.gather(read_epoch_at(chain.rpc), get_pool_facts(chain.rpc, pool_id))
     validators = at.validators
     info = validator_info(pool_id, validators)
     return PoolResult(

@@ -115,7 +115,7 @@ def _replaced(value: Any, new: dict[int, PreparedAction]) -> Any:
 
 async def _pinned(chain: Chain, height: int | None) -> Chain:
     """The chain read at the answer's block, so the prepared figures describe the same block as the answer."""
-    if height is None or chain.rpc.pinned_block is not None:
+    if height is None or chain.rpc.pinned_height is not None:
         return chain
     try:
         return chain.at(await chain.rpc.block(block_id=height))

@@ -1,8 +1,11 @@
 """"Where are my tokens?": an account's balance and its delegations in the pools checked: those the staking
 index lists, those named, and with `scan` every pool of the validator set (bot/services/delegations.py).
 
-Round trip 1: the account and the staking index in parallel; round trip 2: `get_account` on every pool in
-parallel.
+Every figure describes one block (Chain.at_final). Round trip 1: everything the account id alone leads to, in
+parallel: the account, the staking index, the derived lockup ids and the veNEAR contract's answer with their reads,
+the block (whose timestamp a lockup's balances are computed at) and the liquid-staking contracts' balances, prices and
+pending unstakes; round trip 2: `get_account` on every pool the index lists, and the liquid-staking readiness checks
+where an unstake is pending.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ async def get_status(
     account_id = parse_account(account_id)
     named_pools = [parse_account(p) for p in pools]
     named_lockups = [parse_account(x) for x in lockups]
+    chain = chain.at_final()
     # Lockups and liquid staking are read alongside the account and pools: same round trips, not extra ones.
     account, delegated, found, liquid = await asyncio.gather(
         chain.rpc.view_account(account_id),

@@ -8,20 +8,20 @@ unstaked balance; nothing is paid out automatically.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 
 from bot.near import errors
 from bot.near.contracts import ContractKind, account_contract_kind
 from bot.near.epochs import NS_PER_SECOND, EpochClock, read_epoch_clock
 from bot.near.liquid import LiquidPosition, providers_for
-from bot.near.pool_state import StateRead, StateSource, read_pool_account
+from bot.near.pool_state import StateRead, StateSource, likely_layout, read_index, read_pool_account
 from bot.near.pools import Delegation, get_delegation
-from bot.services.chain import Chain
+from bot.services.chain import Chain, prefetch
 from bot.services.delegations import find_pools, index_pools, parse_account, read_delegations
 from bot.services.estimates import estimate_entry
 from bot.services.liquid import liquid_positions, liquid_unbonding_entries
-from bot.services.lockup_read import VenearRead, final_block, find_lockups
+from bot.services.lockup_read import VenearRead, find_lockups
 from bot.services.results import TimedUnlock, UnbondingEntry, UnbondingResult
 
 NUM_EPOCHS_TO_UNLOCK = 4  # core-contracts staking-pool/src/lib.rs (near-staking.md §2.1)
@@ -38,31 +38,54 @@ RULES = [
 
 
 async def _pool_kind(chain: Chain, pool_id: str) -> ContractKind:
-    try:
-        return account_contract_kind(await chain.rpc.view_account(pool_id))
-    except errors.NearError:
-        return ContractKind.UNKNOWN
+    async def read() -> ContractKind:
+        try:
+            return account_contract_kind(await chain.rpc.view_account(pool_id))
+        except errors.NearError:
+            return ContractKind.UNKNOWN
+
+    # The kind only picks the storage layout, and the record read from it is checked against get_account at the
+    # answer's block, so it is read once an epoch.
+    return await chain.rpc.per_epoch(f"kind:{pool_id}", read)
 
 
-async def _read_layout(chain: Chain, delegation: Delegation, layout: ContractKind) -> StateRead:
-    read = await read_pool_account(chain.rpc, delegation.pool_id, delegation.account_id, layout, delegation.block_height)
+@dataclass
+class _Probe:
+    """The reads that can go out together with a pool's `get_account`: its code hash (kind) and the delegator's
+    index entry in the likely layout. The record itself is read only where something is unstaked."""
+
+    kind: asyncio.Future[ContractKind]
+    guess: ContractKind
+    index: asyncio.Future[bytes | None]
+
+
+def _probe(chain: Chain, pool_id: str, holder: str) -> _Probe:
+    guess = likely_layout(pool_id)
+    return _Probe(prefetch(_pool_kind(chain, pool_id)), guess, prefetch(read_index(chain.rpc, pool_id, holder, guess)))
+
+
+async def _read_layout(
+    chain: Chain, delegation: Delegation, layout: ContractKind, index_read: Awaitable[bytes | None] | None
+) -> StateRead:
+    read = await read_pool_account(chain.rpc, delegation.pool_id, delegation.account_id, layout, index_read=index_read)
     if read.record is not None and read.record.unstaked != delegation.unstaked:
         # Storage and get_account disagree at the same block: this is not the pool's layout.
         return StateRead(None, StateSource.UNKNOWN, "the pool's storage does not match its get_account view")
     return read
 
 
-async def _read_epoch(chain: Chain, delegation: Delegation) -> StateRead:
-    # The core-pool layout is by far the most common: read it while the code hash is looked up (one round trip
-    # saved); a staking-farm pool then costs one more read.
-    kind, core = await asyncio.gather(
-        _pool_kind(chain, delegation.pool_id), _read_layout(chain, delegation, ContractKind.POOLV1)
-    )
-    if kind is ContractKind.POOLV1 or (kind is not ContractKind.STAKING_FARM and core.record is not None):
-        return core
-    farm = await _read_layout(chain, delegation, ContractKind.STAKING_FARM)
-    if kind is ContractKind.STAKING_FARM or farm.record is not None:
-        return farm
+async def _read_epoch(chain: Chain, delegation: Delegation, probe: _Probe | None) -> StateRead:
+    probe = probe or _probe(chain, delegation.pool_id, delegation.account_id)
+    kind = await probe.kind
+    if kind in (ContractKind.POOLV1, ContractKind.STAKING_FARM):
+        layouts = [kind]
+    else:  # unknown code: try the likely layout, then the other
+        other = ContractKind.POOLV1 if probe.guess is ContractKind.STAKING_FARM else ContractKind.STAKING_FARM
+        layouts = [probe.guess, other]
+    for layout in layouts:
+        read = await _read_layout(chain, delegation, layout, probe.index if layout is probe.guess else None)
+        if read.record is not None or layout is kind:
+            return read
     return StateRead(None, StateSource.UNKNOWN, "the pool's contract is not a known staking pool")
 
 
@@ -87,6 +110,7 @@ def _entry(delegation: Delegation, read: StateRead, clock: EpochClock) -> Unbond
 @dataclass
 class _LockupPart:
     delegations: list[Delegation] = field(default_factory=list)
+    probes: dict[tuple[str, str], _Probe] = field(default_factory=dict)  # (pool, lockup) -> state reads under way
     lst_positions: list[LiquidPosition] = field(default_factory=list)  # a House of Stake lockup staked via stNEAR…
     timed: list[TimedUnlock] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -99,8 +123,7 @@ async def _lockup_part(
     under the lockup account, not the owner) and pending veNEAR unlocks."""
     part = _LockupPart()
     try:
-        height, now_ns = await final_block(chain)
-        found = await find_lockups(chain, owner_id, lockups, height=height, now_ns=now_ns, linked=linked)
+        found = await find_lockups(chain, owner_id, lockups, linked=linked)
     except errors.NearError as exc:
         part.notes.append(f"The lockups could not be read: {exc.message}")
         return part  # the lockup has its own command; this list must not fail because of it
@@ -112,6 +135,7 @@ async def _lockup_part(
     part.timed = [t for r in owned if isinstance(r, VenearRead) if (t := _timed_unlock(r)) is not None]
     pools = [r for r in reads if r.staking_pool_id and r.staking_pool_id not in liquid]
     lsts = [r for r in reads if r.staking_pool_id in liquid]
+    part.probes = {(r.staking_pool_id, r.lockup_id): _probe(chain, r.staking_pool_id, r.lockup_id) for r in pools}  # type: ignore[misc]
     delegations, positions = await asyncio.gather(
         asyncio.gather(*(get_delegation(chain.rpc, r.staking_pool_id, r.lockup_id) for r in pools),  # type: ignore[arg-type]
                        return_exceptions=True),
@@ -156,25 +180,23 @@ async def get_unbonding(
     named = [parse_account(p) for p in pools]
     extra = [parse_account(p) for p in also]
     named_lockups = [parse_account(x) for x in lockups]
-    # The staking index is read while the answer's block is fetched; everything else is read at that block.
-    index = asyncio.ensure_future(index_pools(chain, account_id)) if not named else None
-    try:
-        chain = chain.at(await chain.rpc.block())
-    except BaseException:
-        if index is not None:
-            index.cancel()
-        raise
+    # One block: the first answer fixes it (Chain.at_final), so nothing waits for a block read first.
+    chain = chain.at_final()
     clock_task = asyncio.ensure_future(read_epoch_clock(chain.rpc))
     liquid_task = asyncio.ensure_future(liquid_positions(chain, account_id))
     linked = [x for x in linked if x != account_id]
     lockup_task = asyncio.ensure_future(_lockup_part(chain, account_id, named, named_lockups, linked))
     try:
         # A pool filter already says where to look: scanning the validator set is for finding unknown pools.
+        index = index_pools(chain, account_id) if not named else None
         found = await find_pools(chain, account_id, [*named, *extra], index=index, scan=scan and not named)
+        # The state reads that need only the pool and the account go out with the pools' get_account.
+        probes = {(p, account_id): _probe(chain, p, account_id) for p, how in found.pools.items() if how != "scan"}
         delegated = await read_delegations(chain, account_id, found)
         lockup_part = await lockup_task
+        probes.update(lockup_part.probes)
         unbonding = [d for d in delegated.delegations if d.unstaked > 0] + lockup_part.delegations
-        reads = await asyncio.gather(*(_read_epoch(chain, d) for d in unbonding))
+        reads = await asyncio.gather(*(_read_epoch(chain, d, probes.get((d.pool_id, d.account_id))) for d in unbonding))
     finally:
         clock, positions, _ = await asyncio.gather(clock_task, liquid_task, lockup_task, return_exceptions=True)
     for outcome in (clock, positions):

@@ -19,7 +19,7 @@ from bot.services.actions import ActionRefused, build_action, parse_amount
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account
 from bot.services.lockup_actions import LockupContext, gas_warning, lockup_context, owner_transactions
-from bot.services.lockup_read import VenearRead, final_block, find_lockups
+from bot.services.lockup_read import VenearRead, find_lockups
 from bot.services.results import ActionResult
 
 NS_PER_SECOND = 1_000_000_000
@@ -45,8 +45,7 @@ async def _venear_context(chain: Chain, owner_text: str, lockup_text: str | None
     """The owner's House of Stake lockup (or the one named), never their core-contracts lockup."""
     if lockup_text is None:
         owner = parse_account(owner_text)
-        height, now_ns = await final_block(chain)
-        found = await find_lockups(chain, owner, height=height, now_ns=now_ns)
+        found = await find_lockups(chain, owner)
         venear = next((r for r in [found.itself, *found.reads] if isinstance(r, VenearRead)), None)
         if venear is None:
             raise ActionRefused(

@@ -168,16 +168,28 @@ async def test_identical_concurrent_reads_are_coalesced(sandbox: ThreadedSandbox
         assert rpc.stats.coalesced == 9
 
 
-async def test_final_reads_are_cached_briefly_and_errors_never(sandbox: ThreadedSandbox) -> None:
+async def test_final_answers_are_kept_briefly_values_and_answers_about_a_block_alike(sandbox: ThreadedSandbox) -> None:
     policy = replace(FAST_POLICY, cache_ttl=30.0)
     async with NearRpcClient([sandbox.url], policy) as rpc:
         await rpc.view_account("alice.near")
         await rpc.view_account("alice.near")
         assert rpc.stats.http_requests == 1
         for _ in range(2):
-            with pytest.raises(errors.AccountNotFound):
+            with pytest.raises(errors.AccountNotFound) as missing:
                 await rpc.view_account("ghost.near")
-        assert rpc.stats.http_requests == 3
+            # "No such account at the final block" is the node's answer about that block, kept like a value.
+            assert missing.value.block_height == sandbox.chain.final_height()
+        assert rpc.stats.http_requests == 2
+
+
+async def test_failures_to_get_an_answer_are_never_kept(sandbox: ThreadedSandbox) -> None:
+    policy = replace(FAST_POLICY, cache_ttl=30.0, max_attempts=1)
+    sandbox.set_faults(0, [{"kind": "status", "status": 503, "count": 1}])
+    async with NearRpcClient([sandbox.url], policy) as rpc:
+        with pytest.raises(errors.RpcUnavailable):
+            await rpc.view_account("alice.near")
+        assert (await rpc.view_account("alice.near")).amount > 0  # asked again, not served the failure
+        assert rpc.stats.http_requests == 2
 
 
 async def test_the_cache_size_is_capped_whatever_the_request_rate(sandbox: ThreadedSandbox) -> None:
@@ -186,7 +198,7 @@ async def test_the_cache_size_is_capped_whatever_the_request_rate(sandbox: Threa
         head = (await rpc.block()).header.height
         for height in range(head - 30, head):  # 30 distinct immutable reads, none expires for 5 minutes
             await rpc.block(block_id=height)
-        assert len(rpc._cache) <= 8
+        assert len(rpc._reads) <= 8
         before = rpc.stats.http_requests
         await rpc.block(block_id=head - 1)  # the newest entries stay
         assert rpc.stats.http_requests == before

@@ -6,12 +6,12 @@ import copy
 import json
 from typing import Any
 
-import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.commands import parse_line
 from bot.near import errors
+from bot.near.http import HttpReply
 from bot.near.models import AccountView, Block, CallResult, ValidatorsResponse, ViewStateResult
 from bot.near.rpc import NearRpcClient
 from bot.near.rpc_errors import Failure
@@ -84,9 +84,8 @@ def mutate(body: Any, data: st.DataObject) -> Any:
 def interpret(status: int, content: bytes, sample: tuple[str, Any, Any, Any]) -> None:
     method, params, parse, _ = sample
     client = NearRpcClient.__new__(NearRpcClient)  # only the pure decoding step is exercised here
-    response = httpx.Response(status, content=content, headers={"Content-Type": "application/json"})
     try:
-        client.interpret("http://node", response, method, params, parse)
+        client.interpret("http://node", HttpReply(status, content, None), method, params, parse)
     except Failure as failure:
         assert isinstance(failure.error, errors.NearError) and failure.error.message
 

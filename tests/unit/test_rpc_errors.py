@@ -167,3 +167,17 @@ def test_error_objects_with_odd_types_are_still_classified() -> None:
     failure = from_error_object({"name": ["x"], "cause": {"name": ["y"]}}, "query", {})
     assert failure.retry is Retry.BACKOFF
     assert "with no description" in failure.error.message
+
+
+def test_an_answer_about_a_block_says_which_block_and_a_failure_to_answer_does_not() -> None:
+    # Both places nearcore puts a query error carry the block it describes (near-rpc.md §3.1, §3.2).
+    missing = {"name": "HANDLER_ERROR", "cause": {"name": "UNKNOWN_ACCOUNT", "info": {
+        "requested_account_id": "nope.near", "block_height": 187440904, "block_hash": "56xE"}}}
+    assert from_error_object(missing, "query", {"account_id": "nope.near"}).error.block_height == 187440904
+    legacy = from_legacy_result_error(
+        "wasm execution failed with error: MethodResolveError(MethodNotFound)", "token.near", "get_account", 170835830
+    )
+    assert legacy.error.block_height == 170835830
+    assert from_legacy_result_error("wasm execution failed with error: x", "a.near", "m", "1").error.block_height is None
+    timeout = {"name": "HANDLER_ERROR", "cause": {"name": "TIMEOUT_ERROR", "info": {"block_height": 5}}}
+    assert from_error_object(timeout, "query", QUERY).error.block_height is None  # transient: no fact about a block
