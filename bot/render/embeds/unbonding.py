@@ -83,14 +83,18 @@ def _unbonding_value(entry: UnbondingEntry, result: UnbondingResult) -> Md:
     return LINES.join(lines)
 
 
+def _timed_unlock_verdict(result: UnbondingResult) -> tuple[Md, discord.Colour]:
+    unlocked = [u for u in result.timed_unlocks if u.unlock_ready]
+    if unlocked:
+        total = sum(u.pending_yocto for u in unlocked)
+        return md("✅ **{} unlocked from veNEAR: finish the unlock**", near(total)), GREEN
+    first = min(result.timed_unlocks, key=lambda u: u.unlock_unix)
+    return md("⏳ **{} veNEAR unlock, usable {}**", near(first.pending_yocto), ts(first.unlock_unix, "R")), AMBER
+
+
 def _unbonding_verdict(result: UnbondingResult) -> tuple[Md, discord.Colour]:
     if not result.entries and result.timed_unlocks:
-        ready = [u for u in result.timed_unlocks if u.unlock_ready]
-        if ready:
-            total = sum(u.pending_yocto for u in ready)
-            return md("✅ **{} unlocked from veNEAR: finish the unlock**", near(total)), GREEN
-        first = min(result.timed_unlocks, key=lambda u: u.unlock_unix)
-        return md("⏳ **{} veNEAR unlock, usable {}**", near(first.pending_yocto), ts(first.unlock_unix, "R")), AMBER
+        return _timed_unlock_verdict(result)
     if not result.entries:
         text = Md("Nothing is unbonding: no pool checked holds unstaked NEAR for this account.")
         if not result.pools_complete:
