@@ -3,6 +3,7 @@ the token, where the app can be installed, the privileged intents, the invite li
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import discord
@@ -175,11 +176,11 @@ async def _compare_commands(bot: StakingBot, local: list[dict[str, Any]], guild_
                  fix="Run `./scripts/run sync` to publish them (global changes can take a while to show).")
 
 
-def _key(command: dict[str, Any]) -> tuple[str, int]:
+def _key(command: Mapping[str, Any]) -> tuple[str, int]:
     return command["name"], int(command.get("type") or 1)
 
 
-def _shape(command: dict[str, Any], is_global: bool) -> Any:
+def _shape(command: Mapping[str, Any], is_global: bool) -> Any:
     """What a user sees of a command; Discord's echo adds ids and defaults, so compare only this."""
     shape: dict[str, Any] = {
         "description": command.get("description") or "",

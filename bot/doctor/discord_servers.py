@@ -4,6 +4,8 @@ overwrites (fetched over REST)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import discord
 
 from bot.discord.channels import BOT_NEEDS
@@ -86,7 +88,7 @@ def _server_line(guild: discord.Guild, me: discord.Member, configured: GuildSett
                  summary=f"the bot is a member with {_names(list(BOT_NEEDS))}; {channels}")
 
 
-def _channel_line(guild: discord.Guild, channels: dict[int, discord.abc.GuildChannel], me: discord.Member,
+def _channel_line(guild: discord.Guild, channels: Mapping[int, discord.abc.GuildChannel], me: discord.Member,
                   channel_id: int, use: str, command: str, *, guard: bool, settings: Settings) -> Check:
     channel = channels.get(channel_id)
     target = str(channel_id)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import Any
 
 from bot.doctor.model import Check, shown_url
 from bot.near import errors
 from bot.near.indexer import IndexerClient
-from bot.near.rpc import NearRpcClient, RpcPolicy
+from bot.near.rpc import NearRpcClient
+from bot.near.rpc_policy import RpcPolicy
 from bot.settings import Settings
 from bot.storage import open_storage
 
@@ -84,7 +86,7 @@ async def check_rpc_endpoint(url: str, network: str, clock: Clock = time.time) -
                  summary=f"{status.chain_id}, {head}, {latency_ms} ms")
 
 
-def _rpc_fail(url: str, title: str, summary: str, fix: str, details: dict | None = None) -> Check:
+def _rpc_fail(url: str, title: str, summary: str, fix: str, details: dict[str, Any] | None = None) -> Check:
     return Check(id="rpc", status="fail", title=title, target=shown_url(url), summary=summary, fix=fix,
                  details=details or {"url": shown_url(url)})
 

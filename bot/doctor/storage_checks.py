@@ -26,7 +26,7 @@ async def check_database(storage: Storage) -> tuple[Check, StorageHealth | None]
     def found(status: str, summary: str, fix: str | None = None) -> tuple[Check, StorageHealth]:
         details = {"backend": health.backend, "exists": health.exists, "schema_version": health.schema_version,
                    "latest_version": health.latest_version, "writable": health.writable}
-        return Check(id="database", status=status, title=title, summary=summary, fix=fix,  # type: ignore[arg-type]
+        return Check(id="database", status=status, title=title, summary=summary, fix=fix,
                      details=details), health
 
     if health.denied and health.backend == "postgresql":

@@ -85,6 +85,8 @@ async def get_pool_facts(rpc: NearRpcClient, pool_id: str) -> PoolFacts:
     async def view(method: str) -> Any:
         return await rpc.view_function(pool_id, method, {})
 
+    account: AccountView | BaseException
+    results: list[Any]
     account, *results = await asyncio.gather(
         rpc.view_account(pool_id),
         view("get_owner_id"),

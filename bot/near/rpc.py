@@ -20,9 +20,9 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bot.near import errors
 from bot.near.block_pin import BlockPin, LastFinal
@@ -38,12 +38,14 @@ from bot.near.models import (
     ViewStateResult,
 )
 from bot.near.rpc_errors import Failure, Retry, decode_reply
-from bot.near.rpc_policy import RpcPolicy, RpcStats, backoff_delay
+from bot.near.rpc_policy import RpcPolicy as RpcPolicy  # re-exported: `from bot.near.rpc import RpcPolicy`
+from bot.near.rpc_policy import RpcStats, backoff_delay
 from bot.near.shared_reads import SharedReads
 from bot.near.slots import FairSlots
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 def _is_answer(error: BaseException) -> bool:
@@ -240,18 +242,19 @@ class NearRpcClient:
             request["after_key_base64"] = base64.b64encode(after_key).decode()
         return await self.query(request, ViewStateResult, block_id)
 
-    async def query(self, request: dict[str, Any], model: type[T], block_id: int | None = None) -> T:
-        parse = model.model_validate  # type: ignore[attr-defined]
+    async def query(self, request: dict[str, Any], model: type[M], block_id: int | None = None) -> M:
+        parse = model.model_validate
         pin = self._pin
         if block_id is None and pin is not None:
             block_id = pin.height
-        if block_id is not None:
-            return _unwrap(await self._query_at(request, parse, block_id))
+        if block_id is not None:  # the answers below are kept untyped (Any); `parse` made them an M
+            return cast(M, _unwrap(await self._query_at(request, parse, block_id)))
         answer = await self._final_answer(request, parse)
         if pin is not None and not pin.settle(answer.block_height):
             self.stats.rereads += 1  # from another block than the answer's: read it again there
-            answer = await self._query_at(request, parse, pin.height)  # type: ignore[arg-type]
-        return _unwrap(answer)
+            assert pin.height is not None  # settle() has fixed it
+            answer = await self._query_at(request, parse, pin.height)
+        return cast(M, _unwrap(answer))
 
     async def _final_answer(self, request: dict[str, Any], parse: Callable[[Any], Any]) -> Any:
         """The answer at the latest final block: a value, or the NearError a node answered about that block

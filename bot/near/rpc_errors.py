@@ -156,9 +156,11 @@ def _from_error_object(error: Any, method: str, params: Any) -> Failure:
     if not isinstance(error, dict):
         return Failure(errors.MalformedResponse(f"The RPC node sent an unreadable error: {str(error)[:200]}"), Retry.BACKOFF)
     name = error.get("name") if isinstance(error.get("name"), str) else None
-    cause = error.get("cause") if isinstance(error.get("cause"), dict) else {}
+    raw_cause = error.get("cause")
+    cause: dict[str, Any] = raw_cause if isinstance(raw_cause, dict) else {}
     cause_name = cause.get("name") if isinstance(cause.get("name"), str) else None
-    info = cause.get("info") if isinstance(cause.get("info"), dict) else {}
+    raw_info = cause.get("info")
+    info: dict[str, Any] = raw_info if isinstance(raw_info, dict) else {}
     data = str(error.get("data") or error.get("message") or "")
 
     if cause_name == "UNKNOWN_ACCOUNT":

@@ -77,7 +77,7 @@ class SharedReads:
             task = asyncio.ensure_future(fetch())
             self._inflight[key] = task
             task.add_done_callback(lambda done: self._finish(key, ttl, done, keep_error))
-        return await asyncio.shield(task)  # type: ignore[no-any-return]
+        return await asyncio.shield(task)
 
     def _finish(
         self, key: str, ttl: float, task: asyncio.Future[Any], keep_error: Callable[[BaseException], bool]

@@ -35,15 +35,16 @@ def lockup_chart_png(result: LockupResult) -> bytes | None:
     figure = Figure(figsize=(8, 3.6), dpi=90)
     FigureCanvasAgg(figure)
     axes = figure.subplots()
-    axes.plot(times, locked, label="locked", color="#e74c3c", linewidth=2)
-    axes.plot(times, unlocked, label="unlocked", color="#2ecc71", linewidth=2)
-    axes.plot(times, liquid, label="transferable (no new transactions)", color="#3498db", linestyle="--")
+    axes.plot(times, locked, label="locked", color="#e74c3c", linewidth=2)  # type: ignore[arg-type]  # matplotlib's stubs omit datetime, which its date converter takes
+    axes.plot(times, unlocked, label="unlocked", color="#2ecc71", linewidth=2)  # type: ignore[arg-type]  # matplotlib's stubs omit datetime, which its date converter takes
+    axes.plot(times, liquid, label="transferable (no new transactions)", color="#3498db",  # type: ignore[arg-type]
+              linestyle="--")
     marks = [(result.at_unix, "today" if not result.projected else "asked time", "#555555")]
     marks += [(m.unix, m.name.replace("_", " "), "#8e44ad") for m in result.milestones]
     for unix, label, colour in marks:
         moment = datetime.fromtimestamp(unix, UTC)
         if times[0] <= moment <= times[-1]:
-            axes.axvline(moment, color=colour, linestyle=":", linewidth=1)
+            axes.axvline(moment, color=colour, linestyle=":", linewidth=1)  # type: ignore[arg-type]  # as above
             axes.annotate(label, (moment, axes.get_ylim()[1]), rotation=90, va="top", ha="right", fontsize=8,
                           parse_math=False)
     lockup_id = clean(result.lockup_id, limit=100)  # drawn as text: no hidden or unencodable characters
@@ -52,7 +53,7 @@ def lockup_chart_png(result: LockupResult) -> bytes | None:
         title += " (after check_transfers_vote)"
     axes.set_title(title, fontsize=10, parse_math=False)  # an id is text, never mathtext
     axes.set_ylabel("NEAR")
-    axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))  # type: ignore[no-untyped-call]  # unannotated in its stub
     axes.legend(fontsize=8, loc="center right")
     axes.grid(alpha=0.3)
     figure.tight_layout()

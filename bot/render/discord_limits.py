@@ -60,13 +60,13 @@ class SafeEmbed(discord.Embed):
             _need(SafeUrl, value, name)
         super().__setattr__(name, value)
 
-    def add_field(self, *, name: Md, value: Md, inline: bool = True) -> SafeEmbed:  # type: ignore[override]
+    def add_field(self, *, name: Md, value: Md, inline: bool = True) -> SafeEmbed:
         _need(Md, name, "field name")
         _need(Md, value, "field value")
         super().add_field(name=name, value=value, inline=inline)
         return self
 
-    def insert_field_at(  # type: ignore[override]
+    def insert_field_at(
         self, index: int, *, name: Md, value: Md, inline: bool = True
     ) -> SafeEmbed:
         _need(Md, name, "field name")
@@ -74,7 +74,7 @@ class SafeEmbed(discord.Embed):
         super().insert_field_at(index, name=name, value=value, inline=inline)
         return self
 
-    def set_field_at(  # type: ignore[override]
+    def set_field_at(
         self, index: int, *, name: Md, value: Md, inline: bool = True
     ) -> SafeEmbed:
         _need(Md, name, "field name")
@@ -82,26 +82,26 @@ class SafeEmbed(discord.Embed):
         super().set_field_at(index, name=name, value=value, inline=inline)
         return self
 
-    def set_footer(self, *, text: Plain | None = None, icon_url: Any = None) -> SafeEmbed:  # type: ignore[override]
+    def set_footer(self, *, text: Plain | None = None, icon_url: Any = None) -> SafeEmbed:
         _need(Plain, text, "footer")
         _need(SafeUrl, icon_url, "footer icon")
         super().set_footer(text=text, icon_url=icon_url)
         return self
 
-    def set_author(self, *, name: Plain, url: Any = None, icon_url: Any = None) -> SafeEmbed:  # type: ignore[override]
+    def set_author(self, *, name: Plain, url: Any = None, icon_url: Any = None) -> SafeEmbed:
         _need(Plain, name, "author")
         _need(SafeUrl, url, "author url")
         _need(SafeUrl, icon_url, "author icon")
         super().set_author(name=name, url=url, icon_url=icon_url)
         return self
 
-    def set_image(self, *, url: Any) -> SafeEmbed:  # type: ignore[override]
+    def set_image(self, *, url: Any) -> SafeEmbed:
         if not (isinstance(url, SafeUrl) or (isinstance(url, str) and _is_attachment(url))):
             raise TypeError("an embed image is an attachment://name or a SafeUrl")
         super().set_image(url=url)
         return self
 
-    def set_thumbnail(self, *, url: Any) -> SafeEmbed:  # type: ignore[override]
+    def set_thumbnail(self, *, url: Any) -> SafeEmbed:
         if not (isinstance(url, SafeUrl) or (isinstance(url, str) and _is_attachment(url))):
             raise TypeError("an embed thumbnail is an attachment://name or a SafeUrl")
         super().set_thumbnail(url=url)
@@ -126,7 +126,7 @@ def fit_embed(embed: SafeEmbed) -> discord.Embed:
     """A copy of `embed` within every limit: long texts are clipped, surplus fields folded into one note."""
     if not isinstance(embed, SafeEmbed):
         raise TypeError("only a SafeEmbed (escaped text) is sent to Discord")
-    data = embed.to_dict()
+    data: dict[str, Any] = dict(embed.to_dict())  # edited freely below, then read back by from_dict
     if data.get("title"):
         data["title"] = clip_markdown(data["title"], TITLE)
     if data.get("description"):

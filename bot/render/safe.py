@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
@@ -107,23 +107,23 @@ class _SafeText(str):
     def _part(cls, value: object) -> str:
         return str(value) if type(value) is cls else str(cls.escape(value))
 
-    def __add__(self, other: object) -> _SafeText:
+    def __add__(self, other: object) -> Self:
         if not isinstance(other, str):
             return NotImplemented
         return type(self)(str(self) + self._part(other))
 
-    def __radd__(self, other: object) -> _SafeText:
+    def __radd__(self, other: object) -> Self:
         if not isinstance(other, str):
             return NotImplemented
         return type(self)(self._part(other) + str(self))
 
-    def join(self, items: Any) -> _SafeText:  # type: ignore[override]
+    def join(self, items: Any) -> Self:
         return type(self)(str(self).join(self._part(item) for item in items))
 
-    def format(self, *args: object, **kwargs: object) -> _SafeText:  # type: ignore[override]
+    def format(self, *args: object, **kwargs: object) -> Self:
         return type(self)(_Formatter(type(self)).vformat(str(self), args, kwargs))
 
-    def __mod__(self, other: object) -> _SafeText:
+    def __mod__(self, other: object) -> Self:
         raise TypeError("use .format(): %-formatting would not escape its arguments")
 
 
@@ -164,12 +164,12 @@ def plain_text(value: object, *, limit: int) -> Plain:
 
 def md(template: str, *args: object, **kwargs: object) -> Md:
     """The bot's own markdown `template` (a literal) with every argument escaped unless it is already Md."""
-    return Md(template).format(*args, **kwargs)  # type: ignore[return-value]
+    return Md(template).format(*args, **kwargs)
 
 
 def plain(template: str, *args: object, **kwargs: object) -> Plain:
     """The bot's own plain `template` (a literal) with every argument cleaned unless it is already Plain."""
-    return Plain(template).format(*args, **kwargs)  # type: ignore[return-value]
+    return Plain(template).format(*args, **kwargs)
 
 
 def _escape_markdown(text: str) -> str:

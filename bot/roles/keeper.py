@@ -73,11 +73,12 @@ class RoleKeeper:
         for guild_id, user_id in members:
             mine = verified.get(user_id, [])
             check = MemberCheck(guild_id, user_id, mine, height, None)
-            failed = [holdings[a] for a in mine if isinstance(holdings.get(a), errors.NearError)]
+            failed = [h for a in mine if isinstance(h := holdings.get(a), errors.NearError)]
             if failed:
-                check.problem = failed[0].message  # type: ignore[union-attr]
+                check.problem = failed[0].message
             elif mine:
-                check.holdings = sum((holdings[a] for a in mine), Holdings())  # type: ignore[misc]
+                read = [h for a in mine if isinstance(h := holdings[a], Holdings)]  # none failed: all of them
+                check.holdings = sum(read, Holdings())
                 check.met = [(rule, qualifies(rule, check.holdings)) for rule in by_guild[guild_id]]
             checks.append(check)
         return checks

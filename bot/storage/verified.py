@@ -14,6 +14,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
+from bot.storage.connection import Tx
 from bot.storage.models import RoleRule, StorageError, VerifiedAccount, VerifySession
 
 MAX_OPEN_SESSIONS = 5  # per user; older open links are dropped when a new one is made
@@ -49,7 +50,7 @@ class VerificationStore:
 
     for_update = ""
 
-    def transaction(self) -> AbstractAsyncContextManager[Any]:
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
         raise NotImplementedError
 
     async def fetch(self, sql: str, *args: Any) -> list[Sequence[Any]]:

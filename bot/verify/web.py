@@ -138,7 +138,8 @@ class VerifyServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        sockets = site._server.sockets if site._server else []  # noqa: SLF001 - the bound port when 0 was asked
+        # The bound port when 0 was asked. aiohttp types `_server` as AbstractServer; it is an asyncio.Server.
+        sockets = site._server.sockets if site._server else []  # type: ignore[attr-defined]  # noqa: SLF001
         return sockets[0].getsockname()[1] if sockets else self.port
 
     async def stop(self) -> None:

@@ -38,7 +38,7 @@ from tests.hostile import (
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = {"md", "plain", "Md", "Plain"}
 # The only places that take markdown as it is: the bot's own explain topics and its own stored notices.
-TRUSTED_MARKDOWN_CALLERS = {"bot/render/embeds.py", "bot/discord/notices.py"}
+TRUSTED_MARKDOWN_CALLERS = {"bot/render/embeds/support.py", "bot/discord/notices.py"}
 
 
 def _source_files() -> list[Path]:
