@@ -50,12 +50,17 @@ class UnbondingChecks:
         # Pool by pool, so the alerts of one pool run together and share the pool's reads (its code, read again
         # when the withdrawal is prepared for a DM) through the RPC client's coalescing and cache.
         due.sort(key=lambda s: s.pool_id or "")
+        if not due:
+            return
+        # The pass reads at one final block (the first answer's, BlockPin: no read of its own), and so does the planner
+        # preparing a DM's withdrawal: its reads of the pool's code and of the delegation are the pass's own, kept.
+        chain = self.chain.at_final()
         limit = asyncio.Semaphore(CHECK_CONCURRENCY)
 
         async def check(subscription: Subscription) -> None:
             async with limit:
                 try:
-                    await self._check_one(subscription, clock)
+                    await self._check_one(chain, subscription, clock)
                 except errors.NearError as exc:
                     log.info("unbonding alert %s not checked yet: %s", subscription.id, exc.message)
                 except Exception:  # one alert's problem never stops the others (it is looked at again next pass)
@@ -63,25 +68,25 @@ class UnbondingChecks:
 
         await asyncio.gather(*(check(s) for s in due))
 
-    async def _check_one(self, sub: Subscription, clock: EpochClock) -> None:
+    async def _check_one(self, chain: Chain, sub: Subscription, clock: EpochClock) -> None:
         assert sub.account_id and sub.pool_id and sub.due_epoch is not None
-        delegation = await self._pending_unstake(sub.account_id, sub.pool_id)
+        delegation = await self._pending_unstake(chain, sub.account_id, sub.pool_id)
         self.recheck_at.pop(sub.id, None)
         if delegation.settling:
             # Unlocked, but the contract would refuse a withdrawal for now: no message, look again later.
             self.recheck_at[sub.id] = asyncio.get_running_loop().time() + self.settling_recheck
             return
         if delegation.can_withdraw and delegation.unstaked > 0:
-            await self._tell_ready(sub, delegation, clock)
+            await self._tell_ready(chain, sub, delegation, clock)
             return
         if delegation.unstaked == 0:
             await self.storage.finish_subscription(sub.id)  # already withdrawn: nothing left to tell
             return
-        await self._tell_restarted(sub, delegation, clock)
+        await self._tell_restarted(chain, sub, delegation, clock)
 
-    async def _tell_ready(self, sub: Subscription, delegation: Pending, clock: EpochClock) -> None:
+    async def _tell_ready(self, chain: Chain, sub: Subscription, delegation: Pending, clock: EpochClock) -> None:
         assert sub.account_id and sub.pool_id
-        ready = await dm_step(self.chain, sub, offer(
+        ready = await dm_step(chain, sub, offer(
             # A lockup account (at any id) as the signer: the planner goes through its owner (services/actions.py).
             f"withdraw {sub.account_id} {sub.pool_id}", f"Withdraw {format_near(delegation.unstaked)}",
             f"Withdraw {format_near(delegation.unstaked)} from {sub.pool_id} to {sub.account_id} — it is ready.",
@@ -114,10 +119,12 @@ class UnbondingChecks:
             finish_subscription=True,
         )
 
-    async def _tell_restarted(self, sub: Subscription, delegation: Pending, clock: EpochClock) -> None:
+    async def _tell_restarted(
+        self, chain: Chain, sub: Subscription, delegation: Pending, clock: EpochClock
+    ) -> None:
         """Not withdrawable at the due epoch: a new unstake restarted the wait. Find the new epoch."""
         assert sub.account_id and sub.pool_id
-        result = await get_unbonding(self.chain, sub.account_id, [sub.pool_id])
+        result = await get_unbonding(chain, sub.account_id, [sub.pool_id])
         entry = next((e for e in result.entries if e.pool_id == sub.pool_id), None)
         if entry is not None and entry.available_epoch == sub.due_epoch:
             # Same unlock epoch, just not reached at the final block yet (the epoch number comes from the newest
@@ -146,13 +153,13 @@ class UnbondingChecks:
             return mynearwallet_liquid_staking_url(pool_id, self.chain.network)
         return mynearwallet_staking_url(pool_id, self.chain.network)
 
-    async def _pending_unstake(self, account_id: str, pool_id: str) -> Pending:
+    async def _pending_unstake(self, chain: Chain, account_id: str, pool_id: str) -> Pending:
         """Unstaked amount and withdrawability: a pool's `get_account`, or a liquid-staking contract's own view."""
-        provider = next((p for p in providers_for(self.chain.network) if p.contract_id == pool_id), None)
+        provider = next((p for p in providers_for(chain.network) if p.contract_id == pool_id), None)
         if provider is None:
-            delegation = await get_delegation(self.chain.rpc, pool_id, account_id)
+            delegation = await get_delegation(chain.rpc, pool_id, account_id)
             return Pending(delegation.unstaked, delegation.can_withdraw)
-        position = await read_position(self.chain.rpc, provider, account_id)
+        position = await read_position(chain.rpc, provider, account_id)
         if position.pending is None:
             raise errors.ContractExecutionError(pool_id, "pending unstake", "the contract has no view for it")
         # The provider's readiness rule, the same one `liquid`, `unbonding`, `diagnose` and `withdraw` use.

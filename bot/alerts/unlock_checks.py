@@ -31,12 +31,13 @@ class UnlockChecks:
         if not due:
             return
         block = await self.chain.rpc.block(finality="final")
+        chain = self.chain.at(block)  # every read of the pass, and the DM's prepared step, at this block
         limit = asyncio.Semaphore(CHECK_CONCURRENCY)
 
         async def check(subscription: Subscription) -> None:
             async with limit:
                 try:
-                    await self._check_one(subscription, block.header.height, block.header.timestamp)
+                    await self._check_one(chain, subscription, block.header.timestamp)
                 except (errors.AccountNotFound, errors.NoContractCode, errors.MethodNotFound) as exc:
                     # The lockup is gone (deleted with delete_lockup) or is no House of Stake lockup: nothing to wait for.
                     log.info("veNEAR unlock alert %s ended: %s", subscription.id, exc.message)
@@ -48,13 +49,13 @@ class UnlockChecks:
 
         await asyncio.gather(*(check(s) for s in due))
 
-    async def _check_one(self, sub: Subscription, height: int, now_ns: int) -> None:
+    async def _check_one(self, chain: Chain, sub: Subscription, now_ns: int) -> None:
         """A House of Stake lockup's pending unlock, read at the final block (lockup-contract venear.rs): ready once
         the block time reaches `venear_unlock_timestamp` (what end_unlock_near checks)."""
         assert sub.account_id and sub.due_unix is not None
         pending_raw, stamp_raw = await asyncio.gather(
-            self.chain.rpc.view_function(sub.account_id, "get_venear_pending_balance", {}, block_id=height),
-            self.chain.rpc.view_function(sub.account_id, "get_venear_unlock_timestamp", {}, block_id=height),
+            chain.rpc.view_function(sub.account_id, "get_venear_pending_balance", {}),
+            chain.rpc.view_function(sub.account_id, "get_venear_unlock_timestamp", {}),
         )
         if not (isinstance(pending_raw, str) and pending_raw.isdigit() and isinstance(stamp_raw, str)
                 and stamp_raw.isdigit()):
@@ -65,12 +66,12 @@ class UnlockChecks:
             return
         unlock_unix = -(-stamp_ns // NS_PER_SECOND)
         if now_ns >= stamp_ns:
-            await self._tell_ready(sub, pending, unlock_unix)
+            await self._tell_ready(chain, sub, pending, unlock_unix)
         elif unlock_unix > sub.due_unix:
             await self._tell_restarted(sub, pending, unlock_unix)
 
-    async def _tell_ready(self, sub: Subscription, pending: int, unlock_unix: int) -> None:
-        ready = await dm_step(self.chain, sub, offer(
+    async def _tell_ready(self, chain: Chain, sub: Subscription, pending: int, unlock_unix: int) -> None:
+        ready = await dm_step(chain, sub, offer(
             f"venear end-unlock {sub.account_id} --lockup {sub.account_id}",
             f"Finish the unlock of {format_near(pending)}",
             f"Finish the veNEAR unlock of {format_near(pending)}: it becomes free NEAR in your lockup "
