@@ -35,7 +35,7 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
-def _secret_refusal() -> tuple[Result, int]:
+def secret_refusal() -> tuple[Result, int]:
     # Never echo, log or process it (the text is not logged anywhere either).
     return ErrorResult(error_kind="secret_detected", message=SECRET_WARNING, exit_code=EXIT_BAD_INPUT), EXIT_BAD_INPUT
 
@@ -44,7 +44,7 @@ async def run_line(chain: Chain, line: str) -> tuple[Result, int]:
     """Run one typed line (console, `ask`); never raises for anything a user can cause. The secret check reads the
     raw line before anything parses it."""
     if might_be_secret(line):
-        return _secret_refusal()
+        return secret_refusal()
     return await _guarded(chain, line.split(" ", 1)[0], lambda: parse_request(line))
 
 
@@ -63,7 +63,7 @@ async def run_command(
         return await _guarded(chain, typed.command, lambda: typed, prepare=prepare)
     words = list(args or [])
     if might_be_secret(" ".join([request, *words])):
-        return _secret_refusal()
+        return secret_refusal()
     name = request
     return await _guarded(chain, name, lambda: COMMANDS[name].parse(words), prepare=prepare)
 
