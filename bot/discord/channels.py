@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 BOT_NEEDS = ("view_channel", "send_messages", "embed_links")
 
 
-class PostChannelTransformer(app_commands.Transformer):
+class PostChannelTransformer(app_commands.Transformer["StakingBot"]):
     """A server text or announcement channel (no cache needed: Discord sends it resolved)."""
 
     @property

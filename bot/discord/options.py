@@ -58,7 +58,7 @@ def personal_cooldown() -> Callable[[T], T]:
     return app_commands.checks.cooldown(*PERSONAL_RATE)
 
 
-class AccountIdTransformer(app_commands.Transformer):
+class AccountIdTransformer(app_commands.Transformer["StakingBot"]):
     """A NEAR account id, checked before anything is deferred or read: a typo gets its reason at once."""
 
     @property
@@ -84,7 +84,7 @@ class AccountIdTransformer(app_commands.Transformer):
 AccountId = app_commands.Transform[str, AccountIdTransformer]
 
 
-class AmountTransformer(app_commands.Transformer):
+class AmountTransformer(app_commands.Transformer["StakingBot"]):
     """A NEAR amount (or, for an unstake, liquid-staking tokens), checked before anything is deferred with the
     planners' own parsers: refused here only when every planner the command may route to would refuse it (which one
     it reaches can depend on the chain), with the reason the likeliest one gives. The words themselves go on to the
@@ -124,7 +124,7 @@ class AmountTransformer(app_commands.Transformer):
         raise ValueError(reasons[0])  # becomes a TransformerError, answered by the tree before any defer
 
 
-class TimeTransformer(app_commands.Transformer):
+class TimeTransformer(app_commands.Transformer["StakingBot"]):
     """An ISO-8601 date or date-time (no offset = UTC) → Unix seconds, read exactly as `lockup --at` reads it."""
 
     @property

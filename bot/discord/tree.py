@@ -86,7 +86,7 @@ def typed_text(data: Mapping[str, Any]) -> str:
     return " ".join(words)
 
 
-class StakingTree(app_commands.CommandTree):
+class StakingTree(app_commands.CommandTree["StakingBot"]):
     async def interaction_check(self, interaction: discord.Interaction[StakingBot], /) -> bool:
         """The secret check of the shared commands, once, on the raw option values before any transformer parses
         them (the console checks its raw line the same way, bot/commands.py): a key is never echoed or read."""
