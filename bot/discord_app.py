@@ -65,12 +65,12 @@ class StakingBot(commands.AutoShardedBot):
             command_prefix=commands.when_mentioned, tree_cls=StakingTree, help_command=None, **options
         )
         self.settings = settings
-        self.chain = chain
+        self._chain = chain
         self._owns_chain = chain is None
         self.sync_dev_guild = True  # `python -m bot sync` turns this off: it syncs what it is asked to
         self._pool_directory: PoolDirectory | None = None
         self.sync_only = False  # `python -m bot sync`: no database and no alerts, only the command list
-        self.storage: Storage | None = None
+        self._storage: Storage | None = None
         self.alerts: AlertService | None = None
         self.roles: RoleKeeper | None = None
         self.verification: VerificationService | None = None  # None: PUBLIC_BASE_URL is not set
@@ -80,13 +80,13 @@ class StakingBot(commands.AutoShardedBot):
         self.details = DetailsStore()  # what the Details buttons of recent answers show (cogs/details.py)
 
     async def setup_hook(self) -> None:
-        if self.chain is None:
-            self.chain = Chain.from_settings(self.settings)
+        if self._chain is None:
+            self._chain = Chain.from_settings(self.settings)
         self._pool_directory = PoolDirectory(self.chain)
         if not self.sync_only:
             # Linked accounts, alerts, server settings: opened (and migrated) before the cogs that use them.
-            self.storage = open_storage(self.settings.storage_url)
-            await self.storage.open()
+            self._storage = open_storage(self.settings.storage_url)
+            await self._storage.open()
             log.info("storage: %s", self.storage.describe())
             self.roles = RoleKeeper(self.storage, self.chain, DiscordRoles(self))
             self.alerts = AlertService(self.storage, self.chain, DiscordNotifier(self), roles=self.roles,
@@ -104,7 +104,6 @@ class StakingBot(commands.AutoShardedBot):
         base, recipient = self.settings.public_base_url, self.settings.recipient
         if not base or not recipient:
             return
-        assert self.storage is not None and self.chain is not None
         self.verification = VerificationService(self.storage, self.chain, base_url=base, recipient=recipient,
                                                 on_verified=self._verified)
         app = verify_app(self.verification, network=self.chain.network, wallet_url=self.settings.mynearwallet_url)
@@ -130,20 +129,40 @@ class StakingBot(commands.AutoShardedBot):
         assert self._pool_directory is not None, "setup_hook has not run"
         return self._pool_directory
 
+    @property
+    def chain(self) -> Chain:
+        """The NEAR clients; setup_hook opens them before any interaction or event arrives."""
+        if self._chain is None:
+            raise RuntimeError("the bot has not started: setup_hook opens the chain")
+        return self._chain
+
+    @property
+    def network(self) -> str:
+        return self.chain.network
+
+    @property
+    def storage(self) -> Storage:
+        """The open storage; setup_hook opens it before any interaction or event arrives (never in `sync`)."""
+        if self._storage is None:
+            raise RuntimeError("storage is not open: the bot has not started, or only syncs its commands")
+        return self._storage
+
     def require_storage(self) -> Storage:
-        """The open storage (setup_hook opens it before any interaction arrives)."""
-        if self.storage is None:
-            raise RuntimeError("storage is not open")
+        """The open storage (the same as `storage`; kept for callers outside the cogs)."""
         return self.storage
+
+    @property
+    def has_storage(self) -> bool:
+        return self._storage is not None
 
     async def linked_accounts(self, user_id: int) -> list[str]:
         """Accounts the user linked to their Discord id, the default first (a convenience, not ownership)."""
-        if self.storage is None:
+        if self._storage is None:
             return []
-        return [linked.account_id for linked in await self.storage.linked_accounts(user_id)]
+        return [linked.account_id for linked in await self._storage.linked_accounts(user_id)]
 
     async def default_account(self, user_id: int) -> str | None:
-        return await self.storage.default_account(user_id) if self.storage is not None else None
+        return await self._storage.default_account(user_id) if self._storage is not None else None
 
     def background(self, coroutine: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Run `coroutine` as a task the bot keeps a reference to and cancels when it closes."""
@@ -192,10 +211,10 @@ class StakingBot(commands.AutoShardedBot):
                 await self._web.stop()
             await super().close()
         finally:
-            if self.storage is not None:
-                await self.storage.close()
-            if self.chain is not None and self._owns_chain:
-                await self.chain.aclose()
+            if self._storage is not None:
+                await self._storage.close()
+            if self._chain is not None and self._owns_chain:
+                await self._chain.aclose()
 
 
 def create_bot(settings: Settings, *, chain: Chain | None = None, **options: Any) -> StakingBot:

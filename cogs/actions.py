@@ -1,8 +1,9 @@
 """/stake, /unstake, /withdraw and /transfer: a prepared transaction for the user's own wallet (link buttons, a QR
 code for phone wallets, the near-cli-rs command). Personal answers: ephemeral in servers and group DMs.
 
-Thin wrappers over the shared command layer (`answer`); the flags become the command words `--from-lockup`,
-`--instant` and `--to`. The bot never asks for a key: the user signs in their own wallet.
+Thin wrappers over the shared command layer: options → the command's typed request → `answer`. Amounts are
+checked by their transformers before anything is deferred. The bot never asks for a key: the user signs in their
+own wallet.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import cast
 
 import discord
 from discord import app_commands
@@ -19,18 +20,27 @@ from discord.ext import commands
 from bot.discord.options import (
     MAX_CHOICES,
     AccountId,
+    Amount,
+    AmountOrAll,
+    TokensOrAll,
     account_autocomplete,
     personal_cooldown,
     read_only,
 )
 from bot.discord.personal import account_or_default
 from bot.discord.respond import answer
+from bot.discord_app import StakingBot
 from bot.near.account_id import is_valid_account_id, lockup_account_id
 from bot.near.liquid import providers_for
 from bot.render.discord_limits import choice_name
-
-if TYPE_CHECKING:
-    from bot.discord_app import StakingBot
+from bot.requests import (
+    StakeRequest,
+    TransferRequest,
+    UnstakeRequest,
+    VenearRequest,
+    VenearWord,
+    WithdrawRequest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +66,13 @@ def _liquid_choices(network: str, typed: str) -> list[app_commands.Choice[str]]:
     ]
 
 
-async def stake_target_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+async def stake_target_autocomplete(interaction: discord.Interaction[StakingBot], current: str) -> list[app_commands.Choice[str]]:
     """Validators from the current set, plus the network's liquid-staking contracts."""
     typed = current.strip().lower()
     try:
-        bot: StakingBot = interaction.client  # type: ignore[assignment]
+        bot = interaction.client
         pools = await bot.pool_directory.choices(typed)
-        liquid = _liquid_choices(bot.chain.network if bot.chain else "mainnet", typed)
+        liquid = _liquid_choices(bot.network, typed)
     except Exception:
         log.exception("stake autocomplete failed")
         return []
@@ -87,7 +97,6 @@ class OwnPools:
 
     async def _read(self, bot: StakingBot, account_id: str) -> list[str]:
         chain = bot.chain
-        assert chain is not None
 
         async def indexed() -> list[str]:
             return (await chain.indexer.staking_pools(account_id)).pool_ids
@@ -110,11 +119,11 @@ class OwnPools:
 _own_pools = OwnPools()
 
 
-async def own_pool_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+async def own_pool_autocomplete(interaction: discord.Interaction[StakingBot], current: str) -> list[app_commands.Choice[str]]:
     """The account's own pools (its delegations, its lockup's pool, liquid staking), matching what was typed."""
     typed = current.strip().lower()
     try:
-        bot: StakingBot = interaction.client  # type: ignore[assignment]
+        bot = interaction.client
         account = getattr(interaction.namespace, "account", None)
         if not account:
             account = await bot.default_account(interaction.user.id)
@@ -128,14 +137,8 @@ async def own_pool_autocomplete(interaction: discord.Interaction, current: str) 
     return [app_commands.Choice(name=choice_name(p), value=p) for p in matches[:MAX_CHOICES]]
 
 
-def _words(account: str, pool: str, amount: str | None, lockup: str | None = None, **flags: bool) -> list[str]:
-    words = [account, pool] + ([amount] if amount else [])
-    words += [f"--{name.replace('_', '-')}" for name, on in flags.items() if on]
-    return words + (["--lockup", lockup] if lockup else [])
-
-
 class Actions(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: StakingBot) -> None:
         self.bot = bot
 
     @app_commands.command(name="stake", description="Prepare a stake for your own wallet to sign (no key needed)")
@@ -150,13 +153,13 @@ class Actions(commands.Cog):
     @read_only
     @personal_cooldown()
     async def stake(
-        self, interaction: discord.Interaction, pool: AccountId, amount: str, account: AccountId | None = None,
-        from_lockup: bool = False, lockup: AccountId | None = None,
+        self, interaction: discord.Interaction[StakingBot], pool: AccountId, amount: Amount,
+        account: AccountId | None = None, from_lockup: bool = False, lockup: AccountId | None = None,
     ) -> None:
         if (account := await account_or_default(interaction, account)) is None:
             return
-        words = _words(account, pool, amount, lockup, from_lockup=from_lockup)
-        await answer(interaction, "stake", words, personal=True)
+        request = StakeRequest(account=account, pool=pool, amount=amount, from_lockup=from_lockup, lockup=lockup)
+        await answer(interaction, request, personal=True)
 
     @app_commands.command(name="unstake", description="Prepare an unstake for your own wallet to sign")
     @app_commands.describe(
@@ -171,13 +174,16 @@ class Actions(commands.Cog):
     @read_only
     @personal_cooldown()
     async def unstake(
-        self, interaction: discord.Interaction, pool: AccountId, amount: str, account: AccountId | None = None,
-        instant: bool = False, from_lockup: bool = False, lockup: AccountId | None = None,
+        self, interaction: discord.Interaction[StakingBot], pool: AccountId, amount: TokensOrAll,
+        account: AccountId | None = None, instant: bool = False, from_lockup: bool = False,
+        lockup: AccountId | None = None,
     ) -> None:
         if (account := await account_or_default(interaction, account)) is None:
             return
-        words = _words(account, pool, amount, lockup, instant=instant, from_lockup=from_lockup)
-        await answer(interaction, "unstake", words, personal=True)
+        request = UnstakeRequest(
+            account=account, pool=pool, amount=amount, instant=instant, from_lockup=from_lockup, lockup=lockup
+        )
+        await answer(interaction, request, personal=True)
 
     @app_commands.command(name="withdraw", description="Prepare a withdrawal of unstaked NEAR for your wallet to sign")
     @app_commands.describe(
@@ -191,13 +197,13 @@ class Actions(commands.Cog):
     @read_only
     @personal_cooldown()
     async def withdraw(
-        self, interaction: discord.Interaction, pool: AccountId, account: AccountId | None = None,
-        amount: str | None = None, from_lockup: bool = False, lockup: AccountId | None = None,
+        self, interaction: discord.Interaction[StakingBot], pool: AccountId, account: AccountId | None = None,
+        amount: AmountOrAll | None = None, from_lockup: bool = False, lockup: AccountId | None = None,
     ) -> None:
         if (account := await account_or_default(interaction, account)) is None:
             return
-        words = _words(account, pool, amount, lockup, from_lockup=from_lockup)
-        await answer(interaction, "withdraw", words, personal=True)
+        request = WithdrawRequest(account=account, pool=pool, amount=amount, from_lockup=from_lockup, lockup=lockup)
+        await answer(interaction, request, personal=True)
 
     @app_commands.command(name="transfer", description="Prepare moving unlocked NEAR out of your lockup (you sign)")
     @app_commands.describe(
@@ -210,13 +216,13 @@ class Actions(commands.Cog):
     @read_only
     @personal_cooldown()
     async def transfer(
-        self, interaction: discord.Interaction, amount: str, account: AccountId | None = None,
+        self, interaction: discord.Interaction[StakingBot], amount: AmountOrAll, account: AccountId | None = None,
         to: AccountId | None = None, lockup: AccountId | None = None,
     ) -> None:
         if (account := await account_or_default(interaction, account)) is None:
             return
-        words = [account, amount] + (["--to", to] if to else []) + (["--lockup", lockup] if lockup else [])
-        await answer(interaction, "transfer", words, personal=True)
+        request = TransferRequest(account=account, amount=amount, to=to, lockup=lockup)
+        await answer(interaction, request, personal=True)
 
     @app_commands.command(name="venear", description="House of Stake lockup: lock, unlock, finish an unlock (you sign)")
     @app_commands.describe(
@@ -230,14 +236,15 @@ class Actions(commands.Cog):
     @read_only
     @personal_cooldown()
     async def venear(
-        self, interaction: discord.Interaction, action: app_commands.Choice[str], amount: str | None = None,
-        account: AccountId | None = None, lockup: AccountId | None = None,
+        self, interaction: discord.Interaction[StakingBot], action: app_commands.Choice[str],
+        amount: AmountOrAll | None = None, account: AccountId | None = None, lockup: AccountId | None = None,
     ) -> None:
         if (account := await account_or_default(interaction, account)) is None:
             return
-        words = [action.value, account] + ([amount] if amount else []) + (["--lockup", lockup] if lockup else [])
-        await answer(interaction, "venear", words, personal=True)
+        word = cast(VenearWord, action.value)  # one of VENEAR_CHOICES' values
+        request = VenearRequest(action=word, account=account, amount=amount, lockup=lockup)
+        await answer(interaction, request, personal=True)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: StakingBot) -> None:
     await bot.add_cog(Actions(bot))

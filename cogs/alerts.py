@@ -68,9 +68,9 @@ class Alerts(commands.Cog):
 
     @property
     def storage(self) -> Storage:
-        return self.bot.require_storage()
+        return self.bot.storage
 
-    async def _channel(self, interaction: discord.Interaction, channel: object) -> tuple[bool, int | None, int | None]:
+    async def _channel(self, interaction: discord.Interaction[StakingBot], channel: object) -> tuple[bool, int | None, int | None]:
         """(ok, guild_id, channel_id); when not ok the user has been told why."""
         if channel is None:
             return True, None, None
@@ -91,7 +91,7 @@ class Alerts(commands.Cog):
     @personal_cooldown()
     async def unbonding(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[StakingBot],
         account: AccountId | None = None,
         pool: AccountId | None = None,
         channel: PostChannel | None = None,
@@ -102,7 +102,6 @@ class Alerts(commands.Cog):
         if not ok:
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        assert self.bot.chain is not None
         try:
             outcome = await subscribe_unbonding(
                 self.storage, self.bot.chain, interaction.user.id, account, pool, guild_id=guild_id,
@@ -124,7 +123,7 @@ class Alerts(commands.Cog):
     @app_commands.describe(pool="Pool account id", channel="Post in this channel instead of DMing you (optional)")
     @app_commands.autocomplete(pool=pool_autocomplete)
     @personal_cooldown()
-    async def pool(self, interaction: discord.Interaction, pool: AccountId, channel: PostChannel | None = None) -> None:
+    async def pool(self, interaction: discord.Interaction[StakingBot], pool: AccountId, channel: PostChannel | None = None) -> None:
         ok, guild_id, channel_id = await self._channel(interaction, channel)
         if not ok:
             return
@@ -138,7 +137,6 @@ class Alerts(commands.Cog):
                                                 title="No new alert"))
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        assert self.bot.chain is not None
         try:
             sub = await subscribe_pool(self.storage, self.bot.chain, interaction.user.id, pool, guild_id=guild_id,
                                        channel_id=channel_id)
@@ -156,7 +154,7 @@ class Alerts(commands.Cog):
         await show(interaction, finish(SafeEmbed(title=Md("Alert set"), description=text, colour=GREEN)))
 
     @alert.command(name="list", description="Your alerts")
-    async def list_(self, interaction: discord.Interaction) -> None:
+    async def list_(self, interaction: discord.Interaction[StakingBot]) -> None:
         subs = await self.storage.user_subscriptions(interaction.user.id)
         text = Md("\n").join(describe(s) for s in subs) if subs else Md(
             "No alerts. Try `/alert unbonding` (tells you when unstaked NEAR is withdrawable) or `/alert pool`."
@@ -168,7 +166,7 @@ class Alerts(commands.Cog):
     @alert.command(name="remove", description="Stop one of your alerts")
     @app_commands.describe(alert_id="The alert's number (see /alert list)")
     @app_commands.rename(alert_id="id")
-    async def remove(self, interaction: discord.Interaction, alert_id: app_commands.Range[int, 1]) -> None:
+    async def remove(self, interaction: discord.Interaction[StakingBot], alert_id: app_commands.Range[int, 1]) -> None:
         if not await self.storage.remove_subscription(interaction.user.id, alert_id):
             await show(interaction, error_embed(md("You have no alert #{}. See `/alert list`.", alert_id),
                                                 title="No such alert"))
@@ -177,7 +175,7 @@ class Alerts(commands.Cog):
                                                  colour=GREY)))
 
     @remove.autocomplete("alert_id")
-    async def remove_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
+    async def remove_autocomplete(self, interaction: discord.Interaction[StakingBot], current: str) -> list[app_commands.Choice[int]]:
         subs = await self.storage.user_subscriptions(interaction.user.id)
         typed = str(current).strip().lstrip("#")
         choices = []

@@ -52,7 +52,7 @@ class Details(commands.Cog):
         self.bot = bot
 
     @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
+    async def on_interaction(self, interaction: discord.Interaction[StakingBot]) -> None:
         if interaction.type is not discord.InteractionType.component:
             return
         custom_id = str((interaction.data or {}).get("custom_id", ""))
@@ -60,7 +60,7 @@ class Details(commands.Cog):
             return
         token, _, key = custom_id.removeprefix(DETAILS_PREFIX).partition(":")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        network = self.bot.chain.network if self.bot.chain else "mainnet"
+        network = self.bot.network
         item = self.bot.details.get(token, key)
         if item is not None:
             rendered = await asyncio.to_thread(_render, item, network)  # a QR code is drawn off the event loop
@@ -70,5 +70,5 @@ class Details(commands.Cog):
         await show(interaction, rendered, ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(Details(bot))  # type: ignore[arg-type]
+async def setup(bot: StakingBot) -> None:
+    await bot.add_cog(Details(bot))

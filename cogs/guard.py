@@ -138,7 +138,6 @@ class Guard(commands.Cog):
         return lines
 
     async def _status_embed(self, guild_id: int, title: str) -> SafeEmbed:
-        assert self.bot.storage is not None
         settings = await self.bot.storage.guild_settings(guild_id)
         on = settings.guard_enabled and settings.support_channel_ids
         embed = SafeEmbed(title=md("{}", title), colour=GREEN if on else GREY)
@@ -171,11 +170,11 @@ class Guard(commands.Cog):
     )
     @app_commands.checks.has_permissions(manage_guild=True)
     async def on(
-        self, interaction: discord.Interaction, channel: PostChannel, channel_2: PostChannel | None = None,
+        self, interaction: discord.Interaction[StakingBot], channel: PostChannel, channel_2: PostChannel | None = None,
         channel_3: PostChannel | None = None, channel_4: PostChannel | None = None,
         channel_5: PostChannel | None = None,
     ) -> None:
-        assert self.bot.storage is not None and interaction.guild_id is not None
+        assert interaction.guild_id is not None
         picked = [c.id for c in (channel, channel_2, channel_3, channel_4, channel_5) if c is not None]
         current = await self.bot.storage.guild_settings(interaction.guild_id)
         channels = list(dict.fromkeys([*(current.support_channel_ids if current.guard_enabled else []), *picked]))
@@ -190,8 +189,8 @@ class Guard(commands.Cog):
     @guard.command(name="off", description="Stop guarding one channel, or all channels of this server")
     @app_commands.describe(channel="Only this channel (leave out to turn the guard off everywhere)")
     @app_commands.checks.has_permissions(manage_guild=True)
-    async def off(self, interaction: discord.Interaction, channel: PostChannel | None = None) -> None:
-        assert self.bot.storage is not None and interaction.guild_id is not None
+    async def off(self, interaction: discord.Interaction[StakingBot], channel: PostChannel | None = None) -> None:
+        assert interaction.guild_id is not None
         current = await self.bot.storage.guild_settings(interaction.guild_id)
         channels = [c for c in current.support_channel_ids if channel is not None and c != channel.id]
         await self.bot.storage.update_guild(
@@ -204,8 +203,8 @@ class Guard(commands.Cog):
     @guard.command(name="log", description="Record each removed secret (its kind, never the secret) in a channel")
     @app_commands.describe(channel="The moderators' log channel (leave out to stop recording)")
     @app_commands.checks.has_permissions(manage_guild=True)
-    async def log_channel(self, interaction: discord.Interaction, channel: PostChannel | None = None) -> None:
-        assert self.bot.storage is not None and interaction.guild_id is not None
+    async def log_channel(self, interaction: discord.Interaction[StakingBot], channel: PostChannel | None = None) -> None:
+        assert interaction.guild_id is not None
         if channel is not None and (problem := channel_problem(interaction, channel, check_user=False)):
             await show(interaction, error_embed(problem, title="Not that channel"), ephemeral=True)
             return
@@ -217,9 +216,9 @@ class Guard(commands.Cog):
 
     @guard.command(name="status", description="Which channels are guarded, and whether I can act there")
     @app_commands.checks.has_permissions(manage_guild=True)
-    async def status(self, interaction: discord.Interaction) -> None:
+    async def status(self, interaction: discord.Interaction[StakingBot]) -> None:
         assert interaction.guild_id is not None
-        if self.bot.storage is None:
+        if not self.bot.has_storage:
             await show(interaction, error_embed("Server settings are not available right now."), ephemeral=True)
             return
         await show(interaction, finish(await self._status_embed(interaction.guild_id, "Key and seed-phrase guard")))
@@ -248,9 +247,9 @@ class Guard(commands.Cog):
             return
         log_channel_id = None
         if message.guild is not None:
-            storage = self.bot.storage
-            if storage is None:
+            if not self.bot.has_storage:
                 return
+            storage = self.bot.storage
             settings = await storage.guild_settings(message.guild.id)
             if not _is_guarded(settings, message.channel):
                 return

@@ -47,19 +47,18 @@ class LinkedAccounts(commands.Cog):
 
     @property
     def storage(self) -> Storage:
-        return self.bot.require_storage()
+        return self.bot.storage
 
     @account.command(name="link", description="Remember a NEAR account so commands use it by default")
     @app_commands.describe(account="NEAR account id, e.g. alice.near", label="A short name for it (optional)")
     @personal_cooldown()
     async def link(
-        self, interaction: discord.Interaction, account: AccountId, label: app_commands.Range[str, 1, 40] | None = None
+        self, interaction: discord.Interaction[StakingBot], account: AccountId, label: app_commands.Range[str, 1, 40] | None = None
     ) -> None:
         if label is not None and looks_like_secret(label):
             await show(interaction, error_embed(SECRET_WARNING, title="Keep that secret"))
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        assert self.bot.chain is not None
         try:
             await self.bot.chain.rpc.view_account(account)
         except errors.AccountNotFound:
@@ -84,7 +83,6 @@ class LinkedAccounts(commands.Cog):
 
     async def _lockup_note(self, account_id: str) -> Md:
         """When the linked account is a lockup (at any id): say that it joins its owner's answers."""
-        assert self.bot.chain is not None
         try:
             _, itself, _ = await lockup_summaries(self.bot.chain, account_id)
         except errors.NearError:
@@ -97,7 +95,7 @@ class LinkedAccounts(commands.Cog):
     @account.command(name="verify", description="Prove you own a NEAR account by signing with your wallet (no key)")
     @app_commands.describe(account="Only this account (optional: otherwise whichever account your wallet signs for)")
     @personal_cooldown()
-    async def verify(self, interaction: discord.Interaction, account: AccountId | None = None) -> None:
+    async def verify(self, interaction: discord.Interaction[StakingBot], account: AccountId | None = None) -> None:
         service = self.bot.verification
         if service is None:
             await show(interaction, error_embed(
@@ -123,7 +121,7 @@ class LinkedAccounts(commands.Cog):
     @account.command(name="unlink", description="Forget a linked NEAR account")
     @app_commands.describe(account="A linked account")
     @app_commands.autocomplete(account=account_autocomplete)
-    async def unlink(self, interaction: discord.Interaction, account: AccountId) -> None:
+    async def unlink(self, interaction: discord.Interaction[StakingBot], account: AccountId) -> None:
         unverified = await self.storage.unverify(interaction.user.id, account)
         if not await self.storage.unlink_account(interaction.user.id, account) and not unverified:
             await show(interaction, error_embed(md("{} is not one of your linked accounts.", code(account)),
@@ -144,7 +142,7 @@ class LinkedAccounts(commands.Cog):
         await show(interaction, finish(SafeEmbed(title=Md("Account unlinked"), description=text, colour=GREY)))
 
     @account.command(name="list", description="Your linked NEAR accounts and which one is the default")
-    async def list_(self, interaction: discord.Interaction) -> None:
+    async def list_(self, interaction: discord.Interaction[StakingBot]) -> None:
         linked = await self.storage.linked_accounts(interaction.user.id)
         verified = {v.account_id for v in await self.storage.verified_accounts(interaction.user.id)}
         if not linked:
@@ -164,7 +162,7 @@ class LinkedAccounts(commands.Cog):
     @account.command(name="default", description="Use this linked account when a command leaves it out")
     @app_commands.describe(account="A linked account")
     @app_commands.autocomplete(account=account_autocomplete)
-    async def default(self, interaction: discord.Interaction, account: AccountId) -> None:
+    async def default(self, interaction: discord.Interaction[StakingBot], account: AccountId) -> None:
         if not await self.storage.set_default_account(interaction.user.id, account):
             await show(interaction, error_embed(
                 md("{} is not linked yet. Link it first with {}.", code(account), code(f"/account link account:{account}")),

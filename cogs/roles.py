@@ -47,7 +47,7 @@ class Roles(commands.Cog):
 
     @property
     def storage(self) -> Storage:
-        return self.bot.require_storage()
+        return self.bot.storage
 
     @rule.command(name="add", description="Give a role to members whose verified accounts meet a condition")
     @app_commands.describe(
@@ -56,7 +56,7 @@ class Roles(commands.Cog):
         "contract (for 'liquid-staking tokens', optional)")
     @app_commands.autocomplete(pool=pool_autocomplete)
     @app_commands.checks.has_permissions(manage_roles=True)
-    async def add(self, interaction: discord.Interaction, role: discord.Role, condition: Condition,
+    async def add(self, interaction: discord.Interaction[StakingBot], role: discord.Role, condition: Condition,
                   minimum: app_commands.Range[str, 1, 60], pool: AccountId | None = None) -> None:
         assert interaction.guild is not None
         problem = role_problem(interaction.guild, role)
@@ -85,15 +85,15 @@ class Roles(commands.Cog):
                   role.name, rule_text(saved), saved.id)
         await show(interaction, finish(SafeEmbed(title=Md("Role rule added"), description=text, colour=GREEN)))
 
-    async def _target(self, interaction: discord.Interaction, kind: str, pool: str | None) -> str | None | Literal[False]:
+    async def _target(self, interaction: discord.Interaction[StakingBot], kind: str, pool: str | None) -> str | None | Literal[False]:
         """The rule's pool or liquid-staking contract, checked on chain; False after telling the admin why not."""
-        liquid = {p.contract_id for p in providers_for(self.bot.chain.network)}  # type: ignore[union-attr]
+        liquid = {p.contract_id for p in providers_for(self.bot.chain.network)}
         if kind == "pool_stake":
             if pool is None:
                 await show(interaction, error_embed(Md("Name the pool: `pool:` is required for 'staked with a pool'.")))
                 return False
             try:
-                await get_pool_facts(self.bot.chain.rpc, pool)  # type: ignore[union-attr]
+                await get_pool_facts(self.bot.chain.rpc, pool)
             except errors.NearError as exc:
                 await show(interaction, error_embed(exc.message, title="Not a staking pool"))
                 return False
@@ -106,7 +106,7 @@ class Roles(commands.Cog):
 
     @rule.command(name="list", description="This server's role rules")
     @app_commands.checks.has_permissions(manage_roles=True)
-    async def list_(self, interaction: discord.Interaction) -> None:
+    async def list_(self, interaction: discord.Interaction[StakingBot]) -> None:
         assert interaction.guild_id is not None
         rules = await self.storage.role_rules(interaction.guild_id)
         if not rules:
@@ -121,7 +121,7 @@ class Roles(commands.Cog):
     @rule.command(name="remove", description="Remove a role rule (the roles already given stay)")
     @app_commands.describe(rule_id="The rule's number, from /roles rule list")
     @app_commands.checks.has_permissions(manage_roles=True)
-    async def remove(self, interaction: discord.Interaction, rule_id: int) -> None:
+    async def remove(self, interaction: discord.Interaction[StakingBot], rule_id: int) -> None:
         assert interaction.guild_id is not None
         removed = await self.storage.remove_role_rule(interaction.guild_id, rule_id)
         if removed is None:
@@ -135,7 +135,7 @@ class Roles(commands.Cog):
     @roles.command(name="check", description="Check your roles now (or a member's, with Manage Roles)")
     @app_commands.describe(member="A member to check (needs Manage Roles); default: you")
     @personal_cooldown()
-    async def check(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
+    async def check(self, interaction: discord.Interaction[StakingBot], member: discord.Member | None = None) -> None:
         assert interaction.guild_id is not None and self.bot.roles is not None
         target = member.id if member is not None else interaction.user.id
         perms = interaction.permissions

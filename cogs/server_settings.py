@@ -32,13 +32,12 @@ class ServerSettings(commands.Cog):
     @announce.command(name="channel", description="Post a message in this channel whenever a new epoch starts")
     @app_commands.describe(channel="Where to post (I need to be able to send messages and embeds there)")
     @app_commands.checks.has_permissions(manage_guild=True)
-    async def channel(self, interaction: discord.Interaction, channel: PostChannel) -> None:
+    async def channel(self, interaction: discord.Interaction[StakingBot], channel: PostChannel) -> None:
         assert isinstance(channel, app_commands.AppCommandChannel) and interaction.guild_id is not None
         problem = channel_problem(interaction, channel, check_user=False)
         if problem:
             await show(interaction, error_embed(problem, title="Not that channel"))
             return
-        assert self.bot.storage is not None
         await self.bot.storage.update_guild(interaction.guild_id, announcement_channel_id=channel.id)
         await show(interaction, finish(SafeEmbed(
             title=Md("Epoch announcements on"),
@@ -49,8 +48,8 @@ class ServerSettings(commands.Cog):
 
     @announce.command(name="off", description="Stop the epoch announcements in this server")
     @app_commands.checks.has_permissions(manage_guild=True)
-    async def off(self, interaction: discord.Interaction) -> None:
-        assert self.bot.storage is not None and interaction.guild_id is not None
+    async def off(self, interaction: discord.Interaction[StakingBot]) -> None:
+        assert interaction.guild_id is not None
         await self.bot.storage.update_guild(interaction.guild_id, announcement_channel_id=None)
         await show(interaction, finish(SafeEmbed(
             title=Md("Epoch announcements off"), description=Md("I will not announce new epochs in this server."),

@@ -18,11 +18,13 @@ from bot.discord.options import (
     public_cooldown,
     read_only,
 )
-from bot.discord.personal import account_or_default, linked_words
+from bot.discord.personal import account_or_default, linked_accounts
 from bot.discord.respond import answer, show
+from bot.discord_app import StakingBot
 from bot.explain import load_topics
 from bot.render.discord_limits import choice_name
 from bot.render.embeds import error_embed, render_embed
+from bot.requests import DiagnoseRequest, ExplainRequest
 from bot.safety import find_secrets
 from bot.services.diagnose import MAX_FOUND, find_account_ids, find_pool_ids
 
@@ -32,7 +34,7 @@ NOTHING_FOUND = (
 )
 
 
-async def topic_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+async def topic_autocomplete(interaction: discord.Interaction[StakingBot], current: str) -> list[app_commands.Choice[str]]:
     topics = [t for t in load_topics().values() if t.matches(current)]
     return [
         app_commands.Choice(name=choice_name(f"{t.title}: {t.summary}"), value=t.slug) for t in topics[:MAX_CHOICES]
@@ -40,7 +42,7 @@ async def topic_autocomplete(interaction: discord.Interaction, current: str) -> 
 
 
 class Support(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: StakingBot) -> None:
         self.bot = bot
         self.diagnose_menu = app_commands.ContextMenu(
             name="Diagnose this",
@@ -60,8 +62,8 @@ class Support(commands.Cog):
     @app_commands.autocomplete(topic=topic_autocomplete)
     @read_only
     @public_cooldown()
-    async def explain(self, interaction: discord.Interaction, topic: str) -> None:
-        await answer(interaction, "explain", [topic], personal=False)
+    async def explain(self, interaction: discord.Interaction[StakingBot], topic: str) -> None:
+        await answer(interaction, ExplainRequest(topic=topic), personal=False)
 
     @app_commands.command(name="diagnose", description="Why tokens look stuck: every case that applies, what to do next")
     @app_commands.describe(
@@ -72,15 +74,16 @@ class Support(commands.Cog):
     @read_only
     @personal_cooldown()
     async def diagnose(
-        self, interaction: discord.Interaction, account: AccountId | None = None, pool: AccountId | None = None
+        self, interaction: discord.Interaction[StakingBot], account: AccountId | None = None, pool: AccountId | None = None
     ) -> None:
         if (account := await account_or_default(interaction, account)) is None:
             return
-        pools = [pool] if pool else []
-        await answer(interaction, "diagnose", [account, *pools, *await linked_words(interaction, account)], personal=True)
+        linked = await linked_accounts(interaction, account)
+        request = DiagnoseRequest(account=account, pools=(pool,) if pool else (), linked=linked)
+        await answer(interaction, request, personal=True)
 
     @personal_cooldown()
-    async def diagnose_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
+    async def diagnose_message(self, interaction: discord.Interaction[StakingBot], message: discord.Message) -> None:
         """Message command: triage every account id in a support message, privately for the helper."""
         text = message.content or ""
         kinds = find_secrets(text)
@@ -97,13 +100,14 @@ class Support(commands.Cog):
             await show(interaction, error_embed(NOTHING_FOUND, title="No account found"), ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        chain = self.bot.chain  # type: ignore[attr-defined]
+        chain = self.bot.chain
         pools = find_pool_ids(text)  # pools named or linked in the message are checked too
         for account in accounts[:MAX_FOUND]:
             # About someone else's account: its steps stay commands for the owner to run (nothing to sign here).
-            result, _ = await run_command(chain, "diagnose", [account, *pools], prepare=False)
+            request = DiagnoseRequest(account=account, pools=tuple(pools))
+            result, _ = await run_command(chain, request, prepare=False)
             await show(interaction, render_embed(result, network=chain.network), ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: StakingBot) -> None:
     await bot.add_cog(Support(bot))

@@ -7,17 +7,20 @@ post where one may not, or would fail silently later.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
 from bot.render.safe import Md, md
 
+if TYPE_CHECKING:
+    from bot.discord_app import StakingBot
+
 BOT_NEEDS = ("view_channel", "send_messages", "embed_links")
 
 
-class PostChannelTransformer(app_commands.Transformer):
+class PostChannelTransformer(app_commands.Transformer["StakingBot"]):
     """A server text or announcement channel (no cache needed: Discord sends it resolved)."""
 
     @property
@@ -28,7 +31,7 @@ class PostChannelTransformer(app_commands.Transformer):
     def channel_types(self) -> list[discord.ChannelType]:
         return [discord.ChannelType.text, discord.ChannelType.news]
 
-    async def transform(self, interaction: discord.Interaction, value: Any, /) -> app_commands.AppCommandChannel:
+    async def transform(self, interaction: discord.Interaction[StakingBot], value: Any, /) -> app_commands.AppCommandChannel:
         if not isinstance(value, app_commands.AppCommandChannel):
             raise ValueError("Pick a text channel of this server.")
         return value
@@ -38,7 +41,7 @@ PostChannel = app_commands.Transform[app_commands.AppCommandChannel, PostChannel
 
 
 def channel_problem(
-    interaction: discord.Interaction, channel: app_commands.AppCommandChannel, *, check_user: bool = True
+    interaction: discord.Interaction[StakingBot], channel: app_commands.AppCommandChannel, *, check_user: bool = True
 ) -> Md | None:
     """Why alerts cannot go to `channel`, or None when both the user (if `check_user`) and the bot can post."""
     if interaction.guild_id is None:

@@ -4,22 +4,26 @@ shown once, ephemerally, right after the answer to the next command they use."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import discord
 
 from bot.render.discord_limits import SafeEmbed, fit_embed
 from bot.render.safe import Md, md, trusted_markdown
 
+if TYPE_CHECKING:
+    from bot.discord_app import StakingBot
+
 log = logging.getLogger(__name__)
 
 NOTICE_COLOUR = discord.Colour(0xF1C40F)
 
 
-async def show_notices(interaction: discord.Interaction) -> None:
+async def show_notices(interaction: discord.Interaction[StakingBot]) -> None:
     """Pop the user's pending notices and send them as one ephemeral followup; never fails the command."""
-    storage = getattr(interaction.client, "storage", None)
-    if storage is None or interaction.type is not discord.InteractionType.application_command:
+    if not interaction.client.has_storage or interaction.type is not discord.InteractionType.application_command:
         return
+    storage = interaction.client.storage
     try:
         notices = await storage.pop_notices(interaction.user.id)
     except Exception:

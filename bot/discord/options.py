@@ -12,12 +12,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord import app_commands
 
+from bot.near import errors
 from bot.near.account_id import is_valid_account_id, validate_account_id
+from bot.near.liquid import LiquidProvider, providers_for
 from bot.near.units import YOCTO_PER_NEAR
 from bot.render.discord_limits import CHOICE_TEXT, CHOICES, choice_name
 from bot.render.safe import clean
 from bot.safety import SECRET_WARNING, looks_like_secret
+from bot.services.actions import parse_amount
 from bot.services.chain import Chain
+from bot.services.liquid_actions import parse_token_amount
+from bot.services.lockup_input import parse_at_time
 
 if TYPE_CHECKING:
     from bot.discord_app import StakingBot
@@ -53,7 +58,7 @@ def personal_cooldown() -> Callable[[T], T]:
     return app_commands.checks.cooldown(*PERSONAL_RATE)
 
 
-class AccountIdTransformer(app_commands.Transformer):
+class AccountIdTransformer(app_commands.Transformer["StakingBot"]):
     """A NEAR account id, checked before anything is deferred or read: a typo gets its reason at once."""
 
     @property
@@ -68,7 +73,7 @@ class AccountIdTransformer(app_commands.Transformer):
     def max_value(self) -> int:
         return 64
 
-    async def transform(self, interaction: discord.Interaction, value: Any, /) -> str:
+    async def transform(self, interaction: discord.Interaction[StakingBot], value: Any, /) -> str:
         # A ValueError with the reason becomes a TransformerError for the tree's on_error.
         text = str(value)
         if looks_like_secret(text):
@@ -77,6 +82,66 @@ class AccountIdTransformer(app_commands.Transformer):
 
 
 AccountId = app_commands.Transform[str, AccountIdTransformer]
+
+
+class AmountTransformer(app_commands.Transformer["StakingBot"]):
+    """A NEAR amount (or, for an unstake, liquid-staking tokens), checked before anything is deferred with the
+    planners' own parsers: refused here only when every planner the command may route to would refuse it (which one
+    it reaches can depend on the chain), with the reason the likeliest one gives. The words themselves go on to the
+    planner, which decides what they mean (NEAR or tokens) once it has read the chain."""
+
+    def __init__(self, *, allow_all: bool, tokens: bool = False) -> None:
+        self.allow_all = allow_all  # "all" (any case) is a word the planner reads
+        self.tokens = tokens  # liquid-staking token amounts ("10 stNEAR") too
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    def _parsers(self, interaction: discord.Interaction[StakingBot]) -> list[Callable[[str], object]]:
+        parsers: list[Callable[[str], object]] = [parse_amount]
+        if self.tokens:
+            pool = str(getattr(interaction.namespace, "pool", "") or "")
+            for provider in providers_for(interaction.client.network):
+                def token(text: str, provider: LiquidProvider = provider) -> object:
+                    return parse_token_amount(text, provider)
+                # the pool named is where the amount goes: its reason first
+                parsers.insert(0 if provider.contract_id == pool else len(parsers), token)
+        return parsers
+
+    async def transform(self, interaction: discord.Interaction[StakingBot], value: Any, /) -> str:
+        text = str(value)
+        if self.allow_all and text.strip().lower() == "all":
+            return text
+        reasons: list[str] = []
+        for parse in self._parsers(interaction):
+            try:
+                parse(text)
+            except errors.InvalidInput as exc:
+                reasons.append(exc.message)
+            else:
+                return text
+        raise ValueError(reasons[0])  # becomes a TransformerError, answered by the tree before any defer
+
+
+class TimeTransformer(app_commands.Transformer["StakingBot"]):
+    """An ISO-8601 date or date-time (no offset = UTC) → Unix seconds, read exactly as `lockup --at` reads it."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    async def transform(self, interaction: discord.Interaction[StakingBot], value: Any, /) -> int:
+        try:
+            return parse_at_time(str(value))
+        except errors.InvalidInput as exc:
+            raise ValueError(exc.message) from None
+
+
+Amount = app_commands.Transform[str, AmountTransformer(allow_all=False)]
+AmountOrAll = app_commands.Transform[str, AmountTransformer(allow_all=True)]
+TokensOrAll = app_commands.Transform[str, AmountTransformer(allow_all=True, tokens=True)]
+IsoTime = app_commands.Transform[int, TimeTransformer]
 
 
 # -- pools -----------------------------------------------------------------------------------------------------
@@ -179,23 +244,21 @@ class PoolDirectory:
         await asyncio.gather(*(one(pool_id) for pool_id in pool_ids))
 
 
-async def pool_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+async def pool_autocomplete(interaction: discord.Interaction[StakingBot], current: str) -> list[app_commands.Choice[str]]:
     try:
-        bot: StakingBot = interaction.client  # type: ignore[assignment]
-        return await bot.pool_directory.choices(current)
+        return await interaction.client.pool_directory.choices(current)
     except Exception:
         log.exception("pool autocomplete failed")
         return []
 
 
-async def account_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+async def account_autocomplete(interaction: discord.Interaction[StakingBot], current: str) -> list[app_commands.Choice[str]]:
     """The user's linked accounts matching what they typed, and the typed value itself."""
     typed = current.strip()
     if looks_like_secret(typed):
         return []
     try:
-        bot: StakingBot = interaction.client  # type: ignore[assignment]
-        linked = await bot.linked_accounts(interaction.user.id)
+        linked = await interaction.client.linked_accounts(interaction.user.id)
     except Exception:
         log.exception("account autocomplete failed")
         linked = []

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.discord.respond import show
+from bot.near.account_id import is_valid_account_id
 from bot.render.embeds import error_embed
 
 if TYPE_CHECKING:
@@ -22,26 +23,19 @@ NO_ACCOUNT_TEXT = (
 )
 
 
-async def linked_words(interaction: discord.Interaction, account: str) -> list[str]:
-    """`--linked <id>` for each of the user's other linked accounts: a lockup among them that belongs to `account`
-    (one deployed from the global contract can live at any id) joins the answer; the rest is ignored quietly."""
-    bot: StakingBot = interaction.client  # type: ignore[assignment]
-    if bot.storage is None:
-        return []
-    words: list[str] = []
-    for linked in await bot.storage.linked_accounts(interaction.user.id):
-        if linked.account_id != account:
-            words += ["--linked", linked.account_id]
-    return words
+async def linked_accounts(interaction: discord.Interaction[StakingBot], account: str) -> tuple[str, ...]:
+    """The user's other linked accounts: a lockup among them that belongs to `account` (one deployed from the global
+    contract can live at any id) joins the answer; the rest is ignored quietly."""
+    linked = await interaction.client.linked_accounts(interaction.user.id)
+    return tuple(other for other in linked if other != account and is_valid_account_id(other))
 
 
-async def account_or_default(interaction: discord.Interaction, account: str | None) -> str | None:
+async def account_or_default(interaction: discord.Interaction[StakingBot], account: str | None) -> str | None:
     """`account` if given, else the user's default linked account; if there is none, say so kindly (the
     interaction is then answered) and return None."""
     if account:
         return account
-    bot: StakingBot = interaction.client  # type: ignore[assignment]
-    default = await bot.default_account(interaction.user.id)
+    default = await interaction.client.default_account(interaction.user.id)
     if default is None:
         await show(interaction, error_embed(NO_ACCOUNT_TEXT, title=NO_ACCOUNT_TITLE), ephemeral=True)
     return default

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -11,6 +10,7 @@ import discord
 from bot.commands import run_command
 from bot.discord.notices import show_notices
 from bot.render.embeds import Rendered, render_embed
+from bot.requests import CommandRequest
 
 if TYPE_CHECKING:
     from bot.discord_app import StakingBot
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 ANSWERED = "answered"  # Interaction.extras key: the deferred message has been filled in
 
 
-def is_bot_dm(interaction: discord.Interaction) -> bool:
+def is_bot_dm(interaction: discord.Interaction[StakingBot]) -> bool:
     """True in the user's own DM with the bot, the one place where a personal answer is shown normally.
 
     Servers (also where only the user installed the app) and group DMs have other readers, so personal answers
@@ -33,28 +33,26 @@ def is_bot_dm(interaction: discord.Interaction) -> bool:
     return interaction.guild_id is None and isinstance(interaction.channel, discord.DMChannel)
 
 
-async def answer(interaction: discord.Interaction, command: str, args: Sequence[str], *, personal: bool) -> None:
-    """Defer, run `command` through the shared command layer (errors become an ErrorResult), show the embed."""
+async def answer(interaction: discord.Interaction[StakingBot], request: CommandRequest, *, personal: bool) -> None:
+    """Defer, run the cog's typed request through the shared command layer (errors become an ErrorResult), show
+    the embed. Every option was checked before this (secrets on the raw values, then the transformers)."""
     ephemeral = personal and not is_bot_dm(interaction)
     await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-    bot: StakingBot = interaction.client  # type: ignore[assignment]
-    chain = bot.chain
-    assert chain is not None, "setup_hook opens the chain before any interaction arrives"
+    chain = interaction.client.chain
     # Steps act on the user's own money: prepared only in an answer the user asked for privately.
-    result, _ = await run_command(chain, command, list(args), prepare=personal)
+    result, _ = await run_command(chain, request, prepare=personal)
     # Rendering may draw a chart: keep it off the event loop.
     rendered = await asyncio.to_thread(render_embed, result, network=chain.network)
     await show(interaction, rendered, ephemeral=ephemeral)
 
 
-def keep_details(interaction: discord.Interaction, rendered: Rendered) -> str | None:
+def keep_details(interaction: discord.Interaction[StakingBot], rendered: Rendered) -> str | None:
     """The token under which the answer's Details buttons find what they show (None: the answer has none)."""
     items = rendered.detail_items()
-    store = getattr(interaction.client, "details", None)
-    return store.put(items) if items and store is not None else None
+    return interaction.client.details.put(items) if items else None
 
 
-async def show(interaction: discord.Interaction, rendered: Rendered, *, ephemeral: bool = True) -> None:
+async def show(interaction: discord.Interaction[StakingBot], rendered: Rendered, *, ephemeral: bool = True) -> None:
     """Reply once: the initial response if there is none yet, else fill the deferred message, else a followup.
 
     `ephemeral` only matters for the initial response and followups; a deferred message keeps the visibility

@@ -5,14 +5,20 @@ from __future__ import annotations
 import logging
 import math
 import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
-from bot.commands import error_result
+from bot.commands import COMMANDS, error_result, secret_refusal
 from bot.discord.respond import show
 from bot.near.errors import NearError
 from bot.render.embeds import Rendered, error_embed, render_embed
+from bot.safety import might_be_secret
+
+if TYPE_CHECKING:
+    from bot.discord_app import StakingBot
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +29,10 @@ def _permissions(names: list[str]) -> str:
     return ", ".join(name.replace("_", " ").replace("guild", "server") for name in names)
 
 
-def describe_failure(interaction: discord.Interaction, error: app_commands.AppCommandError) -> Rendered | None:
+def describe_failure(interaction: discord.Interaction[StakingBot], error: app_commands.AppCommandError) -> Rendered | None:
     """The message for a failed command, or None when nobody can be told (the interaction is gone)."""
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-    network = getattr(getattr(interaction.client, "chain", None), "network", "mainnet")
+    network = interaction.client.network
     if isinstance(original, NearError):
         return render_embed(error_result(original), network=network)
     if isinstance(original, app_commands.CommandOnCooldown):
@@ -68,8 +74,37 @@ def describe_failure(interaction: discord.Interaction, error: app_commands.AppCo
     )
 
 
-class StakingTree(app_commands.CommandTree):
-    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+def typed_text(data: Mapping[str, Any]) -> str:
+    """A slash command as the user typed it: its name and every option value they gave (raw, before any
+    transformer read it), in order."""
+    words = [str(data.get("name", ""))]
+    for option in data.get("options", []) or []:
+        if "options" in option:  # a subcommand or group
+            words.append(typed_text(option))
+        elif isinstance(option.get("value"), str):
+            words.append(option["value"])
+    return " ".join(words)
+
+
+class StakingTree(app_commands.CommandTree["StakingBot"]):
+    async def interaction_check(self, interaction: discord.Interaction[StakingBot], /) -> bool:
+        """The secret check of the shared commands, once, on the raw option values before any transformer parses
+        them (the console checks its raw line the same way, bot/commands.py): a key is never echoed or read."""
+        data = interaction.data
+        if (
+            interaction.type is not discord.InteractionType.application_command
+            or data is None
+            or data.get("type", 1) != 1  # context menus check their message themselves
+            or data.get("name") not in COMMANDS
+        ):
+            return True
+        if not might_be_secret(typed_text(data)):
+            return True
+        result, _ = secret_refusal()
+        await show(interaction, render_embed(result, network=interaction.client.network), ephemeral=True)
+        return False
+
+    async def on_error(self, interaction: discord.Interaction[StakingBot], error: app_commands.AppCommandError) -> None:
         if interaction.type is discord.InteractionType.autocomplete:
             log.error("autocomplete failed for interaction %s", interaction.id, exc_info=error)
             return

@@ -4,8 +4,8 @@
 A service (or `ready_offers` for answers whose offers follow from their figures) marks a recommendation with an
 *offer*: an unplanned PreparedAction holding the action command (`withdraw bob.near alpha.poolv1.near`), a usefulness
 class and words for a holder. `with_ready_actions` then ranks every offer of the answer, runs the most useful
-`MAX_READY` through the action commands' own runners (bot/action_commands.py: the same planners, pre-flight checks
-and refusals as `/withdraw`, `/transfer`, `/venear`), concurrently and pinned to the answer's block (one block per
+`MAX_READY` through the action commands' own entries (bot/registry.py: the same grammar, planners, pre-flight
+checks and refusals as `withdraw`, `transfer`, `venear`), concurrently and pinned to the answer's block (one block per
 answer; reads the answer already made are shared through the RPC client's cache), and puts the results in place.
 The others stay offers: the command to run.
 """
@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shlex
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pydantic import BaseModel
 
-from bot.action_commands import run_stake, run_transfer, run_unstake, run_venear, run_withdraw
 from bot.near import errors
 from bot.near.liquid import providers_for
 from bot.near.units import format_near
+from bot.registry import COMMANDS, parse_line
 from bot.services.actions import ActionRefused
 from bot.services.chain import Chain
 from bot.services.offers import prepared_actions, step_words, with_offers
@@ -35,13 +33,8 @@ log = logging.getLogger(__name__)
 # buttons. Console and JSON prepare the same steps, so every interface shows the same answer.
 MAX_READY = 4
 
-RUNNERS: dict[str, Callable[[Chain, list[str]], Awaitable[ActionResult]]] = {
-    "stake": run_stake,
-    "unstake": run_unstake,
-    "withdraw": run_withdraw,
-    "transfer": run_transfer,
-    "venear": run_venear,
-}
+# The commands whose answer is a transaction to sign: only those can be a prepared step.
+ACTION_COMMANDS = frozenset(name for name, spec in COMMANDS.items() if spec.result is ActionResult)
 
 def _place(result: ActionResult, network: str) -> str:
     provider = next((p for p in providers_for(network) if p.contract_id == result.pool_id), None)
@@ -80,11 +73,15 @@ def holder_words(result: ActionResult, network: str) -> tuple[str, str]:
 
 
 async def plan_offer(chain: Chain, prepared: PreparedAction) -> PreparedAction:
-    """Run the offer's action command with the action commands' own runner; a refusal is kept as the reason."""
-    name, *args = shlex.split(prepared.command)
+    """Run the offer's action command through its own registry entry; a refusal is kept as the reason."""
+    name = prepared.command.split(" ", 1)[0]
     update: dict[str, Any] = {"planned": True}
     try:
-        result = await RUNNERS[name](chain, args)
+        spec, args = parse_line(prepared.command)
+        if spec.name not in ACTION_COMMANDS:
+            raise TypeError(f"{name} is not an action command")
+        result = await spec.run(chain, spec.parse(args))
+        assert isinstance(result, ActionResult)  # the action commands answer nothing else
     except ActionRefused as exc:
         update["refused"] = exc.message
     except errors.NearError as exc:

@@ -32,6 +32,16 @@ VENEAR_ACTIONS = {
 }
 
 
+def venear_word(text: str) -> str:
+    """The veNEAR action a person typed (`lock`, `unlock`, `end-unlock`, `relock`; any case)."""
+    word = text.strip().lower()
+    if word not in VENEAR_ACTIONS:
+        raise errors.InvalidInput(
+            f"Unknown veNEAR action. Use one of: {', '.join(VENEAR_ACTIONS)} (e.g. venear unlock alice.near 10)."
+        )
+    return word
+
+
 def _utc(ns: int) -> str:
     return datetime.fromtimestamp(-(-ns // NS_PER_SECOND), UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
@@ -123,11 +133,7 @@ def _plan(ctx: LockupContext, word: str, amount_text: str | None) -> tuple[int |
 async def plan_venear(
     chain: Chain, word: str, owner_text: str, amount_text: str | None, lockup_text: str | None = None
 ) -> ActionResult:
-    word = word.strip().lower()
-    if word not in VENEAR_ACTIONS:
-        raise errors.InvalidInput(
-            f"Unknown veNEAR action. Use one of: {', '.join(VENEAR_ACTIONS)} (e.g. venear unlock alice.near 10)."
-        )
+    word = venear_word(word)
     action, method = VENEAR_ACTIONS[word]
     ctx = await _venear_context(chain, owner_text, lockup_text)
     amount, shown, verb, warnings = _plan(ctx, word, amount_text)

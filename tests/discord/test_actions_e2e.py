@@ -12,6 +12,7 @@ from bot.discord_app import StakingBot
 from bot.near.account_id import lockup_account_id
 
 from .fake_discord import FakeDiscord
+from .test_support_e2e import fragments, mnemonic, secret_key
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SIGN_PREFIX = "https://app.mynearwallet.com/sign?transactions="
@@ -112,3 +113,26 @@ async def test_unstake_autocompletes_the_accounts_own_pools(fake: FakeDiscord, b
     assert "alpha.poolv1.near" in [c["value"] for c in alice]
     stake = await fake.autocomplete("stake", {"pool": "meta"}, focused="pool")
     assert stake[0]["value"] == "meta-pool.near"
+
+
+async def test_a_bad_amount_is_refused_before_the_defer(fake: FakeDiscord, bot: StakingBot) -> None:
+    """The planner's own reason, at once and only to the user: nothing was deferred or read from the chain."""
+    reads = bot.chain.rpc.stats.http_requests
+    record = await fake.slash("stake", {"pool": "bravo.poolv1.near", "amount": "1,5", "account": "alice.near"})
+    assert record.response_type == 4 and record.ephemeral and not record.deferred
+    assert record.embed["title"] == "That doesn't look right" and "1,5" in record.text()
+    everything = await fake.slash("stake", {"pool": "bravo.poolv1.near", "amount": "all", "account": "alice.near"})
+    assert everything.response_type == 4 and "is not a number" in everything.text()
+    liquid = await fake.slash("unstake", {"pool": "meta-pool.near", "amount": "0", "account": "alice.near"})
+    assert liquid.response_type == 4 and "more than zero" in liquid.text()
+    assert bot.chain.rpc.stats.http_requests == reads
+    tokens = await fake.slash("unstake", {"pool": "meta-pool.near", "amount": "1 stNEAR", "account": "alice.near"})
+    assert tokens.deferred and tokens.embed["title"].startswith("Unstake")  # the planner reads tokens there
+
+
+async def test_a_secret_in_an_option_is_never_read_or_echoed(fake: FakeDiscord, bot: StakingBot) -> None:
+    for secret in (mnemonic(12), secret_key()):
+        record = await fake.slash("transfer", {"amount": secret, "account": "gina.near"})
+        assert record.response_type == 4 and record.ephemeral and not record.deferred
+        assert record.embed["title"] == "Keep that secret"
+        assert all(piece not in record.text() for piece in fragments(secret))
