@@ -28,7 +28,7 @@ from bot.requests import (
     VenearWord,
     WithdrawRequest,
 )
-from bot.services.lockup_input import USAGE as LOCKUP_USAGE
+from bot.services import lockup_input
 from bot.services.lockup_input import parse_lockup_args
 from bot.services.venear_actions import venear_word
 
@@ -50,6 +50,8 @@ VENEAR_USAGE = "venear <lock|unlock|end-unlock|relock> <owner_id> [<amount>|all]
 # House of Stake one, and lockups deployed from the global contract at any id); it implies --from-lockup.
 FROM_LOCKUP, INSTANT, TO, LOCKUP = "--from-lockup", "--instant", "--to", "--lockup"
 VALUE_FLAGS = frozenset({TO, LOCKUP})
+
+LOCKUP_USAGE = lockup_input.USAGE
 
 
 def count(args: Sequence[str], low: int, high: int | None, usage: str) -> list[str]:

@@ -190,4 +190,4 @@ def parse_request(line: str) -> CommandRequest:
 
 async def run_request(chain: Chain, request: CommandRequest) -> Result:
     """The command's own service for `request` (no secret check, no prepared steps: bot/commands.py adds them)."""
-    return await COMMANDS[request.command].run(chain, request)  # type: ignore[no-any-return]
+    return await COMMANDS[request.command].run(chain, request)

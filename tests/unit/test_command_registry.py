@@ -16,7 +16,7 @@ from discord.ext import commands
 from bot.discord_app import StakingBot, cog_extensions
 from bot.registry import _SPECS, COMMANDS
 from bot.render.embeds import render_embed
-from bot.render.text import _render as text_renderers
+from bot.render.text import render_text as text_renderers
 from bot.services.chain import Chain
 from bot.services.results import ErrorResult, Result
 from bot.settings import Settings

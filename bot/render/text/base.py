@@ -78,5 +78,9 @@ class _TextRenderer:
     def register(self, func: Callable[..., str]) -> Any:
         return _render.register(func)
 
+    def dispatch(self, result_type: type) -> Callable[..., str]:
+        """The renderer registered for `result_type` (the structure tests check every result type has one)."""
+        return _render.dispatch(result_type)
+
 
 render_text = _TextRenderer()
