@@ -28,22 +28,23 @@ from bot.near.staking_calls import (
 from bot.near.transactions import FunctionCall
 from bot.near.units import format_near
 from bot.near.venear import VenearBalances
-from bot.services.actions import ActionRefused, build_action, parse_amount
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account
-from bot.services.lockup_actions import (
+from bot.services.lockup_read import LockupRead, LockupStateUnreadable, VenearRead
+from bot.services.planning import (
+    ActionRefused,
     LockupContext,
+    build_action,
     contract_liquid,
     gas_warning,
     lockup_context,
-    lockup_flag,
     owner_transactions,
+    parse_amount_or_all,
     pool_balance,
     require_idle,
     require_no_termination,
     storage_text,
 )
-from bot.services.lockup_read import LockupRead, LockupStateUnreadable, VenearRead
 from bot.services.results import ActionResult, LockupPoolBalance
 
 
@@ -72,8 +73,7 @@ async def plan_lockup_transfer(
 ) -> ActionResult:
     """`transfer` unlocked NEAR out of the lockup, preceded by `check_transfers_vote` when transfers are still
     disabled and by `refresh_staking_pool_balance` when pool rewards are not counted yet."""
-    transfer_all = amount_text.strip().lower() == "all"
-    amount = None if transfer_all else parse_amount(amount_text)
+    amount = parse_amount_or_all(amount_text)
     ctx = await lockup_context(chain, account_text, lockup_text)
     receiver = parse_account(receiver_text) if receiver_text else ctx.owner
     require_no_termination(ctx, "transfers")
@@ -179,7 +179,7 @@ async def _foundation_limit(
     if pool is not None and pool.total_yocto > 0:
         why += (
             f" {format_near(pool.total_yocto)} is delegated to {pool_id}: unstake and withdraw it (--from-lockup"
-            f"{lockup_flag(ctx)}) to make it transferable."
+            f"{ctx.flag}) to make it transferable."
         )
     return liquid, why
 
@@ -226,7 +226,7 @@ async def _venear_limit(
     if b.known_deposited:
         why += (
             f" {format_near(b.known_deposited)} is staked in {pool_id}: unstake and withdraw it (--from-lockup"
-            f"{lockup_flag(ctx)}) to make it transferable."
+            f"{ctx.flag}) to make it transferable."
         )
     if b.pending and not b.unlock_ready:
         why += " NEAR pending unlock becomes free once its cooldown ends and end_unlock_near is called."

@@ -15,11 +15,18 @@ from bot.near import errors
 from bot.near.staking_calls import venear_call
 from bot.near.units import format_near
 from bot.near.venear import VenearBalances
-from bot.services.actions import ActionRefused, build_action, parse_amount
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account
-from bot.services.lockup_actions import LockupContext, gas_warning, lockup_context, owner_transactions
 from bot.services.lockup_read import VenearRead, find_lockups
+from bot.services.planning import (
+    ActionRefused,
+    LockupContext,
+    build_action,
+    gas_warning,
+    lockup_context,
+    owner_transactions,
+    parse_amount,
+)
 from bot.services.results import ActionResult
 
 NS_PER_SECOND = 1_000_000_000
