@@ -22,13 +22,13 @@ from bot.near.wallet_links import mynearwallet_staking_url
 from bot.services.chain import Chain, prefetch
 from bot.services.delegations import parse_account
 from bot.services.liquid_actions import plan_liquid_stake, plan_liquid_unstake, plan_liquid_withdraw
+from bot.services.lockup.finding import lockup_itself
 from bot.services.lockup_actions import (
     lockup_offer,
     plan_lockup_stake,
     plan_lockup_unstake,
     plan_lockup_withdraw,
 )
-from bot.services.lockup_read import lockup_itself
 from bot.services.planning import (
     GAS_RESERVE_YOCTO,
     ActionRefused,
@@ -48,7 +48,7 @@ from bot.services.planning import (
 from bot.services.results import ActionResult
 
 # Imported from here by the command layer and the alerts.
-__all__ = ["ActionRefused", "plan_stake", "plan_unstake", "plan_withdraw", "utc_text"]
+__all__ = ["ActionRefused", "parse_amount", "plan_stake", "plan_unstake", "plan_withdraw", "utc_text"]
 
 
 def _build(

@@ -33,7 +33,7 @@ from bot.services.diagnose_lockups import (
     venear_cases,
 )
 from bot.services.lockup import get_lockup
-from bot.services.lockup_read import derived_candidates
+from bot.services.lockup.finding import derived_candidates
 from bot.services.offers import LOCKUP_WITHDRAW, offer, withdraw_offer
 from bot.services.pool import uptime_summary, validator_info
 from bot.services.results import (

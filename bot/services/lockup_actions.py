@@ -26,7 +26,7 @@ from bot.near.units import format_near
 from bot.near.wallet_links import mynearwallet_staking_url
 from bot.services.chain import Chain, prefetch
 from bot.services.delegations import DUST_YOCTO, parse_account
-from bot.services.lockup_read import NoLockup
+from bot.services.lockup.reading import NoLockup
 from bot.services.planning import (
     NUM_EPOCHS_TO_UNLOCK,
     ActionRefused,

@@ -13,10 +13,7 @@ import dataclasses
 from bot.near import errors
 from bot.near.account_id import AccountKind, account_kind
 from bot.near.lockup import (
-    LockupBalances,
-    LockupMathError,
     LockupState,
-    compute_lockup,
     with_transfers_enabled,
 )
 from bot.near.staking_calls import (
@@ -30,7 +27,8 @@ from bot.near.units import format_near
 from bot.near.venear import VenearBalances
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account
-from bot.services.lockup_read import LockupRead, LockupStateUnreadable, VenearRead
+from bot.services.lockup.computing import compute_foundation
+from bot.services.lockup.reading import LockupRead, VenearRead
 from bot.services.planning import (
     ActionRefused,
     LockupContext,
@@ -104,13 +102,6 @@ async def plan_lockup_transfer(
     )
 
 
-def _computed(read: LockupRead, state: LockupState) -> LockupBalances:
-    try:
-        return compute_lockup(state, read.version, read.account.amount, read.now_ns)
-    except LockupMathError as exc:
-        raise LockupStateUnreadable(read.lockup_id, str(exc)) from exc
-
-
 async def _pool_or_warning(ctx: LockupContext, chain: Chain, warnings: list[str]) -> LockupPoolBalance | None:
     pool_id = ctx.staking_pool_id
     if pool_id is None:
@@ -144,8 +135,8 @@ async def _foundation_limit(
             # Uncounted rewards: a refresh raises the owner's balance; it is a step only when that lets more move
             # (the transferable amount is also capped by what sits on the lockup account itself).
             refreshed = _with_known_deposit(state, pool.total_yocto)
-            before = _computed(read, state).liquid_owners_balance
-            after_refresh = _computed(read, refreshed)
+            before = compute_foundation(read, state, read.now_ns).liquid_owners_balance
+            after_refresh = compute_foundation(read, refreshed, read.now_ns)
             rewards = format_near(pool.total_yocto - state.known_deposited_balance)
             if after_refresh.liquid_owners_balance > before:
                 calls.append(lockup_refresh_staking_pool_balance())
@@ -159,7 +150,7 @@ async def _foundation_limit(
                     f"{pool_id} holds {rewards} of rewards the lockup does not count yet; counting them "
                     "(refresh_staking_pool_balance) would not let more move now, so it is left out."
                 )
-    after = _computed(read, state)
+    after = compute_foundation(read, state, read.now_ns)
     liquid = after.liquid_owners_balance
     if not calls:
         # Nothing runs before the transfer: the contract checks its own get_liquid_owners_balance, so never offer

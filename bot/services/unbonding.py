@@ -21,7 +21,8 @@ from bot.services.chain import Chain, prefetch
 from bot.services.delegations import find_pools, index_pools, parse_account, read_delegations
 from bot.services.estimates import estimate_entry
 from bot.services.liquid import liquid_positions, liquid_unbonding_entries
-from bot.services.lockup_read import VenearRead, find_lockups
+from bot.services.lockup.finding import find_lockups
+from bot.services.lockup.reading import VenearRead
 from bot.services.results import TimedUnlock, UnbondingEntry, UnbondingResult
 
 NUM_EPOCHS_TO_UNLOCK = 4  # core-contracts staking-pool/src/lib.rs (near-staking.md §2.1)

@@ -17,7 +17,8 @@ from bot.near.units import format_near
 from bot.near.venear import VenearBalances
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account
-from bot.services.lockup_read import VenearRead, find_lockups
+from bot.services.lockup.finding import find_lockups
+from bot.services.lockup.reading import VenearRead
 from bot.services.planning import (
     ActionRefused,
     LockupContext,

@@ -13,26 +13,20 @@ from dataclasses import dataclass
 
 from bot.near import errors
 from bot.near.account_id import is_lockup_account_id
-from bot.near.lockup import LockupBalances, LockupMathError, LockupState, compute_lockup
+from bot.near.lockup import LockupBalances, LockupState
 from bot.near.lockup_state import TerminationStatus
 from bot.near.transactions import FunctionCall, UnsignedTransaction
 from bot.near.units import format_near
 from bot.near.venear import ONE_YOCTO, VenearBalances
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account
-from bot.services.lockup import read_pool
-from bot.services.lockup_read import (
-    AnyLockupRead,
-    LockupRead,
-    LockupStateUnreadable,
-    VenearRead,
-    read_lockup,
-    read_named_lockup,
-)
+from bot.services.lockup.computing import compute_foundation
+from bot.services.lockup.finding import read_lockup, read_named_lockup
+from bot.services.lockup.reading import AnyLockupRead, LockupRead, VenearRead, read_pool
+from bot.services.lockup.venear import venear_balances
 from bot.services.planning.amounts import GAS_RESERVE_YOCTO, spendable_of
 from bot.services.planning.building import ActionRefused
 from bot.services.results import LockupPoolBalance
-from bot.services.venear_lockup import venear_balances
 
 MIN_GAS_PRICE = 10**8  # yocto per gas: the protocol's minimum gas price (a 125 TGas call reserves ~0.0125 NEAR)
 _CONTRACT_READ_ERRORS = (
@@ -126,11 +120,7 @@ async def lockup_context(chain: Chain, account_text: str, lockup_text: str | Non
         )
     if isinstance(read, VenearRead):
         return LockupContext(read, owner, venear_balances(read))
-    try:
-        balances = compute_lockup(read.state, read.version, read.account.amount, read.now_ns)
-    except LockupMathError as exc:
-        raise LockupStateUnreadable(read.lockup_id, str(exc)) from exc
-    return LockupContext(read, owner, balances)
+    return LockupContext(read, owner, compute_foundation(read, read.state, read.now_ns))
 
 
 def require_idle(ctx: LockupContext) -> None:

@@ -18,7 +18,7 @@ from bot.near.lockup import (
 )
 from bot.near.units import format_near
 from bot.services.delegations import DUST_YOCTO
-from bot.services.lockup_read import LockupRead
+from bot.services.lockup.reading import LockupRead
 from bot.services.offers import lockup_withdraw_offer, transfer_offer
 from bot.services.results import LockupAction, LockupPoolBalance, PreparedAction
 
