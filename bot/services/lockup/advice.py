@@ -289,31 +289,7 @@ def foundation_notes(read: LockupRead, balances: LockupBalances, at_ns: int, pro
             "balances are computed with the current "
             "contract's rules (3.5 NEAR storage minimum, no release bug); compare with the contract's own views."
         )
-    if version.has_release_start_bug and state.lockup_information.release_duration:
-        fixed = dataclasses.replace(version, has_release_start_bug=False)
-        effective = with_transfers_enabled(state)
-        try:
-            buggy = compute_lockup(effective, version, read.account.amount, at_ns)
-            correct = compute_lockup(effective, fixed, read.account.amount, at_ns)
-        except LockupMathError:
-            buggy = correct = None
-        matters = (
-            buggy is not None
-            and correct is not None
-            and buggy.release_end_ns is not None
-            and correct.release_end_ns is not None
-            and buggy.release_end_ns != correct.release_end_ns
-            and (buggy.locked != correct.locked or max(buggy.release_end_ns, correct.release_end_ns) > at_ns)
-        )
-        if matters:
-            assert buggy is not None and correct is not None
-            assert buggy.release_end_ns is not None and correct.release_end_ns is not None
-            notes.append(
-                f"This lockup runs {version.label} code, which has the release-start bug: the contract ends the "
-                f"release at transfers start + release duration ({utc_ns_text(buggy.release_end_ns)}) instead of lockup "
-                f"start + release duration ({utc_ns_text(correct.release_end_ns)}). The numbers shown are what the contract "
-                f"enforces; without the bug {format_near(correct.locked)} would be locked at this time."
-            )
+    notes += _release_bug_note(read, at_ns)
     if isinstance(state.vesting_information, VestingHash):
         notes.append(
             "The vesting schedule is private (only its hash is stored): the contract ignores it when computing the "
@@ -335,3 +311,28 @@ def foundation_notes(read: LockupRead, balances: LockupBalances, at_ns: int, pro
             "is not known to the bot."
         )
     return notes
+
+
+def _release_bug_note(read: LockupRead, at_ns: int) -> list[str]:
+    """The release-start bug of old lockup code (near-staking.md §4.2), when it changes what is locked or when."""
+    state, version = read.state, read.version
+    if not (version.has_release_start_bug and state.lockup_information.release_duration):
+        return []
+    fixed = dataclasses.replace(version, has_release_start_bug=False)
+    effective = with_transfers_enabled(state)
+    try:
+        buggy = compute_lockup(effective, version, read.account.amount, at_ns)
+        correct = compute_lockup(effective, fixed, read.account.amount, at_ns)
+    except LockupMathError:
+        return []
+    buggy_end, correct_end = buggy.release_end_ns, correct.release_end_ns
+    if buggy_end is None or correct_end is None or buggy_end == correct_end:
+        return []
+    if buggy.locked == correct.locked and max(buggy_end, correct_end) <= at_ns:
+        return []
+    return [
+        f"This lockup runs {version.label} code, which has the release-start bug: the contract ends the "
+        f"release at transfers start + release duration ({utc_ns_text(buggy_end)}) instead of lockup "
+        f"start + release duration ({utc_ns_text(correct_end)}). The numbers shown are what the contract "
+        f"enforces; without the bug {format_near(correct.locked)} would be locked at this time."
+    ]

@@ -15,13 +15,13 @@ from typing import Any
 
 from bot.near import errors
 from bot.near.lockup import (
-    U64_MAX,
     LockupBalances,
     Terminating,
     UnlockForecast,
     unlock_forecast,
     with_transfers_enabled,
 )
+from bot.near.lockup_state import U64_MAX
 from bot.services.chain import Chain
 from bot.services.lockup.advice import foundation_actions, foundation_notes
 from bot.services.lockup.computing import (

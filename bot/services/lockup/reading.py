@@ -231,13 +231,17 @@ class RawReads:
 
 
 async def fetch_candidate(chain: Chain, lockup_id: str, views: dict[str, str] | None) -> RawReads:
-    account, state, *read_views = await asyncio.gather(
+    account, state, read_views = await asyncio.gather(
         chain.rpc.view_account(lockup_id),
         chain.rpc.view_state(lockup_id, STATE_KEY),
-        *([contract_views(chain, lockup_id, views)] if views else []),
+        contract_views(chain, lockup_id, views) if views else _no_views(),
         return_exceptions=True,
     )
-    return RawReads(account, state, read_views[0] if read_views else None)
+    return RawReads(account, state, read_views)
+
+
+async def _no_views() -> None:
+    return None
 
 
 def build_read(
