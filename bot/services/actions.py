@@ -45,14 +45,14 @@ from bot.services.planning import (
     verify_pool,
     withdraw_checks,
 )
-from bot.services.results import ActionResult
+from bot.services.results import ActionKind, ActionResult
 
 # Imported from here by the command layer and the alerts.
 __all__ = ["ActionRefused", "parse_amount", "plan_stake", "plan_unstake", "plan_withdraw", "utc_text"]
 
 
 def _build(
-    chain: Chain, action: str, signer: str, pool_id: str, amount: int | None, summary: str,
+    chain: Chain, action: ActionKind, signer: str, pool_id: str, amount: int | None, summary: str,
     tx: UnsignedTransaction, warnings: list[str], page: str | None,
 ) -> ActionResult:
     page_url = mynearwallet_staking_url(pool_id, chain.network, page)

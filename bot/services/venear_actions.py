@@ -28,11 +28,11 @@ from bot.services.planning import (
     owner_transactions,
     parse_amount,
 )
-from bot.services.results import ActionResult
+from bot.services.results import ActionKind, ActionResult
 
 NS_PER_SECOND = 1_000_000_000
 # The command words people type → (action value in JSON, contract method).
-VENEAR_ACTIONS = {
+VENEAR_ACTIONS: dict[str, tuple[ActionKind, str]] = {
     "lock": ("venear_lock", "lock_near"),
     "unlock": ("venear_unlock", "begin_unlock_near"),
     "end-unlock": ("venear_end_unlock", "end_unlock_near"),

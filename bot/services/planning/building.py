@@ -12,7 +12,7 @@ from bot.near.cli_commands import near_cli_legacy, near_cli_rs
 from bot.near.transactions import FunctionCall, UnsignedTransaction
 from bot.near.wallet_links import mynearwallet_sign_url
 from bot.services.chain import Chain
-from bot.services.results import ActionCall, ActionResult, ActionTransaction
+from bot.services.results import ActionCall, ActionKind, ActionResult, ActionTransaction
 
 
 class ActionRefused(errors.NearError):
@@ -68,7 +68,7 @@ def _steps(transactions: Sequence[UnsignedTransaction]) -> list[str]:
 
 def build_action(
     chain: Chain,
-    action: str,
+    action: ActionKind,
     signer: str,
     pool_id: str,
     amount: int | None,
@@ -80,7 +80,7 @@ def build_action(
 ) -> ActionResult:
     """The ActionResult for `transactions`, signed in this order by `signer` in their own wallet."""
     return ActionResult(
-        action=action,  # type: ignore[arg-type]
+        action=action,
         signer_id=signer,
         pool_id=pool_id,
         amount_yocto=amount,
