@@ -9,7 +9,8 @@ from typing import TypeVar
 
 from bot.near.indexer import IndexerClient
 from bot.near.models import Block
-from bot.near.rpc import NearRpcClient, RpcPolicy
+from bot.near.rpc import NearRpcClient
+from bot.near.rpc_policy import RpcPolicy
 from bot.settings import Settings
 
 T = TypeVar("T")

@@ -112,9 +112,10 @@ async def find_pools(
     # Liquid-staking contracts answer `get_account` like a pool, but their positions are reported (once) as
     # liquid staking, with their own unlock views.
     liquid = {p.contract_id for p in providers_for(chain.network)}
-    for pool_id, how in [*((p, "index") for p in indexed), *((p, "named") for p in named_pools)]:
+    sources: list[tuple[str, FoundBy]] = [*((p, "index") for p in indexed), *((p, "named") for p in named_pools)]
+    for pool_id, how in sources:
         if pool_id not in liquid:
-            found.pools.setdefault(pool_id, how)  # type: ignore[arg-type]
+            found.pools.setdefault(pool_id, how)
     if validators_read is not None:
         try:
             at = await validators_read

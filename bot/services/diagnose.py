@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.near import errors
 from bot.near.account_id import account_kind, is_valid_account_id
-from bot.near.epochs import read_epoch_at
+from bot.near.epochs import EpochAt, read_epoch_at
 from bot.near.liquid import providers_for
 from bot.near.units import format_near
 from bot.safety import looks_like_secret
@@ -33,14 +33,13 @@ from bot.services.diagnose_lockups import (
     venear_cases,
 )
 from bot.services.lockup import get_lockup
-from bot.services.lockup_read import derived_candidates
+from bot.services.lockup.finding import derived_candidates
 from bot.services.offers import LOCKUP_WITHDRAW, offer, withdraw_offer
 from bot.services.pool import uptime_summary, validator_info
 from bot.services.results import (
     DiagnoseCase,
     DiagnoseResult,
     LockupResult,
-    PoolProblem,
     StatusResult,
     UnbondingEntry,
     UnbondingResult,
@@ -254,15 +253,45 @@ async def get_diagnose(
     assert isinstance(status_read, StatusResult) and isinstance(unbonding_read, UnbondingResult)
     status, unbonding = status_read, unbonding_read
     notes = [n for n in status.notes if "rounding dust" not in n]
-    problems: list[PoolProblem] = list(status.pool_problems)
     complete = status.delegations_complete and unbonding.pools_complete
     cases = _Cases()
     _index_missed(cases, status, account_id)
-    is_lockup = status.lockup_of is not None
     # What `/lockup <account>` shows: the first lockup found from the account id alone (not a named one).
     findable = {lockup_id for lockup_id, _ in derived_candidates(account_id, chain.network)} | {account_id}
     primary = next((s.lockup_id for s in status.lockups if s.lockup_id in findable), None)
+    _unbonding_cases(cases, chain, status, unbonding, account_id, primary)
+    staked = {d.pool_id: d.staked_yocto for d in status.delegations if d.staked_yocto > DUST_YOCTO}
+    lockup_staked = await _lockup_cases(cases, chain, status, account_id, primary, notes)
+    if not status.lockups and not named_lockups and not linked:
+        notes.append(NAME_YOUR_LOCKUP.format(account=account_id))
+    await _standing_cases(cases, chain, epoch_read, staked, lockup_staked, notes)
+    if not any(c.severity in ("action", "wait", "warning") for c in cases.items):
+        cases.add(kind="nothing_wrong", severity="ok", title="Nothing looks stuck", text=_all_good(status, complete))
+    if not complete:
+        notes.append("Some pools or providers could not be read, so this check may be incomplete.")
+    return DiagnoseResult(
+        account_id=account_id,
+        current_epoch=unbonding.current_epoch,
+        block_height=unbonding.block_height,
+        checked=status.delegations_checked,
+        scanned_pools=status.scanned_pools,
+        epoch_length=unbonding.epoch_length,
+        avg_block_seconds=unbonding.avg_block_seconds,
+        head_unix=unbonding.head_unix,
+        cases=cases.sorted(),
+        complete=complete,
+        problems=list(status.pool_problems),
+        notes=list(dict.fromkeys(notes)),
+    )
 
+
+def _unbonding_cases(
+    cases: _Cases, chain: Chain, status: StatusResult, unbonding: UnbondingResult, account_id: str,
+    primary: str | None,
+) -> None:
+    """Each pending unstake (the account's, its lockups', at liquid-staking providers), and the providers whose
+    pending unstake cannot be seen."""
+    is_lockup = status.lockup_of is not None
     liquid = _liquid_names(chain, status)
     for entry in unbonding.entries:
         if entry.held_by:
@@ -284,7 +313,11 @@ async def get_diagnose(
                 next_command=f"/liquid {account_id}",
             )
 
-    staked = {d.pool_id: d.staked_yocto for d in status.delegations if d.staked_yocto > DUST_YOCTO}
+
+async def _lockup_cases(
+    cases: _Cases, chain: Chain, status: StatusResult, account_id: str, primary: str | None, notes: list[str]
+) -> dict[str, int]:
+    """Each lockup's to-do list; returns what the account's lockups have staked, by pool (for the standing check)."""
     lockup_staked: dict[str, int] = {}
     for lockup in await _lockup_results(chain, status, notes):
         command = lockup_command(lockup.lockup_id, account_id, primary)
@@ -292,37 +325,23 @@ async def get_diagnose(
             venear_cases(cases, lockup, command, chain.network)
         else:
             foundation_cases(cases, lockup, command, chain.network)
-        if not is_lockup and lockup.pool is not None and lockup.pool.staked_yocto > DUST_YOCTO:
+        if status.lockup_of is None and lockup.pool is not None and lockup.pool.staked_yocto > DUST_YOCTO:
             lockup_staked[lockup.pool.pool_id] = lockup_staked.get(lockup.pool.pool_id, 0) + lockup.pool.staked_yocto
-    if not status.lockups and not named_lockups and not linked:
-        notes.append(NAME_YOUR_LOCKUP.format(account=account_id))
+    return lockup_staked
 
+
+async def _standing_cases(
+    cases: _Cases, chain: Chain, epoch_read: EpochAt | BaseException, staked: dict[str, int],
+    lockup_staked: dict[str, int], notes: list[str],
+) -> None:
+    """Whether the pools holding stake are validating, from the validator set at the answer's block."""
     if isinstance(epoch_read, BaseException):
         if not isinstance(epoch_read, errors.NearError):
             raise epoch_read
         notes.append(f"The validator set could not be read, so pool standing was not checked ({epoch_read.message}).")
-    else:
-        await _validator_cases(chain, cases, staked, epoch_read.validators, "")
-        await _validator_cases(chain, cases, lockup_staked, epoch_read.validators, " by your lockup")
-
-    if not any(c.severity in ("action", "wait", "warning") for c in cases.items):
-        cases.add(kind="nothing_wrong", severity="ok", title="Nothing looks stuck", text=_all_good(status, complete))
-    if not complete:
-        notes.append("Some pools or providers could not be read, so this check may be incomplete.")
-    return DiagnoseResult(
-        account_id=account_id,
-        current_epoch=unbonding.current_epoch,
-        block_height=unbonding.block_height,
-        checked=status.delegations_checked,
-        scanned_pools=status.scanned_pools,
-        epoch_length=unbonding.epoch_length,
-        avg_block_seconds=unbonding.avg_block_seconds,
-        head_unix=unbonding.head_unix,
-        cases=cases.sorted(),
-        complete=complete,
-        problems=problems,
-        notes=list(dict.fromkeys(notes)),
-    )
+        return
+    await _validator_cases(chain, cases, staked, epoch_read.validators, "")
+    await _validator_cases(chain, cases, lockup_staked, epoch_read.validators, " by your lockup")
 
 
 def _all_good(status: StatusResult, complete: bool) -> str:

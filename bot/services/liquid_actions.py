@@ -33,16 +33,17 @@ from bot.near.staking_calls import (
 )
 from bot.near.units import AmountError, format_near, parse_near_amount
 from bot.near.wallet_links import MYNEARWALLET
-from bot.services.actions import (
+from bot.services.chain import Chain, prefetch
+from bot.services.planning import (
     GAS_RESERVE_YOCTO,
     ActionRefused,
     build_action,
     parse_amount,
+    parse_amount_or_all,
     single_call,
     spendable_of,
     utc_text,
 )
-from bot.services.chain import Chain, prefetch
 from bot.services.results import ActionResult
 
 # liquid_unstake fails when it would pay less than `min_expected_near`. The bot asks for the live quote minus
@@ -372,8 +373,7 @@ async def _instant(
 async def plan_liquid_withdraw(
     chain: Chain, account_id: str, provider: LiquidProvider, amount_text: str | None
 ) -> ActionResult:
-    withdraw_all = amount_text is None or amount_text.strip().lower() == "all"
-    amount = None if withdraw_all else parse_amount(amount_text)  # type: ignore[arg-type]
+    amount = parse_amount_or_all(amount_text)
     contract = provider.contract_id
     chain = chain.at_final()
     position, clock = await asyncio.gather(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 
 from bot.near import errors
-from bot.near.lockup import U64_MAX
+from bot.near.lockup_state import U64_MAX
 
 NS_PER_SECOND = 1_000_000_000
 USAGE = "lockup <account_id> [--at <ISO-8601 time>]"

@@ -13,10 +13,7 @@ import dataclasses
 from bot.near import errors
 from bot.near.account_id import AccountKind, account_kind
 from bot.near.lockup import (
-    LockupBalances,
-    LockupMathError,
     LockupState,
-    compute_lockup,
     with_transfers_enabled,
 )
 from bot.near.staking_calls import (
@@ -28,22 +25,24 @@ from bot.near.staking_calls import (
 from bot.near.transactions import FunctionCall
 from bot.near.units import format_near
 from bot.near.venear import VenearBalances
-from bot.services.actions import ActionRefused, build_action, parse_amount
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account
-from bot.services.lockup_actions import (
+from bot.services.lockup.computing import compute_foundation
+from bot.services.lockup.reading import LockupRead, VenearRead
+from bot.services.planning import (
+    ActionRefused,
     LockupContext,
+    build_action,
     contract_liquid,
     gas_warning,
     lockup_context,
-    lockup_flag,
     owner_transactions,
+    parse_amount_or_all,
     pool_balance,
     require_idle,
     require_no_termination,
     storage_text,
 )
-from bot.services.lockup_read import LockupRead, LockupStateUnreadable, VenearRead
 from bot.services.results import ActionResult, LockupPoolBalance
 
 
@@ -72,8 +71,7 @@ async def plan_lockup_transfer(
 ) -> ActionResult:
     """`transfer` unlocked NEAR out of the lockup, preceded by `check_transfers_vote` when transfers are still
     disabled and by `refresh_staking_pool_balance` when pool rewards are not counted yet."""
-    transfer_all = amount_text.strip().lower() == "all"
-    amount = None if transfer_all else parse_amount(amount_text)
+    amount = parse_amount_or_all(amount_text)
     ctx = await lockup_context(chain, account_text, lockup_text)
     receiver = parse_account(receiver_text) if receiver_text else ctx.owner
     require_no_termination(ctx, "transfers")
@@ -102,13 +100,6 @@ async def plan_lockup_transfer(
         chain, "transfer", ctx.owner, lockup_id, amount, summary, owner_transactions(ctx, calls), warnings, None,
         via="lockup", lockup_id=lockup_id, receiver_id=receiver,
     )
-
-
-def _computed(read: LockupRead, state: LockupState) -> LockupBalances:
-    try:
-        return compute_lockup(state, read.version, read.account.amount, read.now_ns)
-    except LockupMathError as exc:
-        raise LockupStateUnreadable(read.lockup_id, str(exc)) from exc
 
 
 async def _pool_or_warning(ctx: LockupContext, chain: Chain, warnings: list[str]) -> LockupPoolBalance | None:
@@ -144,8 +135,8 @@ async def _foundation_limit(
             # Uncounted rewards: a refresh raises the owner's balance; it is a step only when that lets more move
             # (the transferable amount is also capped by what sits on the lockup account itself).
             refreshed = _with_known_deposit(state, pool.total_yocto)
-            before = _computed(read, state).liquid_owners_balance
-            after_refresh = _computed(read, refreshed)
+            before = compute_foundation(read, state, read.now_ns).liquid_owners_balance
+            after_refresh = compute_foundation(read, refreshed, read.now_ns)
             rewards = format_near(pool.total_yocto - state.known_deposited_balance)
             if after_refresh.liquid_owners_balance > before:
                 calls.append(lockup_refresh_staking_pool_balance())
@@ -159,7 +150,7 @@ async def _foundation_limit(
                     f"{pool_id} holds {rewards} of rewards the lockup does not count yet; counting them "
                     "(refresh_staking_pool_balance) would not let more move now, so it is left out."
                 )
-    after = _computed(read, state)
+    after = compute_foundation(read, state, read.now_ns)
     liquid = after.liquid_owners_balance
     if not calls:
         # Nothing runs before the transfer: the contract checks its own get_liquid_owners_balance, so never offer
@@ -179,7 +170,7 @@ async def _foundation_limit(
     if pool is not None and pool.total_yocto > 0:
         why += (
             f" {format_near(pool.total_yocto)} is delegated to {pool_id}: unstake and withdraw it (--from-lockup"
-            f"{lockup_flag(ctx)}) to make it transferable."
+            f"{ctx.flag}) to make it transferable."
         )
     return liquid, why
 
@@ -226,7 +217,7 @@ async def _venear_limit(
     if b.known_deposited:
         why += (
             f" {format_near(b.known_deposited)} is staked in {pool_id}: unstake and withdraw it (--from-lockup"
-            f"{lockup_flag(ctx)}) to make it transferable."
+            f"{ctx.flag}) to make it transferable."
         )
     if b.pending and not b.unlock_ready:
         why += " NEAR pending unlock becomes free once its cooldown ends and end_unlock_near is called."

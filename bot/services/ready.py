@@ -141,4 +141,6 @@ async def with_ready_actions(chain: Chain, result: Result, *, plan: bool = True)
         chain = await _pinned(chain, answer_height(result))
         planned = await asyncio.gather(*(plan_offer(chain, ranked[id(p)]) for p in chosen))
         ranked.update({id(p): done for p, done in zip(chosen, planned, strict=True)})
-    return _replaced(result, ranked)  # type: ignore[no-any-return]
+    replaced = _replaced(result, ranked)
+    assert isinstance(replaced, Result)  # a model walked is the same kind of model
+    return replaced

@@ -19,7 +19,7 @@ from bot.services.chain import Chain
 from bot.services.delegations import parse_account, scan_delegations
 from bot.services.liquid import liquid_holdings
 from bot.services.lockup import lockup_summaries
-from bot.services.results import DelegationEntry, LockupSummary, PoolProblem, StatusResult
+from bot.services.results import DelegationEntry, LiquidHolding, LockupSummary, PoolProblem, StatusResult
 
 # nearcore runtime parameter `storage_amount_per_byte` = 10^19 yocto (docs.near.org storage staking:
 # "1 NEAR per 100 kb").
@@ -51,28 +51,8 @@ async def get_status(
         raise delegated
     problems = list(delegated.problems)
     notes = list(delegated.notes)
-    summaries: list[LockupSummary] = []
-    itself: LockupSummary | None = None
-    if isinstance(found, errors.NearError):
-        notes.append(f"The lockup could not be read: {found.message}")
-    elif isinstance(found, BaseException):
-        raise found
-    else:
-        summaries, itself, lockup_notes = found
-        notes.extend(lockup_notes)
-    holdings = []
-    if isinstance(liquid, errors.NearError):
-        notes.append(f"Liquid-staking tokens could not be read: {liquid.message}")
-    elif isinstance(liquid, BaseException):
-        raise liquid
-    else:
-        holdings, liquid_problems = liquid
-        # A provider contract missing on this network (a private RPC, say) is not the user's problem.
-        problems.extend(
-            PoolProblem(pool_id=p.pool_id, kind=p.kind, message=p.message)
-            for p in liquid_problems
-            if p.kind != "account_not_found"
-        )
+    summaries, itself = _lockups_read(found, notes)
+    holdings = _liquid_read(liquid, notes, problems)
     storage_cost = account.storage_usage * STORAGE_YOCTO_PER_BYTE
     # Staked (locked) balance also covers storage, so only the shortfall is taken from the liquid amount.
     available = max(0, account.amount - max(0, storage_cost - account.locked))
@@ -115,3 +95,37 @@ async def get_status(
         global_contract_hash=account.global_contract_hash,
         global_contract_account_id=account.global_contract_account_id,
     )
+
+
+def _lockups_read(
+    found: tuple[list[LockupSummary], LockupSummary | None, list[str]] | BaseException, notes: list[str]
+) -> tuple[list[LockupSummary], LockupSummary | None]:
+    """(the account's lockups, the account itself when it is a lockup); a chain error becomes a note."""
+    if isinstance(found, errors.NearError):
+        notes.append(f"The lockup could not be read: {found.message}")
+        return [], None
+    if isinstance(found, BaseException):
+        raise found
+    summaries, itself, lockup_notes = found
+    notes.extend(lockup_notes)
+    return summaries, itself
+
+
+def _liquid_read(
+    liquid: tuple[list[LiquidHolding], list[PoolProblem]] | BaseException, notes: list[str],
+    problems: list[PoolProblem],
+) -> list[LiquidHolding]:
+    """The account's liquid-staking holdings; a chain error becomes a note, a provider's problem a pool problem."""
+    if isinstance(liquid, errors.NearError):
+        notes.append(f"Liquid-staking tokens could not be read: {liquid.message}")
+        return []
+    if isinstance(liquid, BaseException):
+        raise liquid
+    holdings, liquid_problems = liquid
+    # A provider contract missing on this network (a private RPC, say) is not the user's problem.
+    problems.extend(
+        PoolProblem(pool_id=p.pool_id, kind=p.kind, message=p.message)
+        for p in liquid_problems
+        if p.kind != "account_not_found"
+    )
+    return holdings

@@ -21,7 +21,8 @@ from bot.services.chain import Chain, prefetch
 from bot.services.delegations import find_pools, index_pools, parse_account, read_delegations
 from bot.services.estimates import estimate_entry
 from bot.services.liquid import liquid_positions, liquid_unbonding_entries
-from bot.services.lockup_read import VenearRead, find_lockups
+from bot.services.lockup.finding import find_lockups
+from bot.services.lockup.reading import VenearRead
 from bot.services.results import TimedUnlock, UnbondingEntry, UnbondingResult
 
 NUM_EPOCHS_TO_UNLOCK = 4  # core-contracts staking-pool/src/lib.rs (near-staking.md §2.1)
@@ -77,6 +78,7 @@ async def _read_layout(
 async def _read_epoch(chain: Chain, delegation: Delegation, probe: _Probe | None) -> StateRead:
     probe = probe or _probe(chain, delegation.pool_id, delegation.account_id)
     kind = await probe.kind
+    layouts: list[ContractKind]
     if kind in (ContractKind.POOLV1, ContractKind.STAKING_FARM):
         layouts = [kind]
     else:  # unknown code: try the likely layout, then the other
@@ -133,17 +135,17 @@ async def _lockup_part(
     # A veNEAR unlock is not in any pool: left out when the question names pools.
     owned = [found.itself, *found.reads] if not named else []
     part.timed = [t for r in owned if isinstance(r, VenearRead) if (t := _timed_unlock(r)) is not None]
-    pools = [r for r in reads if r.staking_pool_id and r.staking_pool_id not in liquid]
+    pools = [(pool_id, r) for r in reads if (pool_id := r.staking_pool_id) and pool_id not in liquid]
     lsts = [r for r in reads if r.staking_pool_id in liquid]
-    part.probes = {(r.staking_pool_id, r.lockup_id): _probe(chain, r.staking_pool_id, r.lockup_id) for r in pools}  # type: ignore[misc]
+    part.probes = {(pool_id, r.lockup_id): _probe(chain, pool_id, r.lockup_id) for pool_id, r in pools}
     delegations, positions = await asyncio.gather(
-        asyncio.gather(*(get_delegation(chain.rpc, r.staking_pool_id, r.lockup_id) for r in pools),  # type: ignore[arg-type]
+        asyncio.gather(*(get_delegation(chain.rpc, pool_id, r.lockup_id) for pool_id, r in pools),
                        return_exceptions=True),
         asyncio.gather(*(liquid_positions(chain, r.lockup_id) for r in lsts), return_exceptions=True),
     )
-    for read, delegation in zip(pools, delegations, strict=True):
+    for (pool_id, read), delegation in zip(pools, delegations, strict=True):
         if isinstance(delegation, errors.NearError):
-            part.notes.append(f"The pool {read.staking_pool_id} of {read.lockup_id} could not be read: {delegation.message}")
+            part.notes.append(f"The pool {pool_id} of {read.lockup_id} could not be read: {delegation.message}")
         elif isinstance(delegation, BaseException):
             raise delegation
         elif delegation.unstaked > 0:
@@ -151,7 +153,7 @@ async def _lockup_part(
     for read, held in zip(lsts, positions, strict=True):
         if isinstance(held, BaseException):
             continue
-        part.lst_positions += [p for p in held if p.contract_id == read.staking_pool_id]
+        part.lst_positions += [p for p in held if p.provider.contract_id == read.staking_pool_id]
     return part
 
 
@@ -202,7 +204,7 @@ async def get_unbonding(
     for outcome in (clock, positions):
         if isinstance(outcome, BaseException):
             raise outcome
-    assert isinstance(positions, list)
+    assert isinstance(clock, EpochClock) and isinstance(positions, list)
     entries = [
         _entry(d, r, clock).model_copy(update={
             "held_by": d.account_id if d.account_id != account_id else None,

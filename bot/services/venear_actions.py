@@ -15,16 +15,24 @@ from bot.near import errors
 from bot.near.staking_calls import venear_call
 from bot.near.units import format_near
 from bot.near.venear import VenearBalances
-from bot.services.actions import ActionRefused, build_action, parse_amount
 from bot.services.chain import Chain
 from bot.services.delegations import parse_account
-from bot.services.lockup_actions import LockupContext, gas_warning, lockup_context, owner_transactions
-from bot.services.lockup_read import VenearRead, find_lockups
-from bot.services.results import ActionResult
+from bot.services.lockup.finding import find_lockups
+from bot.services.lockup.reading import VenearRead
+from bot.services.planning import (
+    ActionRefused,
+    LockupContext,
+    build_action,
+    gas_warning,
+    lockup_context,
+    owner_transactions,
+    parse_amount,
+)
+from bot.services.results import ActionKind, ActionResult
 
 NS_PER_SECOND = 1_000_000_000
 # The command words people type → (action value in JSON, contract method).
-VENEAR_ACTIONS = {
+VENEAR_ACTIONS: dict[str, tuple[ActionKind, str]] = {
     "lock": ("venear_lock", "lock_near"),
     "unlock": ("venear_unlock", "begin_unlock_near"),
     "end-unlock": ("venear_end_unlock", "end_unlock_near"),

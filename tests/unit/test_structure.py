@@ -14,19 +14,6 @@ MAX_FUNCTION_LINES = 70
 # The sandbox's independent contract emulations follow the contracts' own layout and may be longer.
 CONTRACT_EMULATIONS = {"bot/sandbox/pool.py", "bot/sandbox/lockup_contract.py", "bot/sandbox/liquid_contracts.py"}
 
-# OWNED BY THE SERVICES RESTRUCTURING (issue 13, the bot/services part) — that work empties this list.
-# Each entry is an offender that existed when this test was written; the test fails for any other offender, and
-# also when an entry here no longer offends (remove it then).
-SERVICES_ALLOWLIST = {
-    "bot/services/lockup_actions.py",  # 457 lines
-    "bot/services/lockup_read.py",  # 459 lines
-    "bot/services/diagnose.py:get_diagnose",  # 92 lines
-    "bot/services/lockup.py:get_lockup",  # 113 lines
-    "bot/services/lockup_actions.py:plan_lockup_stake",  # 94 lines
-    "bot/services/lockup_advice.py:foundation_actions",  # 177 lines
-    "bot/services/status.py:get_status",  # 89 lines
-}
-
 
 def _sources(*folders: str) -> list[Path]:
     return sorted(p for folder in folders for p in (ROOT / folder).rglob("*.py"))
@@ -69,9 +56,7 @@ def _offenders() -> set[str]:
 
 
 def test_modules_and_functions_stay_small() -> None:
-    offenders = _offenders()
-    assert sorted(offenders - SERVICES_ALLOWLIST) == [], f"over {MAX_MODULE_LINES} lines a module or {MAX_FUNCTION_LINES} a function"
-    assert sorted(SERVICES_ALLOWLIST - offenders) == [], "no longer too long: take it off SERVICES_ALLOWLIST"
+    assert sorted(_offenders()) == [], f"over {MAX_MODULE_LINES} lines a module or {MAX_FUNCTION_LINES} a function"
 
 
 # -- import cycles ----------------------------------------------------------------------------------------------

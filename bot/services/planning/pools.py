@@ -1,7 +1,8 @@
 """What a stake checks about the pool before it prepares anything: that it is a staking pool (its code, or its
 answers to the staking-pool interface), that the amount buys at least one share, and whether new stake would earn
 (paused, kicked out, leaving the validator set). `PoolChecks` starts every read at once, in the answer's first round
-trip; the checks then await them in the order a person should hear them."""
+trip; the checks then await them in the order a person should hear them. And which pool ids are liquid-staking
+contracts instead, whose planner is another."""
 
 from __future__ import annotations
 
@@ -13,11 +14,17 @@ from typing import Any
 
 from bot.near import errors
 from bot.near.contracts import POOL_CODE_HASHES, ContractKind, account_contract_kind
+from bot.near.liquid import LiquidProvider, providers_for
 from bot.near.models import ValidatorsResponse
 from bot.near.pool_state import likely_layout
 from bot.near.pools import NotAStakingPool
 from bot.services.chain import Chain, prefetch
 from bot.services.pool import validator_info
+
+
+def liquid_provider(chain: Chain, pool_id: str) -> LiquidProvider | None:
+    """The liquid-staking provider whose contract `pool_id` is (stake / unstake / withdraw go to its planner)."""
+    return next((p for p in providers_for(chain.network) if p.contract_id == pool_id), None)
 
 
 async def verify_pool(chain: Chain, pool_id: str) -> ContractKind:

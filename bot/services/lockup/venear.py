@@ -15,8 +15,9 @@ from bot.near.units import format_near
 from bot.near.venear import VENEAR_UPDATE_GAS_TGAS, VenearBalances, VenearMathError, compute_venear
 from bot.services.chain import Chain
 from bot.services.delegations import DUST_YOCTO
-from bot.services.lockup_advice import GAS_TGAS
-from bot.services.lockup_read import LockupLookup, LockupStateUnreadable, VenearRead
+from bot.services.lockup.advice import GAS_TGAS
+from bot.services.lockup.finding import LockupLookup
+from bot.services.lockup.reading import LockupStateUnreadable, VenearRead, deployment_fields, pool_of
 from bot.services.offers import end_unlock_offer, lockup_withdraw_offer, transfer_offer
 from bot.services.results import (
     LockupAction,
@@ -229,8 +230,6 @@ def _cross_check(read: VenearRead, b: VenearBalances) -> tuple[LockupBalancesVie
 
 
 async def venear_result(chain: Chain, lookup: LockupLookup, at_ns: int | None) -> LockupResult:
-    from bot.services.lockup import deployment_fields, pool_of
-
     read = lookup.read
     assert isinstance(read, VenearRead)
     when_ns = read.now_ns if at_ns is None else at_ns
