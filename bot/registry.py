@@ -12,9 +12,9 @@ Adding a command
    slash command's option names (a field with another name goes in `options`, e.g. `{"pool": "pools"}`).
 2. A parser in bot/grammar.py: the command's words → the request, with its usage in every error message.
 3. A service in bot/services/ that takes the chain and the request's parts and returns a `Result` subclass
-   (bot/services/results.py); its JSON is generic (`model_dump`), so its keys go in the README.
-4. Its renderers: `@render_embed.register` in bot/render/embeds.py and `@render_text.register` in
-   bot/render/text.py, for the result type.
+   (a module of bot/services/results/); its JSON is generic (`model_dump`), so its keys go in the README.
+4. Its renderers: `@render_embed.register` in a module of bot/render/embeds/ and `@render_text.register` in one of
+   bot/render/text/, for the result type (each package's `__init__` imports its modules).
 5. One `CommandSpec` below. In Discord, one cog method that builds the request from its options and calls
    `answer(interaction, request, personal=...)`; amounts, times and account ids use the transformers in
    bot/discord/options.py, so a bad option is refused before the answer is deferred.

@@ -34,7 +34,7 @@ class Admin(commands.Cog):
             await ctx.reply("Removed this server's guild-only copies of the commands.")
         log.info("owner sync (%s) by %s", scope, ctx.author.id)
 
-    async def cog_command_error(self, ctx: commands.Context[StakingBot], error: commands.CommandError) -> None:
+    async def cog_command_error(self, ctx: commands.Context[StakingBot], error: Exception) -> None:  # type: ignore[override]  # the bot's own Context
         if isinstance(error, commands.CheckFailure):
             return  # not the owner: stay silent
         if isinstance(error, commands.BadLiteralArgument):

@@ -55,7 +55,7 @@ class Details(commands.Cog):
     async def on_interaction(self, interaction: discord.Interaction[StakingBot]) -> None:
         if interaction.type is not discord.InteractionType.component:
             return
-        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        custom_id = str(interaction.data.get("custom_id", "")) if interaction.data else ""
         if not custom_id.startswith(DETAILS_PREFIX):
             return
         token, _, key = custom_id.removeprefix(DETAILS_PREFIX).partition(":")

@@ -284,7 +284,7 @@ class Guard(commands.Cog):
     async def _delete(self, message: discord.Message) -> bool:
         assert message.guild is not None
         me = message.guild.me
-        if me is None or not message.channel.permissions_for(me).manage_messages:  # type: ignore[union-attr]
+        if me is None or not message.channel.permissions_for(me).manage_messages:
             return False
         try:
             await message.delete()

@@ -9,6 +9,7 @@ roles managed by an integration (a bot's own role, a booster role) cannot be giv
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 import discord
 
@@ -30,7 +31,9 @@ class DiscordRoles:
         return await self._change(self.client.http.remove_role, guild_id, user_id, role_id, reason)
 
     @staticmethod
-    async def _change(call, guild_id: int, user_id: int, role_id: int, reason: str) -> Outcome:  # noqa: ANN001
+    async def _change(
+        call: Callable[..., Awaitable[object]], guild_id: int, user_id: int, role_id: int, reason: str
+    ) -> Outcome:
         try:
             await call(guild_id, user_id, role_id, reason=reason)
         except discord.NotFound as exc:
