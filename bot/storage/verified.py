@@ -66,13 +66,17 @@ class VerificationStore:
             await tx.execute("DELETE FROM verify_sessions WHERE user_id = ? AND (expires_ms <= ? OR used_ms IS NOT NULL)",
                              user_id, now)
             open_rows = await tx.fetch(
-                "SELECT token_hash FROM verify_sessions WHERE user_id = ? ORDER BY created_ms DESC", user_id)
-            for (stale,) in open_rows[MAX_OPEN_SESSIONS - 1:]:
+                "SELECT token_hash, created_ms FROM verify_sessions WHERE user_id = ? ORDER BY created_ms DESC",
+                user_id)
+            for stale, _ in open_rows[MAX_OPEN_SESSIONS - 1:]:
                 await tx.execute("DELETE FROM verify_sessions WHERE token_hash = ?", stale)
+            # Strictly after the user's newest link (under the user's lock), so two links made within one millisecond
+            # keep their order and the older one is the one dropped.
+            created = max(now, int(open_rows[0][1]) + 1) if open_rows else now
             await tx.execute(
                 "INSERT INTO verify_sessions (token_hash, user_id, guild_id, account_id, nonce, message, expires_ms, "
                 "created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                token_hash, user_id, guild_id, account_id, nonce.hex(), message, now + ttl_ms, now,
+                token_hash, user_id, guild_id, account_id, nonce.hex(), message, now + ttl_ms, created,
             )
 
     async def verify_session(self, token_hash: str) -> VerifySession | None:
