@@ -217,10 +217,12 @@ async def test_a_venear_lockup_staked_through_linear_shows_its_unstake(chain: Ch
     assert entry.available_epoch == truth["unstaked_available_epoch_height"] == E + 5
     assert not entry.can_withdraw and entry.waiting_for == "epoch" and entry.estimated_available_unix is not None
     assert entry.estimated_available_unix > unbonding.head_unix
-    # diagnose says when the lockup's NEAR comes back.
+    # diagnose says when the lockup's NEAR comes back and raises no "not validating" alarm for a liquid-staking
+    # contract (it is no validator; its stake is spread over many).
     diagnosis = await get_diagnose(chain, SIDE.owner_id)
     (waiting,) = [c for c in cases(diagnosis, "lockup_unbonding") if c.pool_id == LINEAR]
     assert waiting.available_epoch == E + 5 and SIDE.lockup_id in waiting.text
+    assert not [c for c in diagnosis.cases if c.kind.startswith("validator_") and c.pool_id == LINEAR]
     status = await get_status(chain, SIDE.owner_id)
     (hos,) = [s for s in status.lockups if s.lockup_id == SIDE.lockup_id]
     assert hos.staking_pool_id == LINEAR
