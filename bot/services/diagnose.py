@@ -319,14 +319,17 @@ async def _lockup_cases(
 ) -> dict[str, int]:
     """Each lockup's to-do list; returns what the account's lockups have staked, by pool (for the standing check)."""
     lockup_staked: dict[str, int] = {}
+    # A House of Stake lockup may stake through a liquid-staking contract: no validator, so no standing to check.
+    liquid = {p.contract_id for p in providers_for(chain.network)}
     for lockup in await _lockup_results(chain, status, notes):
         command = lockup_command(lockup.lockup_id, account_id, primary)
         if lockup.lockup_kind == "venear":
             venear_cases(cases, lockup, command, chain.network)
         else:
             foundation_cases(cases, lockup, command, chain.network)
-        if status.lockup_of is None and lockup.pool is not None and lockup.pool.staked_yocto > DUST_YOCTO:
-            lockup_staked[lockup.pool.pool_id] = lockup_staked.get(lockup.pool.pool_id, 0) + lockup.pool.staked_yocto
+        pool = lockup.pool
+        if status.lockup_of is None and pool is not None and pool.staked_yocto > DUST_YOCTO and pool.pool_id not in liquid:
+            lockup_staked[pool.pool_id] = lockup_staked.get(pool.pool_id, 0) + pool.staked_yocto
     return lockup_staked
 
 

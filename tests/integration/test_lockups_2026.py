@@ -14,6 +14,7 @@ import pytest
 from bot.commands import EXIT_BAD_INPUT, EXIT_OK, run_line
 from bot.near import errors
 from bot.sandbox import ThreadedSandbox
+from bot.sandbox.liquid import PROVIDER_IDS
 from bot.sandbox.pool import poolv1
 from bot.sandbox.scenario import SCENARIO
 from bot.sandbox.venear import GLOBAL_LOCKUP_ID, NEW_LOCKUPS, UNLOCK_DURATION_NS
@@ -32,6 +33,7 @@ from tests.integration.test_cli import run_bot
 NEAR = 10**24
 E = SCENARIO.epoch_height
 HANA, IVY, SIDE, GLOBAL = (NEW_LOCKUPS[r] for r in ("venear_staked", "venear_ready", "venear_side", "global"))
+LINEAR = PROVIDER_IDS["linear"]
 
 
 def view(sandbox: ThreadedSandbox, account_id: str, method: str, height: int, args: dict | None = None) -> Any:
@@ -185,6 +187,58 @@ async def test_staking_from_a_venear_lockup_attaches_one_yocto(chain: Chain, san
     execute(sandbox, result)
     lockup = await get_lockup(chain, IVY.lockup_id)
     assert lockup.staking_pool_id == SCENARIO.pool_id("alpha") and lockup.known_deposited_yocto == 50 * NEAR
+
+
+def stake_side_lockup_in_linear(sandbox: ThreadedSandbox, deposit: int, unstake: int) -> None:
+    """lena.near's idle House of Stake lockup stakes through LiNEAR as if it were a pool and unstakes part, each step
+    the owner's own call to her lockup (1 yocto). The foundation first whitelists LiNEAR, as the HoS README says it is
+    (mainnet-2026.md §3); the default sandbox whitelist lists only the *.poolv1.near pools."""
+    args = {"staking_pool_account_id": LINEAR}
+    refused = sandbox.call(SIDE.owner_id, "lockup-whitelist.near", "add_staking_pool", args)
+    assert not refused["ok"] and "Can only be called by NEAR Foundation" in refused["panic"], refused
+    sandbox.run_on_loop(lambda: sandbox.chain.create_account("foundation.near", 10 * NEAR))
+    added = sandbox.call("foundation.near", "lockup-whitelist.near", "add_staking_pool", args)
+    assert added["ok"] and added["result"] is True, added
+    for method, call_args in (("select_staking_pool", args), ("deposit_and_stake", {"amount": str(deposit)}),
+                              ("unstake", {"amount": str(unstake)})):
+        outcome = sandbox.call(SIDE.owner_id, SIDE.lockup_id, method, call_args, 1)
+        assert outcome["ok"], (method, outcome)
+
+
+async def test_a_venear_lockup_staked_through_linear_shows_its_unstake(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    stake_side_lockup_in_linear(sandbox, 100 * NEAR, 40 * NEAR)
+    unbonding = await get_unbonding(chain, SIDE.owner_id)
+    truth = view(sandbox, LINEAR, "get_account_details", unbonding.block_height, {"account_id": SIDE.lockup_id})
+    (entry,) = [e for e in unbonding.entries if e.pool_id == LINEAR]
+    # The lockup's claim, not lena's (she holds no LiNEAR herself), exact to the yocto.
+    assert entry.held_by == SIDE.lockup_id
+    assert entry.unstaked_yocto == int(truth["unstaked_balance"]) >= 40 * NEAR
+    # LiNEAR's own rule: this epoch's settlement has run, so the unstake waits 4 + 1 epochs (LN internal.rs).
+    assert entry.available_epoch == truth["unstaked_available_epoch_height"] == E + 5
+    assert not entry.can_withdraw and entry.waiting_for == "epoch" and entry.estimated_available_unix is not None
+    assert entry.estimated_available_unix > unbonding.head_unix
+    # diagnose says when the lockup's NEAR comes back and raises no "not validating" alarm for a liquid-staking
+    # contract (it is no validator; its stake is spread over many).
+    diagnosis = await get_diagnose(chain, SIDE.owner_id)
+    (waiting,) = [c for c in cases(diagnosis, "lockup_unbonding") if c.pool_id == LINEAR]
+    assert waiting.available_epoch == E + 5 and SIDE.lockup_id in waiting.text
+    assert not [c for c in diagnosis.cases if c.kind.startswith("validator_") and c.pool_id == LINEAR]
+    status = await get_status(chain, SIDE.owner_id)
+    (hos,) = [s for s in status.lockups if s.lockup_id == SIDE.lockup_id]
+    assert hos.staking_pool_id == LINEAR
+    lockup = await get_lockup(chain, SIDE.lockup_id)
+    assert lockup.pool is not None and lockup.pool.unstaked_yocto == entry.unstaked_yocto
+    assert not lockup.pool.can_withdraw
+
+
+async def test_ask_unbonding_for_a_venear_lockup_staked_through_linear(sandbox: ThreadedSandbox) -> None:
+    stake_side_lockup_in_linear(sandbox, 50 * NEAR, 20 * NEAR)
+    done = run_bot("ask", "--json", "--rpc", sandbox.url, "--api", sandbox.url, f"unbonding {SIDE.owner_id}")
+    assert done.returncode == EXIT_OK, done.stderr
+    answer = json.loads(done.stdout)
+    (entry,) = [e for e in answer["entries"] if e["pool_id"] == LINEAR]
+    assert entry["held_by"] == SIDE.lockup_id and entry["available_epoch"] == E + 5
+    assert int(entry["unstaked_yocto"]) >= 20 * NEAR and entry["can_withdraw"] is False
 
 
 # --- global contracts and lockups at any id -------------------------------------------------------------------------
