@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from typing import overload
 
 from bot.near import errors
 from bot.registry import COMMANDS, CommandSpec, parse_line, parse_request, run_request
@@ -48,24 +47,11 @@ async def run_line(chain: Chain, line: str) -> tuple[Result, int]:
     return await _guarded(chain, line.split(" ", 1)[0], lambda: parse_request(line))
 
 
-@overload
-async def run_command(chain: Chain, request: CommandRequest, *, prepare: bool = True) -> tuple[Result, int]: ...
-@overload
-async def run_command(chain: Chain, request: str, args: list[str], *, prepare: bool = True) -> tuple[Result, int]: ...
-async def run_command(
-    chain: Chain, request: CommandRequest | str, args: list[str] | None = None, *, prepare: bool = True
-) -> tuple[Result, int]:
+async def run_command(chain: Chain, request: CommandRequest, *, prepare: bool = True) -> tuple[Result, int]:
     """Run a typed request (Discord: the raw option values were checked for secrets before any transformer ran,
-    bot/discord/tree.py), or a command name with its words (checked here). `prepare=False`: the recommended steps
-    stay commands to run (an answer about someone else's account signs nothing)."""
-    if isinstance(request, CommandRequest):
-        typed = request
-        return await _guarded(chain, typed.command, lambda: typed, prepare=prepare)
-    words = list(args or [])
-    if might_be_secret(" ".join([request, *words])):
-        return secret_refusal()
-    name = request
-    return await _guarded(chain, name, lambda: COMMANDS[name].parse(words), prepare=prepare)
+    bot/discord/tree.py). `prepare=False`: the recommended steps stay commands to run (an answer about someone
+    else's account signs nothing)."""
+    return await _guarded(chain, request.command, lambda: request, prepare=prepare)
 
 
 async def _guarded(

@@ -147,10 +147,6 @@ class StakingBot(commands.AutoShardedBot):
             raise RuntimeError("storage is not open: the bot has not started, or only syncs its commands")
         return self._storage
 
-    def require_storage(self) -> Storage:
-        """The open storage (the same as `storage`; kept for callers outside the cogs)."""
-        return self.storage
-
     @property
     def has_storage(self) -> bool:
         return self._storage is not None

@@ -20,7 +20,7 @@ from bot.near import errors
 from bot.render.discord_limits import Link, SafeEmbed
 from bot.render.embeds import GREEN, GREY, error_embed, finish
 from bot.render.safe import Md, checked_page_url, code, md, plain
-from bot.safety import SECRET_WARNING, looks_like_secret
+from bot.safety import SECRET_WARNING, might_be_secret
 from bot.services.lockup import lockup_summaries
 from bot.storage import MAX_LINKED_ACCOUNTS, Storage, StorageError
 from bot.storage.models import LinkedAccount
@@ -55,7 +55,7 @@ class LinkedAccounts(commands.Cog):
     async def link(
         self, interaction: discord.Interaction[StakingBot], account: AccountId, label: app_commands.Range[str, 1, 40] | None = None
     ) -> None:
-        if label is not None and looks_like_secret(label):
+        if label is not None and might_be_secret(label):
             await show(interaction, error_embed(SECRET_WARNING, title="Keep that secret"))
             return
         await interaction.response.defer(ephemeral=True, thinking=True)

@@ -18,7 +18,7 @@ from bot.near.liquid import LiquidProvider, providers_for
 from bot.near.units import YOCTO_PER_NEAR
 from bot.render.discord_limits import CHOICE_TEXT, CHOICES, choice_name
 from bot.render.safe import clean
-from bot.safety import SECRET_WARNING, looks_like_secret
+from bot.safety import SECRET_WARNING, might_be_secret
 from bot.services.actions import parse_amount
 from bot.services.chain import Chain
 from bot.services.liquid_actions import parse_token_amount
@@ -76,7 +76,7 @@ class AccountIdTransformer(app_commands.Transformer["StakingBot"]):
     async def transform(self, interaction: discord.Interaction[StakingBot], value: Any, /) -> str:
         # A ValueError with the reason becomes a TransformerError for the tree's on_error.
         text = str(value)
-        if looks_like_secret(text):
+        if might_be_secret(text):  # a near-miss too: the missing part of a damaged key can be guessed
             raise ValueError(SECRET_WARNING)  # never echo it back, not even in the reason
         return validate_account_id(text)
 
@@ -255,7 +255,7 @@ async def pool_autocomplete(interaction: discord.Interaction[StakingBot], curren
 async def account_autocomplete(interaction: discord.Interaction[StakingBot], current: str) -> list[app_commands.Choice[str]]:
     """The user's linked accounts matching what they typed, and the typed value itself."""
     typed = current.strip()
-    if looks_like_secret(typed):
+    if might_be_secret(typed):  # the typed value would be offered back as a choice
         return []
     try:
         linked = await interaction.client.linked_accounts(interaction.user.id)

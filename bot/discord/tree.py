@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.commands import COMMANDS, error_result, secret_refusal
+from bot.commands import error_result, secret_refusal
 from bot.discord.respond import show
 from bot.near.errors import NearError
 from bot.render.embeds import Rendered, error_embed, render_embed
@@ -43,7 +43,8 @@ def describe_failure(interaction: discord.Interaction[StakingBot], error: app_co
         )
     if isinstance(original, app_commands.TransformerError):
         cause = original.__cause__
-        reason = str(cause) if isinstance(cause, ValueError) else f'"{str(original.value)[:100]}" could not be read.'
+        # The value itself is not quoted: it reached no parser that could say what it is.
+        reason = str(cause) if isinstance(cause, ValueError) else "That value could not be read."
         return error_embed(reason, title="That doesn't look right")
     if isinstance(original, app_commands.MissingPermissions):
         return error_embed(f"You need the {_permissions(original.missing_permissions)} permission for this.")
@@ -88,14 +89,13 @@ def typed_text(data: Mapping[str, Any]) -> str:
 
 class StakingTree(app_commands.CommandTree["StakingBot"]):
     async def interaction_check(self, interaction: discord.Interaction[StakingBot], /) -> bool:
-        """The secret check of the shared commands, once, on the raw option values before any transformer parses
+        """The secret check of every slash command, once, on the raw option values before any transformer parses
         them (the console checks its raw line the same way, bot/commands.py): a key is never echoed or read."""
         data = interaction.data
         if (
             interaction.type is not discord.InteractionType.application_command
             or data is None
             or data.get("type", 1) != 1  # context menus check their message themselves
-            or data.get("name") not in COMMANDS
         ):
             return True
         if not might_be_secret(typed_text(data)):

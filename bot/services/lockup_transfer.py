@@ -72,6 +72,7 @@ async def plan_lockup_transfer(
     """`transfer` unlocked NEAR out of the lockup, preceded by `check_transfers_vote` when transfers are still
     disabled and by `refresh_staking_pool_balance` when pool rewards are not counted yet."""
     amount = parse_amount_or_all(amount_text)
+    chain = chain.at_final()  # the lockup, the receiver and the owner's gas balance: one block (BlockPin)
     ctx = await lockup_context(chain, account_text, lockup_text)
     receiver = parse_account(receiver_text) if receiver_text else ctx.owner
     require_no_termination(ctx, "transfers")

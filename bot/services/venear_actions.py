@@ -143,6 +143,7 @@ async def plan_venear(
 ) -> ActionResult:
     word = venear_word(word)
     action, method = VENEAR_ACTIONS[word]
+    chain = chain.at_final()  # the lockup's veNEAR state and the owner's gas balance: one block (BlockPin)
     ctx = await _venear_context(chain, owner_text, lockup_text)
     amount, shown, verb, warnings = _plan(ctx, word, amount_text)
     call = venear_call(method, amount)

@@ -75,7 +75,7 @@ async def test_link_list_default_unlink_and_the_default_in_commands(fake: FakeDi
     not_linked = await fake.slash("account default", {"account": "erin.near"})
     assert not_linked.embed["title"] == "Not linked"
 
-    await bot.require_storage().add_subscription("unbonding", USER_ID, account_id="bob.near", pool_id=CHARLIE,
+    await bot.storage.add_subscription("unbonding", USER_ID, account_id="bob.near", pool_id=CHARLIE,
                                                  due_epoch=E + 1)
     unlinked = await fake.slash("account unlink", {"account": "bob.near"})
     assert "Your default account is now `carol.near`" in unlinked.text()

@@ -127,7 +127,7 @@ async def test_the_role_follows_a_wallet_verified_stake(
     assert seen["kind"] == "ok" and f"{MEMBER} is verified" in seen["status"], seen
     assert "#" not in seen["address"]  # the signature left the address bar
     await eventually(lambda: delegator in fake.roles_of(USER_ID), what="the Delegator role")
-    assert [v.account_id for v in await bot.require_storage().verified_accounts(USER_ID)] == [MEMBER]
+    assert [v.account_id for v in await bot.storage.verified_accounts(USER_ID)] == [MEMBER]
 
     chain_call(sandbox, MEMBER, "unstake_all")
     sandbox.advance(epochs=4)

@@ -8,15 +8,19 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from bot.near import errors
 from bot.near.account_id import lockup_account_id
+from bot.near.indexer import IndexerClient
 from bot.near.rpc import NearRpcClient
 from bot.sandbox import ThreadedSandbox
 from bot.services.chain import Chain
+from bot.services.lockup_transfer import plan_lockup_transfer
 from bot.services.status import get_status
+from bot.services.venear_actions import plan_venear
 from bot.settings import load_settings
 from tests.conftest import FAST_POLICY
 
@@ -157,3 +161,27 @@ async def test_one_index_request_for_many_answers_about_one_account(chain: Chain
     listed = await asyncio.gather(*(chain.indexer.staking_pools("bob.near") for _ in range(10)))
     assert all(found.pool_ids == listed[0].pool_ids for found in listed)
     assert chain.indexer.requests == 1
+
+
+@pytest.mark.parametrize("plan", [
+    pytest.param(lambda chain: plan_lockup_transfer(chain, "lena.near", "1", "bob.near", lockup_account_id("lena.near")),
+                 id="transfer"),
+    pytest.param(lambda chain: plan_venear(chain, "lock", "hana.near", "1"), id="venear"),
+])
+async def test_lockup_planners_read_everything_at_the_answers_block(
+    sandbox: ThreadedSandbox, plan: Callable[[Chain], Any]
+) -> None:
+    # Once the first answer fixed the block, every later read (the receiver, the owner's gas balance) names it.
+    queries: list[dict[str, Any]] = []
+
+    def observe(url: str, body: bytes) -> Callable[[], None]:
+        request = json.loads(body)
+        if request["method"] == "query":
+            queries.append(request["params"])
+        return lambda: None
+
+    async with NearRpcClient([sandbox.url], FAST_POLICY, observer=observe) as rpc:
+        await plan(Chain(network="mainnet", rpc=rpc, indexer=IndexerClient(sandbox.url, policy=FAST_POLICY)))
+    first_pinned = next(i for i, params in enumerate(queries) if "block_id" in params)
+    assert all("block_id" in params for params in queries[first_pinned:]), queries[first_pinned:]
+    assert len({params["block_id"] for params in queries[first_pinned:]}) == 1

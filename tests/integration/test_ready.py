@@ -12,7 +12,9 @@ import pytest
 from bot.commands import run_command, run_line
 from bot.near.indexer import IndexerClient
 from bot.near.rpc import NearRpcClient, RpcPolicy
+from bot.registry import parse_request
 from bot.render.text import render_text
+from bot.requests import DiagnoseRequest
 from bot.sandbox import ThreadedSandbox
 from bot.sandbox.scenario import SCENARIO
 from bot.services.actions import ActionRefused, plan_withdraw
@@ -55,7 +57,7 @@ async def test_a_projection_offers_nothing_to_sign(chain: Chain) -> None:
 
 
 async def test_not_preparing_leaves_the_commands(chain: Chain) -> None:
-    result, _ = await run_command(chain, "diagnose", ["ivy.near"], prepare=False)
+    result, _ = await run_command(chain, DiagnoseRequest(account="ivy.near"), prepare=False)
     steps = prepared_actions(result)
     assert [p.command.split()[:2] for p in steps] == [["transfer", "ivy.near"], ["venear", "end-unlock"]]
     assert not any(p.planned or p.transactions for p in steps)
@@ -73,12 +75,11 @@ async def test_console_keeps_the_technical_details(chain: Chain) -> None:
 @pytest.mark.parametrize(("line", "extra"), [("diagnose bob.near", 1), ("diagnose ivy.near", 1), ("lockup ivy.near", 1)])
 async def test_preparing_reuses_the_answers_reads(sandbox: ThreadedSandbox, line: str, extra: int) -> None:
     """Pinned to the answer's block, the planners' reads are the answer's own (cached): only that block is new."""
-    name, *args = line.split()
     counts = []
     for prepare in (False, True):
         chain = Chain("mainnet", NearRpcClient([sandbox.url], RpcPolicy()), IndexerClient(sandbox.url))
         try:
-            result, _ = await run_command(chain, name, args, prepare=prepare)
+            result, _ = await run_command(chain, parse_request(line), prepare=prepare)
             counts.append(chain.rpc.stats.http_requests)
         finally:
             await chain.aclose()

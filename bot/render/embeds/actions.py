@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from bot.render.discord_limits import Link, SafeEmbed
+from bot.render.discord_limits import BUTTON_URL, Link, SafeEmbed
 from bot.render.embeds.base import AMBER, GREEN, LINES, Rendered, bullets, finish, name, near, render_embed
 from bot.render.safe import Md, checked_url, clip_md, code, code_block, md, md_link, plain, prose
 from bot.services.results import ActionResult
@@ -48,8 +48,6 @@ def _chunks(lines: list[Md], limit: int = 1000) -> list[Md]:
 def _sign_links(result: ActionResult, count: int) -> tuple[list[Link], list[Md]]:
     """Buttons for the wallet links that fit one (512 characters), masked links in the text for the others. Every
     URL is re-checked (https, a known wallet host, URL characters only) before it is shown."""
-    from bot.render.discord_limits import BUTTON_URL
-
     buttons: list[Link] = []
     text: list[Md] = []
     sign_url = checked_url(result.links.get("mynearwallet"))

@@ -17,6 +17,7 @@ from bot.near.wallet_links import NEARBLOCKS, nearblocks_account_url
 from bot.render.discord_limits import Control, Link, SafeEmbed, fit_embed, rows_view
 from bot.render.ready import ALL, ReadyRow, button_rows, ready_lines, ready_rows
 from bot.render.safe import Md, SafeUrl, checked_url, code_block, esc, md, prose
+from bot.render.text import render_text
 from bot.services.results import PoolProblem, Result
 
 GREEN = discord.Colour(0x2ECC71)
@@ -166,8 +167,6 @@ def add_problems_and_notes(embed: SafeEmbed, problems: list[PoolProblem], notes:
 @singledispatch
 def render_embed(result: Result, *, network: str = "mainnet") -> Rendered:
     """Fallback for result types without their own embed: the console text (already cleaned) in a code block."""
-    from bot.render.text import render_text
-
     try:
         text = render_text(result)
     except TypeError:  # no text renderer either: the JSON form
