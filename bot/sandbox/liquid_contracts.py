@@ -204,6 +204,11 @@ class LinearContract(LiquidStakingToken):
         "get_total_staked_balance": "view_total_staked",
         "is_paused": "view_is_paused",
         "can_account_withdraw": "view_can_account_withdraw",
+        # LN's poolv1 interface ("this contract could be taken by users as a regular validator poolv1 contract"):
+        # what a lockup's withdraw_all_from_staking_pool and refresh_staking_pool_balance read.
+        "get_account_staked_balance": "view_account_staked_balance",
+        "get_account_unstaked_balance": "view_account_unstaked_balance",
+        "get_account_total_balance": "view_account_total_balance",
     }
     CHANGE_METHODS: ClassVar[dict[str, str]] = {
         "deposit_and_stake": "call_deposit_and_stake",
@@ -280,6 +285,16 @@ class LinearContract(LiquidStakingToken):
             "staked_balance": str(self.amount_from_shares(record.shares)),
             "can_withdraw": record.unlock_epoch <= env.epoch_height,
         }
+
+    def view_account_staked_balance(self, args: dict[str, Any], env: Env) -> str:
+        return str(self.amount_from_shares(self.account(arg_account_id(args)).shares))
+
+    def view_account_unstaked_balance(self, args: dict[str, Any], env: Env) -> str:
+        return str(self.account(arg_account_id(args)).unstaked)
+
+    def view_account_total_balance(self, args: dict[str, Any], env: Env) -> str:
+        record = self.account(arg_account_id(args))
+        return str(self.amount_from_shares(record.shares) + record.unstaked)
 
     def view_summary(self, args: dict[str, Any], env: Env) -> dict[str, Any]:
         return {

@@ -258,6 +258,9 @@ async def plan_lockup_withdraw(
     require_no_termination(ctx, "withdrawals")
     balance = await selected_pool(ctx, chain, pool_id)
     lockup_id = ctx.lockup_id
+    if balance.unstaked_yocto and not balance.can_withdraw and balance.waiting_for not in (None, "epoch"):
+        # A liquid-staking contract past the unlock epoch that would still refuse: its own reason (reading.py).
+        raise ActionRefused(balance.waiting_note or f"{pool_id} would refuse the withdrawal now.")
     warnings = await withdraw_checks(
         chain, lockup_id, pool_id, amount, unstaked=balance.unstaked_yocto, can_withdraw=balance.can_withdraw,
         holder=f"The lockup {lockup_id}", of_lockup=True,

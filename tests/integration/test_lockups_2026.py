@@ -22,8 +22,9 @@ from bot.services.actions import ActionRefused
 from bot.services.chain import Chain
 from bot.services.diagnose import get_diagnose
 from bot.services.lockup import get_lockup
+from bot.services.lockup_actions import plan_lockup_withdraw
 from bot.services.pool import get_pool
-from bot.services.results import ActionResult, DiagnoseResult
+from bot.services.results import ActionResult, DiagnoseResult, LockupResult
 from bot.services.status import get_status
 from bot.services.unbonding import get_unbonding
 from bot.services.venear_actions import plan_venear
@@ -189,11 +190,12 @@ async def test_staking_from_a_venear_lockup_attaches_one_yocto(chain: Chain, san
     assert lockup.staking_pool_id == SCENARIO.pool_id("alpha") and lockup.known_deposited_yocto == 50 * NEAR
 
 
-def stake_side_lockup_in_linear(sandbox: ThreadedSandbox, deposit: int, unstake: int) -> None:
-    """lena.near's idle House of Stake lockup stakes through LiNEAR as if it were a pool and unstakes part, each step
-    the owner's own call to her lockup (1 yocto). The foundation first whitelists LiNEAR, as the HoS README says it is
-    (mainnet-2026.md §3); the default sandbox whitelist lists only the *.poolv1.near pools."""
-    args = {"staking_pool_account_id": LINEAR}
+def stake_side_lockup_in_linear(sandbox: ThreadedSandbox, deposit: int, unstake: int, contract: str = LINEAR) -> None:
+    """lena.near's idle House of Stake lockup stakes through LiNEAR (or another liquid-staking `contract`) as if it
+    were a pool and unstakes part, each step the owner's own call to her lockup (1 yocto). The foundation first
+    whitelists it, as the HoS README says it is for LiNEAR (mainnet-2026.md §3); the default sandbox whitelist lists
+    only the *.poolv1.near pools."""
+    args = {"staking_pool_account_id": contract}
     refused = sandbox.call(SIDE.owner_id, "lockup-whitelist.near", "add_staking_pool", args)
     assert not refused["ok"] and "Can only be called by NEAR Foundation" in refused["panic"], refused
     sandbox.run_on_loop(lambda: sandbox.chain.create_account("foundation.near", 10 * NEAR))
@@ -229,6 +231,68 @@ async def test_a_venear_lockup_staked_through_linear_shows_its_unstake(chain: Ch
     lockup = await get_lockup(chain, SIDE.lockup_id)
     assert lockup.pool is not None and lockup.pool.unstaked_yocto == entry.unstaked_yocto
     assert not lockup.pool.can_withdraw
+
+
+def withdraw_step(lockup: Any) -> Any:
+    (step,) = [a for a in lockup.actions if a.action == "withdraw_from_staking_pool"]
+    return step
+
+
+async def test_the_lockup_answer_follows_linears_own_unlock_epoch(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    stake_side_lockup_in_linear(sandbox, 100 * NEAR, 40 * NEAR)
+    lockup, code = await run_line(chain, f"lockup {SIDE.lockup_id}")
+    assert code == EXIT_OK and isinstance(lockup, LockupResult) and lockup.pool is not None
+    truth = view(sandbox, LINEAR, "get_account_details", lockup.block_height, {"account_id": SIDE.lockup_id})
+    # LiNEAR's own epoch (4 + 1: this epoch's settlement had run when the lockup unstaked), not "4 epochs".
+    assert lockup.pool.available_epoch == truth["unstaked_available_epoch_height"] == E + 5
+    assert (lockup.pool.can_withdraw, lockup.pool.waiting_for) == (False, "epoch")
+    assert lockup.pool.unstake_wait_epochs == 5  # a new unstake now also waits 5 (settlement already ran)
+    step = withdraw_step(lockup)
+    assert step.prepared is None and f"until epoch {E + 5}" in step.text and "wait 5 epochs" in step.text
+    # One epoch before LiNEAR's: the 4-epoch rule of a pool would say ready; LiNEAR and the answer say not yet.
+    sandbox.advance(epochs=4)
+    early, _ = await run_line(chain, f"lockup {SIDE.lockup_id}")
+    assert isinstance(early, LockupResult) and early.pool is not None
+    assert not early.pool.can_withdraw and withdraw_step(early).prepared is None
+    refused = sandbox.call(SIDE.owner_id, SIDE.lockup_id, "withdraw_all_from_staking_pool", {}, 1)
+    assert "not yet available due to unstaking delay" in refused["panic"], refused  # LiNEAR agrees: not yet
+    # From LiNEAR's epoch on, the withdrawal is offered, and the prepared step is one LiNEAR accepts.
+    sandbox.advance(epochs=1)
+    ready, _ = await run_line(chain, f"lockup {SIDE.lockup_id}")
+    assert isinstance(ready, LockupResult) and ready.pool is not None and ready.pool.can_withdraw
+    prepared = withdraw_step(ready).prepared
+    assert prepared is not None and prepared.ready and prepared.amount_yocto == ready.pool.unstaked_yocto
+    before = int(view(sandbox, SIDE.lockup_id, "get_owners_balance", ready.block_height))
+    execute(sandbox, ActionResult.model_validate(prepared.model_dump(exclude={"command", "label", "text", "rank",
+                                                                              "planned", "refused"})))
+    after = await get_lockup(chain, SIDE.lockup_id)
+    assert after.pool is not None and after.pool.unstaked_yocto == 0
+    assert after.account_balance_yocto >= before - 100 * NEAR + prepared.amount_yocto - NEAR
+
+
+async def test_the_lockup_answer_waits_for_rheas_settlement(chain: Chain, sandbox: ThreadedSandbox) -> None:
+    """Rhea's views say `can_withdraw` from the unlock epoch on; its withdraw also needs that epoch settled (RN
+    account.rs). The lockup answer follows the contract, not the flag."""
+    rhea = PROVIDER_IDS["rhea"]
+    stake_side_lockup_in_linear(sandbox, 60 * NEAR, 20 * NEAR, rhea)
+    sandbox.run_on_loop(lambda: setattr(sandbox.chain.contracts[rhea], "auto_settle", False))
+    lockup = await get_lockup(chain, SIDE.lockup_id)
+    assert lockup.pool is not None and lockup.pool.available_epoch is not None
+    sandbox.advance(epochs=lockup.pool.available_epoch - E)
+    held, _ = await run_line(chain, f"lockup {SIDE.lockup_id}")
+    assert isinstance(held, LockupResult) and held.pool is not None
+    flag = view(sandbox, rhea, "get_account", held.block_height, {"account_id": SIDE.lockup_id})["can_withdraw"]
+    assert flag is True and not held.pool.can_withdraw and held.pool.waiting_for == "settlement"
+    assert withdraw_step(held).prepared is None and "settlement" in withdraw_step(held).text
+    refused = sandbox.call(SIDE.owner_id, SIDE.lockup_id, "withdraw_all_from_staking_pool", {}, 1)
+    assert "not yet available due to unstaking delay" in refused["panic"], refused  # Rhea refuses, flag or not
+    with pytest.raises(ActionRefused, match="settlement"):
+        await plan_lockup_withdraw(chain, SIDE.owner_id, rhea, None, SIDE.lockup_id)
+    assert sandbox.call("erin.near", rhea, "epoch_unstake")["ok"]
+    settled, _ = await run_line(chain, f"lockup {SIDE.lockup_id}")
+    assert isinstance(settled, LockupResult) and settled.pool is not None and settled.pool.can_withdraw
+    prepared = withdraw_step(settled).prepared
+    assert prepared is not None and prepared.ready
 
 
 async def test_ask_unbonding_for_a_venear_lockup_staked_through_linear(sandbox: ThreadedSandbox) -> None:

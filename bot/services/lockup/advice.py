@@ -51,6 +51,26 @@ def lockup_action(
                         prepared=prepared)
 
 
+def unstaked_state(pool: LockupPoolBalance) -> str:
+    """Whether the lockup's unstaked NEAR in its pool can come back now and, if not, until when: for a
+    liquid-staking contract by its own rule, at the epoch it names (reading.read_liquid_pool)."""
+    if pool.can_withdraw:
+        return "withdrawable now."
+    if pool.waiting_for == "epoch" and pool.available_epoch is not None:
+        return f"still in its unstaking wait until epoch {pool.available_epoch}, the epoch {pool.pool_id} names for it."
+    if pool.waiting_note:
+        return f"not withdrawable yet. {pool.waiting_note}"
+    return "still in its unstaking wait."
+
+
+def unstake_wait(pool: LockupPoolBalance | None) -> tuple[str, str]:
+    """(how many epochs a new unstake waits, a sentence on why, or ""): a staking pool's 4 epochs, or a liquid-staking
+    contract's own rule (LiNEAR/Rhea 5 after this epoch's settlement, Meta Pool 4 or 8; liquid_readiness.py)."""
+    if pool is None or pool.unstake_wait_epochs is None:
+        return f"{NUM_EPOCHS_TO_UNLOCK} epochs", ""
+    return f"{pool.unstake_wait_epochs} epochs by {pool.pool_id}'s own rule", f" {pool.unstake_wait_note or ''}".rstrip()
+
+
 @dataclasses.dataclass(frozen=True)
 class Situation:
     """What the advice about a foundation-family lockup is drawn from, at the answer's moment."""
@@ -160,23 +180,21 @@ def _withdraw_from_pool(s: Situation) -> LockupAction | None:
         return None
     where = ""
     if pool is not None and pool.unstaked_yocto > 100:
-        where = (
-            f" Of it, {format_near(pool.unstaked_yocto)} is already unstaked and "
-            + ("withdrawable now." if pool.can_withdraw else "still in its unstaking wait.")
-        )
-    wait = (f"waits {NUM_EPOCHS_TO_UNLOCK} epochs (the rest of the current epoch plus 3 more; `unbonding "
-            f"{s.lockup_id}` shows the exact epoch)")
+        where = f" Of it, {format_near(pool.unstaked_yocto)} is already unstaked and {unstaked_state(pool)}"
+    epochs, why = unstake_wait(pool)
+    so_far = "the rest of the current epoch plus 3 more; " if pool is None or pool.unstake_wait_epochs is None else ""
+    wait = f"waits {epochs} ({so_far}`unbonding {s.lockup_id}` shows the exact epoch)"
     ready = pool is not None and pool.unstaked_yocto > DUST_YOCTO and pool.can_withdraw and not s.projected
     return lockup_action(
         "withdraw_from_staking_pool",
         f"{format_near(in_pool)} is delegated to {pool_id} and cannot be transferred from there.{where} To "
         f"move it: {s.owner} calls unstake_all on the lockup ({GAS_TGAS['unstake_all']} TGas), {wait}, then "
         f"calls withdraw_all_from_staking_pool ({GAS_TGAS['withdraw_all_from_staking_pool']} TGas) to bring "
-        "it back to the lockup account. Only then does it count toward the transferable balance.",
+        f"it back to the lockup account. Only then does it count toward the transferable balance.{why}",
         "withdraw_all_from_staking_pool",
         advice=f"{format_near(in_pool)} is staked from the lockup in {pool_id} and cannot be moved from "
         f"there.{where} To move it: unstake it, {wait.replace('waits', 'wait')}, then bring it back to the "
-        "lockup. Only then does it count toward what you can move.",
+        f"lockup. Only then does it count toward what you can move.{why}",
         prepared=lockup_withdraw_offer(s.owner, pool_id, s.lockup_id, pool.unstaked_yocto, s.network)
         if ready and pool is not None else None,
     )

@@ -65,6 +65,7 @@ async def get_lockup(
     """The lockup of `account_id` (an owner id, or a lockup account of any kind and id), now or projected to
     `at_unix` (Unix seconds; `at_ns` for nanosecond precision) assuming no new transactions."""
     at_ns = _requested_ns(at_unix, at_ns)
+    chain = chain.at_final()  # the pool's reads below are at the lockup's block
     lookup = await read_lockup(chain, account_id, with_views=at_ns is None)
     if isinstance(lookup.read, VenearRead):
         return await venear_result(chain, lookup, at_ns)

@@ -22,6 +22,9 @@ from typing import Any, Literal
 
 from bot.near import errors
 from bot.near.account_id import AccountIdError, is_lockup_account_id, is_valid_account_id, lockup_account_id
+from bot.near.epochs import read_epoch_at
+from bot.near.liquid import LiquidProvider, providers_for, read_position
+from bot.near.liquid_readiness import new_unstake_wait
 from bot.near.lockup import (
     LOCKUP_VERSIONS,
     STATE_KEY,
@@ -318,7 +321,16 @@ def deployment_fields(read: AnyLockupRead) -> dict[str, Any]:
 
 
 async def read_pool(chain: Chain, pool_id: str, lockup_id: str, height: int) -> LockupPoolBalance:
+    """The lockup's delegation in `pool_id` at block `height`: `get_account`, and for a liquid-staking contract its
+    own readiness rule and unlock epoch too (read_liquid_pool)."""
+    provider = next((p for p in providers_for(chain.network) if p.contract_id == pool_id), None)
+    if provider is not None:
+        return await read_liquid_pool(chain, provider, lockup_id, height)
     data: Any = await chain.rpc.view_function(pool_id, "get_account", {"account_id": lockup_id}, block_id=height)
+    return _pool_balance(pool_id, data)
+
+
+def _pool_balance(pool_id: str, data: Any) -> LockupPoolBalance:
     if not isinstance(data, dict) or not isinstance(data.get("can_withdraw"), bool):
         raise errors.MalformedResponse(f"{pool_id}.get_account returned an unexpected shape.")
     amounts = []
@@ -335,6 +347,39 @@ async def read_pool(chain: Chain, pool_id: str, lockup_id: str, height: int) -> 
         total_yocto=staked + unstaked,
         can_withdraw=data["can_withdraw"],
     )
+
+
+async def read_liquid_pool(chain: Chain, provider: LiquidProvider, lockup_id: str, height: int) -> LockupPoolBalance:
+    """A lockup staked through a liquid-staking contract (mainnet-2026.md §3): the amounts from its `get_account`
+    (what the lockup's withdraw_all_from_staking_pool and refresh read), whether it would pay now by the provider's own
+    rule and the unlock epoch its account view names (read_position, as `liquid` and `withdraw` read them), and how
+    long a new unstake waits (new_unstake_wait), all at the answer's block (`chain` pinned to `height`). Round trip
+    2 of the answer reads all of them; the provider's withdraw check, once the unlock epoch has come, is a third."""
+    rpc = chain.rpc
+    # A caller whose chain is not pinned to the lockup's block (an offer made outside an answer) pins it there.
+    rpc = rpc.at_final() if rpc.pinned_height == height else rpc.at_block(await rpc.block(block_id=height))
+    contract = provider.contract_id
+    data, position, epoch_at = await asyncio.gather(
+        rpc.view_function(contract, "get_account", {"account_id": lockup_id}, block_id=height),
+        # Meta Pool's live unstake delay (4 or 8) is read with its exit quote (`with_exit`).
+        read_position(rpc, provider, lockup_id, with_settlement=True, with_exit=provider.key == "metapool"),
+        read_epoch_at(rpc),
+    )
+    balance = _pool_balance(contract, data)
+    pending, readiness = position.pending, position.readiness
+    waiting = pending is not None and pending.amount > 0 and not readiness.withdrawable
+    unknown = ("; ".join(position.notes) or None) if pending is None else None
+    wait = new_unstake_wait(provider, epoch_at.validators.epoch_height, live_delay=position.current_delay_epochs,
+                            settlements=position.settlements)
+    return balance.model_copy(update={
+        # LiNEAR and Rhea keep get_account's unstaked and the account view's pending in one record (LN/RN account.rs).
+        "can_withdraw": readiness.withdrawable,
+        "available_epoch": pending.unlock_epoch if pending is not None and pending.amount > 0 else None,
+        "waiting_for": readiness.waiting_for if waiting else None,
+        "waiting_note": readiness.reason if waiting else unknown,
+        "unstake_wait_epochs": wait.epochs,
+        "unstake_wait_note": wait.note,
+    })
 
 
 async def pool_of(chain: Chain, read: AnyLockupRead, notes: list[str]) -> LockupPoolBalance | None:

@@ -15,7 +15,7 @@ from bot.near.units import format_near
 from bot.near.venear import VENEAR_UPDATE_GAS_TGAS, VenearBalances, VenearMathError, compute_venear
 from bot.services.chain import Chain
 from bot.services.delegations import DUST_YOCTO
-from bot.services.lockup.advice import GAS_TGAS
+from bot.services.lockup.advice import GAS_TGAS, unstake_wait, unstaked_state
 from bot.services.lockup.finding import LockupLookup
 from bot.services.lockup.reading import LockupStateUnreadable, VenearRead, deployment_fields, pool_of
 from bot.services.offers import end_unlock_offer, lockup_withdraw_offer, transfer_offer
@@ -31,7 +31,6 @@ from bot.services.results import (
 
 log = logging.getLogger(__name__)
 NS_PER_SECOND = 1_000_000_000
-NUM_EPOCHS_TO_UNLOCK = 4  # staking-pool unstake delay (near-staking.md §2.4)
 VENEAR_GAS_TGAS = {
     **GAS_TGAS,
     "lock_near": VENEAR_UPDATE_GAS_TGAS,
@@ -192,15 +191,16 @@ def _staking_actions(
         )]
     if pool is None or pool.total_yocto == 0:
         return []
-    state = "withdrawable now" if pool.can_withdraw else "still in its unstaking wait"
-    unstaked = f" {format_near(pool.unstaked_yocto)} of it is unstaked, {state}." if pool.unstaked_yocto > 100 else ""
+    unstaked = f" {format_near(pool.unstaked_yocto)} of it is unstaked, {unstaked_state(pool)}" \
+        if pool.unstaked_yocto > 100 else ""
+    epochs, why = unstake_wait(pool)
     unstake = (f"{format_near(pool.total_yocto)} of the lockup is delegated to {pool_id}.{unstaked} To bring it back "
                f"to the lockup: unstake (`unstake {owner} {pool_id} all --from-lockup --lockup {read.lockup_id}`), "
-               f"wait {NUM_EPOCHS_TO_UNLOCK} epochs, then withdraw")
+               f"wait {epochs}, then withdraw")
     ready = now and pool.can_withdraw and pool.unstaked_yocto > DUST_YOCTO
     return [_action(
-        "withdraw_from_staking_pool", f"{unstake} (withdraw_all_from_staking_pool).", "withdraw_all_from_staking_pool",
-        advice=f"{unstake} it to the lockup.",
+        "withdraw_from_staking_pool", f"{unstake} (withdraw_all_from_staking_pool).{why}",
+        "withdraw_all_from_staking_pool", advice=f"{unstake} it to the lockup.{why}",
         prepared=lockup_withdraw_offer(owner, pool_id, read.lockup_id, pool.unstaked_yocto, network) if ready else None,
     )]
 

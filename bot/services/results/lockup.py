@@ -56,7 +56,17 @@ class LockupPoolBalance(Result):
     staked_yocto: Yocto
     unstaked_yocto: Yocto
     total_yocto: Yocto  # = get_account_total_balance
+    # A staking pool: its `get_account` flag. A liquid-staking contract: its own readiness rule (the contract would
+    # pay the unstaked NEAR now; bot/near/liquid_readiness.py), not the view's flag.
     can_withdraw: bool
+    # Only for a liquid-staking contract (null for a staking pool: `unbonding` reads its epoch): the epoch its own
+    # account view names for the pending unstake, what the withdrawal still waits for, and how long a new unstake
+    # sent now waits by its rule, with why.
+    available_epoch: int | None = None
+    waiting_for: Literal["epoch", "settlement", "retrieval", "contract_balance", "check"] | None = None
+    waiting_note: str | None = None
+    unstake_wait_epochs: int | None = None
+    unstake_wait_note: str | None = None
 
 
 class LockupSchedulePoint(Result):
