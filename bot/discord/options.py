@@ -19,10 +19,10 @@ from bot.near.units import YOCTO_PER_NEAR
 from bot.render.discord_limits import CHOICE_TEXT, CHOICES, choice_name
 from bot.render.safe import clean
 from bot.safety import SECRET_WARNING, might_be_secret
-from bot.services.actions import parse_amount
 from bot.services.chain import Chain
 from bot.services.liquid_actions import parse_token_amount
 from bot.services.lockup_input import parse_at_time
+from bot.services.planning import is_all, parse_amount
 
 if TYPE_CHECKING:
     from bot.discord_app import StakingBot
@@ -111,7 +111,7 @@ class AmountTransformer(app_commands.Transformer["StakingBot"]):
 
     async def transform(self, interaction: discord.Interaction[StakingBot], value: Any, /) -> str:
         text = str(value)
-        if self.allow_all and text.strip().lower() == "all":
+        if self.allow_all and is_all(text):
             return text
         reasons: list[str] = []
         for parse in self._parsers(interaction):

@@ -38,6 +38,7 @@ from bot.services.planning import (
     GAS_RESERVE_YOCTO,
     ActionRefused,
     build_action,
+    is_all,
     parse_amount,
     parse_amount_or_all,
     single_call,
@@ -62,9 +63,9 @@ def price_text(position: LiquidPosition) -> str:
 def parse_token_amount(text: str, provider: LiquidProvider) -> int | None:
     """A token amount typed by a person (24 decimals like NEAR); None for "all". "NEAR" as the unit is refused:
     an unstake is counted in the tokens you hold."""
-    raw = text.strip()
-    if raw.lower() == "all":
+    if is_all(text):
         return None
+    raw = text.strip()
     symbol = provider.symbol.lower()
     lowered = raw.lower()
     if lowered.endswith(symbol):

@@ -226,9 +226,13 @@ async def plan_lockup_unstake(
         staked=balance.staked_yocto, unstaked=balance.unstaked_yocto, can_withdraw=balance.can_withdraw,
         withdraw_first=f"withdraw first (`withdraw {ctx.owner} {pool_id} all --from-lockup{ctx.flag}`).",
     )
+    # A liquid-staking contract as the pool: its own rule for the wait (bot/near/liquid_readiness.py), read with it.
+    wait = (f"{NUM_EPOCHS_TO_UNLOCK} epochs" if balance.unstake_wait_epochs is None
+            else f"{balance.unstake_wait_epochs} epochs (by {pool_id}'s own rule)")
     warnings.append(
-        f"Unstaked NEAR stops earning rewards. After {NUM_EPOCHS_TO_UNLOCK} epochs withdraw it to the lockup with "
+        f"Unstaked NEAR stops earning rewards. After {wait} withdraw it to the lockup with "
         f"`withdraw {ctx.owner} {pool_id} all --from-lockup{ctx.flag}`."
+        + (f" {balance.unstake_wait_note}" if balance.unstake_wait_note else "")
     )
     call = lockup_unstake(amount, ctx.deposit)
     shown = balance.staked_yocto if amount is None else amount

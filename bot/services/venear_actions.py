@@ -24,6 +24,7 @@ from bot.services.planning import (
     LockupContext,
     build_action,
     gas_warning,
+    is_all,
     lockup_context,
     owner_transactions,
     parse_amount,
@@ -84,7 +85,7 @@ def _amount(amount_text: str | None, limit: int, what: str, lockup_id: str) -> i
     """None = "all" (the method's optional amount left out, so the contract takes exactly everything)."""
     if limit == 0:
         raise ActionRefused(f"The lockup {lockup_id} has no {what}.")
-    if amount_text is None or amount_text.strip().lower() == "all":
+    if amount_text is None or is_all(amount_text):
         return None
     amount = parse_amount(amount_text)
     if amount > limit:

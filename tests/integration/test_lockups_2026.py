@@ -249,6 +249,10 @@ async def test_the_lockup_answer_follows_linears_own_unlock_epoch(chain: Chain, 
     assert lockup.pool.unstake_wait_epochs == 5  # a new unstake now also waits 5 (settlement already ran)
     step = withdraw_step(lockup)
     assert step.prepared is None and f"until epoch {E + 5}" in step.text and "wait 5 epochs" in step.text
+    # Unstaking more from the lockup now: the wait by LiNEAR's own rule, not a pool's 4 epochs.
+    more, _ = await run_line(chain, f"unstake {SIDE.owner_id} {LINEAR} 10 --lockup {SIDE.lockup_id}")
+    assert isinstance(more, ActionResult)
+    assert any(f"After 5 epochs (by {LINEAR}'s own rule)" in w for w in more.warnings), more.warnings
     # One epoch before LiNEAR's: the 4-epoch rule of a pool would say ready; LiNEAR and the answer say not yet.
     sandbox.advance(epochs=4)
     early, _ = await run_line(chain, f"lockup {SIDE.lockup_id}")
