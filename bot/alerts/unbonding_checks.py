@@ -9,7 +9,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from bot.alerts.checks import CHECK_CONCURRENCY, destination, dm_step
+from bot.alerts.checks import check_each, destination, dm_step
 from bot.near import errors
 from bot.near.account_id import is_lockup_account_id
 from bot.near.epochs import EpochClock
@@ -55,18 +55,7 @@ class UnbondingChecks:
         # The pass reads at one final block (the first answer's, BlockPin: no read of its own), and so does the planner
         # preparing a DM's withdrawal: its reads of the pool's code and of the delegation are the pass's own, kept.
         chain = self.chain.at_final()
-        limit = asyncio.Semaphore(CHECK_CONCURRENCY)
-
-        async def check(subscription: Subscription) -> None:
-            async with limit:
-                try:
-                    await self._check_one(chain, subscription, clock)
-                except errors.NearError as exc:
-                    log.info("unbonding alert %s not checked yet: %s", subscription.id, exc.message)
-                except Exception:  # one alert's problem never stops the others (it is looked at again next pass)
-                    log.exception("unbonding alert %s could not be checked", subscription.id)
-
-        await asyncio.gather(*(check(s) for s in due))
+        await check_each(due, lambda subscription: self._check_one(chain, subscription, clock), "unbonding")
 
     async def _check_one(self, chain: Chain, sub: Subscription, clock: EpochClock) -> None:
         assert sub.account_id and sub.pool_id and sub.due_epoch is not None

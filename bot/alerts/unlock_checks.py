@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.alerts.checks import CHECK_CONCURRENCY, destination, dm_step
+from bot.alerts.checks import check_each, destination, dm_step
 from bot.near import errors
 from bot.near.epochs import NS_PER_SECOND, EpochClock
 from bot.near.units import format_near
@@ -32,22 +32,16 @@ class UnlockChecks:
             return
         block = await self.chain.rpc.block(finality="final")
         chain = self.chain.at(block)  # every read of the pass, and the DM's prepared step, at this block
-        limit = asyncio.Semaphore(CHECK_CONCURRENCY)
 
         async def check(subscription: Subscription) -> None:
-            async with limit:
-                try:
-                    await self._check_one(chain, subscription, block.header.timestamp)
-                except (errors.AccountNotFound, errors.NoContractCode, errors.MethodNotFound) as exc:
-                    # The lockup is gone (deleted with delete_lockup) or is no House of Stake lockup: nothing to wait for.
-                    log.info("veNEAR unlock alert %s ended: %s", subscription.id, exc.message)
-                    await self.storage.finish_subscription(subscription.id)
-                except errors.NearError as exc:
-                    log.info("veNEAR unlock alert %s not checked yet: %s", subscription.id, exc.message)
-                except Exception:  # one alert's problem never stops the others (it is looked at again next pass)
-                    log.exception("veNEAR unlock alert %s could not be checked", subscription.id)
+            try:
+                await self._check_one(chain, subscription, block.header.timestamp)
+            except (errors.AccountNotFound, errors.NoContractCode, errors.MethodNotFound) as exc:
+                # The lockup is gone (deleted with delete_lockup) or is no House of Stake lockup: nothing to wait for.
+                log.info("veNEAR unlock alert %s ended: %s", subscription.id, exc.message)
+                await self.storage.finish_subscription(subscription.id)
 
-        await asyncio.gather(*(check(s) for s in due))
+        await check_each(due, check, "veNEAR unlock")
 
     async def _check_one(self, chain: Chain, sub: Subscription, now_ns: int) -> None:
         """A House of Stake lockup's pending unlock, read at the final block (lockup-contract venear.rs): ready once
