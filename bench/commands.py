@@ -7,6 +7,7 @@ import asyncio
 import random
 import statistics
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -16,7 +17,7 @@ from bot.commands import run_line
 from bot.near.indexer import IndexerClient
 from bot.near.rpc import NearRpcClient, RpcPolicy
 from bot.services.chain import Chain
-from bot.services.results import ErrorResult
+from bot.services.results import ErrorResult, Result
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -33,6 +34,36 @@ def make_chain(url: str, log: RequestLog, policy: RpcPolicy | None = None) -> Ch
     )
 
 
+async def timed(chain: Chain, line: str) -> tuple[Result, float]:
+    """`line` answered on `chain`, and how long it took (ms); an error answer stops the bench (it measures answers)."""
+    started = time.perf_counter()
+    result, _ = await run_line(chain, line)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    if isinstance(result, ErrorResult):
+        raise RuntimeError(f"{line}: {result.message}")
+    return result, elapsed_ms
+
+
+@dataclass(frozen=True)
+class ColdAnswer:
+    result: Result
+    ms: float
+    round_trips: int
+    requests: int
+    rereads: int  # reads asked again at the answer's block
+
+
+async def cold_answer(url: str, line: str) -> ColdAnswer:
+    """`line` on a new client (nothing kept): the answer, its time, its round trips and requests."""
+    log = RequestLog()
+    chain = make_chain(url, log)
+    try:
+        result, elapsed_ms = await timed(chain, line)
+        return ColdAnswer(result, elapsed_ms, log.sequential_round_trips(), log.total, chain.rpc.stats.rereads)
+    finally:
+        await chain.aclose()
+
+
 async def measure_command(url: str, line: str, repeats: int) -> dict[str, Any]:
     """Cold: a fresh client each run (empty caches). Warm: the same client, run again right after."""
     cold_ms: list[float] = []
@@ -46,18 +77,12 @@ async def measure_command(url: str, line: str, repeats: int) -> dict[str, Any]:
         log = RequestLog()
         chain = make_chain(url, log)
         try:
-            started = time.perf_counter()
-            result, _ = await run_line(chain, line)
-            cold_ms.append((time.perf_counter() - started) * 1000)
-            if isinstance(result, ErrorResult):
-                raise RuntimeError(f"{line}: {result.message}")
+            cold_ms.append((await timed(chain, line))[1])
             cold_rt.append(log.sequential_round_trips())
             cold_total.append(log.total)
             rereads += chain.rpc.stats.rereads
             log.reset()
-            started = time.perf_counter()
-            await run_line(chain, line)
-            warm_ms.append((time.perf_counter() - started) * 1000)
+            warm_ms.append((await timed(chain, line))[1])
             warm_rt.append(log.sequential_round_trips())
             warm_total.append(log.total)
         finally:
@@ -170,19 +195,11 @@ async def moving_head(url: str, line: str, runs: int, block_every_s: float) -> d
         producer = asyncio.ensure_future(produce(http))
         try:
             for _ in range(runs):
-                log = RequestLog()
-                chain = make_chain(url, log)
-                try:
-                    started = time.perf_counter()
-                    result, _ = await run_line(chain, line)
-                    timings.append((time.perf_counter() - started) * 1000)
-                    if isinstance(result, ErrorResult):
-                        raise RuntimeError(f"{line}: {result.message}")
-                    rereads += chain.rpc.stats.rereads
-                finally:
-                    await chain.aclose()
-                round_trips.append(log.sequential_round_trips())
-                requests.append(log.total)
+                answer = await cold_answer(url, line)
+                timings.append(answer.ms)
+                rereads += answer.rereads
+                round_trips.append(answer.round_trips)
+                requests.append(answer.requests)
                 await asyncio.sleep(random.uniform(0, block_every_s))  # start at any point of a block's life
         finally:
             stop.set()

@@ -9,14 +9,11 @@ latency L per request; the bot side is the real client with its per-endpoint pol
 from __future__ import annotations
 
 import statistics
-import time
 from typing import Any
 
-from bench.commands import make_chain, percentile
+from bench.commands import cold_answer, percentile
 from bench.sandbox_process import chain_server
-from bench.timing import RequestLog
-from bot.commands import run_line
-from bot.services.results import ErrorResult, StatusResult
+from bot.services.results import StatusResult
 
 NEAR = 10**24
 ACCOUNT = "holder.near"
@@ -55,18 +52,13 @@ def _build_chain(pools: int) -> Any:
 async def _cold(url: str, line: str, repeats: int) -> dict[str, Any]:
     timings, requests, round_trips = [], [], []
     for _ in range(repeats):
-        log = RequestLog()
-        chain = make_chain(url, log)
-        try:
-            started = time.perf_counter()
-            result, _ = await run_line(chain, line)
-            timings.append((time.perf_counter() - started) * 1000)
-        finally:
-            await chain.aclose()
-        if isinstance(result, ErrorResult) or not isinstance(result, StatusResult):
-            raise RuntimeError(f"{line}: {getattr(result, 'message', result)}")
-        requests.append(log.total)
-        round_trips.append(log.sequential_round_trips())
+        answer = await cold_answer(url, line)
+        result = answer.result
+        if not isinstance(result, StatusResult):
+            raise RuntimeError(f"{line}: not a status answer")
+        timings.append(answer.ms)
+        requests.append(answer.requests)
+        round_trips.append(answer.round_trips)
         found = len(result.delegations)
     return {
         "command": line,
